@@ -1,0 +1,52 @@
+# The two entry points are `make run` and `make test` (README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+LOCK_HASH = $(shell sha256sum requirements.lock | cut -c1-16)
+NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
+
+.PHONY: run test setup system-deps venv node i18n lint lock services-stop bench-foundation
+
+run: setup
+	@scripts/run.sh
+
+test: setup
+	@scripts/test.sh
+
+setup: system-deps venv node i18n
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+venv: $(VENV)/.installed-$(LOCK_HASH)
+
+$(VENV)/.installed-$(LOCK_HASH): requirements.lock
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv==0.13.9
+	@$(VENV)/bin/uv pip install -q --python $(VENV)/bin/python --require-hashes -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+node: node_modules/.installed-$(NPM_HASH)
+
+node_modules/.installed-$(NPM_HASH): package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-* && touch $@
+
+i18n: locale/en/LC_MESSAGES/django.mo
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
+	@msgfmt --check -o $@ $<
+
+# Regenerate the lock file after editing pyproject.toml.
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy .
+
+services-stop:
+	@scripts/services.sh stop
+
+# Staff import and synthetic generation speed; prints figures (docs/performance.md).
+bench-foundation: setup
+	@bash -c "source scripts/local-env.sh && python manage.py migrate -v0 && python manage.py load_wilayah && python manage.py bench_foundation"

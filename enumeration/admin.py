@@ -1,0 +1,211 @@
+"""Admin for BPS Kota admins: areas, staff, teams, assignments and CSV imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from enumeration import scoping
+from enumeration.imports import IMPORTERS, run_import
+from enumeration.models import SLS, Assignment, KabKota, Kecamatan, Kelurahan, Role, SyntheticDataset, User
+from enumeration.services import staff_problems
+
+
+class BPSAdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over the model
+    """Every permission comes from the role, not from Django's per-model permission table."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
+
+
+class ReadOnlyAreas(BPSAdminOnly):
+    """Areas come from the reference data (`load_wilayah`), not from hand edits."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(KabKota)
+class KabKotaAdmin(ReadOnlyAreas):
+    list_display = ["bps_code", "kemendagri_code", "name", "provinsi_name"]
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(ReadOnlyAreas):
+    list_display = ["bps_code", "kemendagri_code", "name", "bps_name", "area_km2"]
+    search_fields = ["bps_code", "kemendagri_code", "name"]
+
+
+@admin.register(Kelurahan)
+class KelurahanAdmin(ReadOnlyAreas):
+    list_display = ["bps_code", "kemendagri_code", "name", "kecamatan", "area_km2"]
+    list_filter = ["kecamatan"]
+    search_fields = ["bps_code", "kemendagri_code", "name"]
+
+
+class AssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Assignment
+    fk_name = "sls"
+    extra = 0
+    fields = ("ppl", "started_at", "ended_at", "assigned_by", "ended_by", "end_reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SLS)
+class SLSAdmin(BPSAdminOnly):
+    list_display = ["full_code", "name", "kelurahan", "is_synthetic"]
+    list_filter = ["kelurahan__kecamatan", "is_synthetic"]
+    search_fields = ["code", "name", "kelurahan__name", "kelurahan__bps_code"]
+    list_select_related = ["kelurahan"]
+    inlines = [AssignmentInline]
+    readonly_fields = ["is_synthetic"]
+
+
+class TeamRulesMixin(forms.ModelForm):  # type: ignore[type-arg]  # generic over the model
+    """The same team rules as the CSV import (services.staff_problems), on the admin forms."""
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        supervisor, kecamatan = data.get("supervisor"), data.get("kecamatan")
+        for field, reason in staff_problems(
+            role=data.get("role") or "",
+            supervisor=supervisor,
+            kecamatan_id=kecamatan.pk if kecamatan else None,
+        ):
+            self.add_error(field if field in self.fields else None, reason)
+        instance = self.instance
+        leaves_ppl = data.get("role") != Role.PPL or not data.get("is_active", True)
+        if (
+            instance.pk
+            and instance.role == Role.PPL
+            and leaves_ppl
+            and Assignment.objects.filter(ppl=instance, ended_at__isnull=True).exists()
+        ):
+            self.add_error("role", _("PPL ini masih memiliki penugasan SLS aktif; alihkan dulu penugasannya"))
+        return data
+
+
+class StaffChangeForm(TeamRulesMixin, UserChangeForm):  # type: ignore[type-arg]
+    pass
+
+
+class StaffCreationForm(TeamRulesMixin, UserCreationForm):  # type: ignore[type-arg]
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined,misc]  # stubs type Meta as Any
+        model = User
+        fields = ("username", "full_name", "role", "supervisor", "kecamatan")
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin, BPSAdminOnly):  # type: ignore[type-arg]
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    list_display = ["username", "full_name", "role", "supervisor", "kecamatan", "is_active", "is_synthetic"]
+    list_filter = ["role", "is_active", "kecamatan", "is_synthetic"]
+    search_fields = ["username", "full_name"]
+    ordering = ["username"]
+    raw_id_fields = ["supervisor"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Petugas"), {"fields": ("full_name", "role", "supervisor", "kecamatan", "is_active")}),
+        (_("Teknis"), {"fields": ("is_staff", "is_superuser", "last_login", "date_joined", "is_synthetic")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "role",
+                    "supervisor",
+                    "kecamatan",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ["last_login", "date_joined", "is_synthetic", "is_superuser"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        obj.is_staff = obj.role == "bps_admin"
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(BPSAdminOnly):
+    list_display = ["sls", "ppl", "started_at", "ended_at", "end_reason"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), "sls__kelurahan__kecamatan"]
+    search_fields = ["ppl__username", "sls__kelurahan__name", "sls__code"]
+    list_select_related = ["sls__kelurahan", "ppl"]
+    readonly_fields = ["sls", "ppl", "started_at", "ended_at", "assigned_by", "ended_by", "end_reason"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # Assignments change through the CSV import (or the assignment services), which keep history.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="enumeration_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        form = CSVImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = run_import(form.cleaned_data["kind"], data=upload.read(), by=request.user)  # type: ignore[arg-type]
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "report": report,
+            "title": _("Impor CSV: SLS, petugas, penugasan"),
+        }
+        return TemplateResponse(request, "admin/enumeration/import.html", context)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        return super().get_queryset(request)
+
+
+@admin.register(SyntheticDataset)
+class SyntheticDatasetAdmin(ReadOnlyAreas):
+    list_display = ["seed", "families", "created_at", "summary"]
+
+
+class CSVImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis data"), choices=list(IMPORTERS.items()))
+    file = forms.FileField(label=_("File CSV (UTF-8, baris pertama judul kolom)"))

@@ -1,0 +1,65 @@
+"""Read APIs over areas, staff and assignments, scoped by role (enumeration.scoping)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enumeration import selectors
+from enumeration.models import SLS, User
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer[Any]):
+        username = serializers.CharField()
+        full_name = serializers.CharField()
+        role = serializers.CharField()
+        kecamatan = serializers.CharField(source="kecamatan_id", allow_null=True)
+        supervisor = serializers.CharField(source="supervisor.username", allow_null=True, default=None)
+
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(request.user).data)
+
+
+class SLSListApi(APIView):
+    class OutputSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        full_code = serializers.CharField()
+        kelurahan = serializers.CharField(source="kelurahan_id")
+        kelurahan_name = serializers.CharField(source="kelurahan.name")
+        kecamatan = serializers.CharField(source="kelurahan.kecamatan_id")
+        code = serializers.CharField()
+        sub_code = serializers.CharField()
+        name = serializers.CharField()
+        is_synthetic = serializers.BooleanField()
+        ppl = serializers.SerializerMethodField()
+
+        def get_ppl(self, obj: SLS) -> str | None:
+            active = getattr(obj, "active_assignments", [])
+            return active[0].ppl.username if active else None
+
+    def get(self, request: Request) -> Response:
+        kelurahan = request.query_params.get("kelurahan") or None
+        qs = selectors.sls_list_for_user(user=request.user, kelurahan_code=kelurahan)  # type: ignore[arg-type]
+        return Response(self.OutputSerializer(qs, many=True).data)
+
+
+class StaffListApi(APIView):
+    class OutputSerializer(serializers.Serializer[Any]):
+        username = serializers.CharField()
+        full_name = serializers.CharField()
+        role = serializers.CharField()
+        supervisor = serializers.SerializerMethodField()
+        kecamatan = serializers.CharField(source="kecamatan_id", allow_null=True)
+        is_active = serializers.BooleanField()
+
+        def get_supervisor(self, obj: User) -> str | None:
+            return obj.supervisor.username if obj.supervisor else None
+
+    def get(self, request: Request, *args: Any) -> Response:
+        qs = selectors.staff_list_for_user(user=request.user)  # type: ignore[arg-type]
+        return Response(self.OutputSerializer(qs, many=True).data)

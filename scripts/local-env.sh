@@ -1,0 +1,30 @@
+# Sourced by scripts/run.sh and scripts/test.sh: starts the project-private services (unless
+# DATABASE_URL / REDIS_URL are set) and exports the local configuration. Not for production.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mkdir -p "$ROOT/.local"
+STARTED_DB=0; STARTED_REDIS=0
+[ -n "${DATABASE_URL:-}" ] || STARTED_DB=1
+[ -n "${REDIS_URL:-}" ] || STARTED_REDIS=1
+"$ROOT/scripts/services.sh" start
+eval "$("$ROOT/scripts/services.sh" env)"
+if [ -z "${DJANGO_SECRET_KEY:-}" ] && [ -z "${DJANGO_SECRET_KEY_FILE:-}" ]; then
+  [ -f "$ROOT/.local/secret_key" ] || python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > "$ROOT/.local/secret_key"
+  export DJANGO_SECRET_KEY_FILE="$ROOT/.local/secret_key"
+fi
+if [ -z "${FIELD_ENCRYPTION_KEYS:-}" ]; then
+  [ -f "$ROOT/.local/field_keys" ] || python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > "$ROOT/.local/field_keys"
+  FIELD_ENCRYPTION_KEYS=$(cat "$ROOT/.local/field_keys"); export FIELD_ENCRYPTION_KEYS
+fi
+if [ -z "${IDENTIFIER_HASH_KEY:-}" ]; then
+  [ -f "$ROOT/.local/hash_key" ] || python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$ROOT/.local/hash_key"
+  IDENTIFIER_HASH_KEY=$(cat "$ROOT/.local/hash_key"); export IDENTIFIER_HASH_KEY
+fi
+export MEDIA_ROOT=${MEDIA_ROOT:-$ROOT/.local/media}
+export PATH="$ROOT/.venv/bin:$PATH"
+
+stop_started_services() {
+  local args=()
+  [ "$STARTED_DB" = 1 ] || args+=(DATABASE_URL=external)
+  [ "$STARTED_REDIS" = 1 ] || args+=(REDIS_URL=external)
+  env "${args[@]}" "$ROOT/scripts/services.sh" stop || true
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make run`: the local demo. Migrates, loads areas and demo data, starts web + worker.
+# Ctrl-C stops the web server, the worker and the services this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/local-env.sh
+export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
+export DEMO_PASSWORD=${DEMO_PASSWORD:-regsosek-demo-2022}
+PORT=${PORT:-8000}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  stop_started_services
+  echo "Stopped."
+}
+trap cleanup INT TERM EXIT
+
+python manage.py migrate --noinput -v 0
+python manage.py load_wilayah
+python manage.py collectstatic --noinput -v 0
+echo "Demo accounts (synthetic data), password: $DEMO_PASSWORD"
+python manage.py seed_demo
+
+if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then
+  echo "Port $PORT is busy; set PORT=... to use another." >&2; exit 1
+fi
+celery -A regsosek worker --loglevel=INFO --concurrency=2 -Q celery,photos,ranking >.local/worker.log 2>&1 &
+pids+=($!)
+gunicorn regsosek.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --access-logfile - >.local/web.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
+  sleep 0.3
+done
+echo
+echo "Regsosek is running at http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
+echo "Health: $(curl -sS "http://127.0.0.1:$PORT/healthz")"
+echo "Logs: .local/web.log, .local/worker.log. Press Ctrl-C to stop."
+wait -n "${pids[@]}"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: lint and type checks, then every suite against real PostGIS and Redis.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/local-env.sh
+trap stop_started_services EXIT
+export STATIC_PLAIN_STORAGE=1
+
+failed=()
+step() {
+  local name=$1; shift
+  echo "==> $name"
+  "$@"
+  local code=$?
+  if [ "$code" -ne 0 ]; then echo "!! $name failed (exit $code)"; failed+=("$name"); fi
+}
+
+pytest_suite() {
+  # pytest exits 5 when it collected no test: that is a failure here, never a pass.
+  python -m pytest "$@"
+  local code=$?
+  if [ "$code" -eq 5 ]; then echo "pytest collected no tests"; return 1; fi
+  return "$code"
+}
+
+step "ruff" ruff check .
+step "ruff format" ruff format --check .
+step "mypy" mypy .
+step "migrations" python manage.py makemigrations --check --dry-run -v 1
+step "django checks" python manage.py check --fail-level WARNING
+step "eslint" npx --no-install eslint static/js
+step "tsc" npx --no-install tsc --noEmit -p jsconfig.json
+step "pytest" pytest_suite -m "not e2e" -q
+step "node --test" node --test static/js/
+if [ -d tests/e2e ]; then
+  step "e2e (chromium)" pytest_suite -m e2e tests/e2e -q
+fi
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "All suites passed."
