@@ -1,7 +1,7 @@
 # Sourced by scripts/run.sh and scripts/test.sh: starts the project-private services (unless
 # DATABASE_URL / REDIS_URL are set) and exports the local configuration. Not for production.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mkdir -p "$ROOT/.local"
+mkdir -p "$ROOT/.local/staticfiles"
 STARTED_DB=0; STARTED_REDIS=0
 [ -n "${DATABASE_URL:-}" ] || STARTED_DB=1
 [ -n "${REDIS_URL:-}" ] || STARTED_REDIS=1

@@ -105,4 +105,6 @@ def _areas_after_flush(request):  # type: ignore[no-untyped-def]
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         if not Kelurahan.objects.exists():
-            wilayah_load(folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE))
+            wilayah_load(
+                folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE)
+            )

@@ -24,7 +24,8 @@ def test_health_is_down_when_redis_is_unreachable(client, settings):
     settings.REGSOSEK_HEALTH_WORKER_TIMEOUT = 0.3
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == {"ok": False, "error": "ConnectionError", "ms": pytest.approx(0, abs=5000)}
+    redis_check = response.json()["checks"]["redis"]
+    assert redis_check["ok"] is False and redis_check["error"] == "ConnectionError"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,4 +43,4 @@ def test_a_task_round_trips_through_the_real_broker():
     from regsosek.tasks import ping
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        assert ping.delay().get(timeout=10) == "pong"
+        assert ping.delay().get(timeout=10) == "pong"  # type: ignore[attr-defined]

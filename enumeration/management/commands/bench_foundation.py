@@ -10,7 +10,7 @@ from enumeration.imports import staff_import
 from enumeration.synthetic import synthetic_generate, synthetic_remove
 
 
-class _Rollback(Exception):
+class _RollbackError(Exception):
     pass
 
 
@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 again = staff_import(data=data)
                 second = time.perf_counter() - started
                 assert again.unchanged == 2491  # noqa: S101
-                self.stdout.write(f"staff import, 2491 new rows:        {first:6.2f} s ({2491 / first:,.0f} rows/s)")
+                rate = 2491 / first
+                self.stdout.write(f"staff import, 2491 new rows:        {first:6.2f} s ({rate:,.0f} rows/s)")
                 self.stdout.write(f"staff import, same file again:      {second:6.2f} s (2491 unchanged)")
                 synthetic_remove()
                 started = time.perf_counter()
@@ -57,6 +58,6 @@ class Command(BaseCommand):
                     f"synthetic areas/staff/assignments for {options['families']:,} families: {took:6.2f} s "
                     f"{dataset.summary}"
                 )
-                raise _Rollback
-        except _Rollback:
+                raise _RollbackError
+        except _RollbackError:
             self.stdout.write("(rolled back; the database is unchanged)")
