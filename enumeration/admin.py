@@ -207,5 +207,11 @@ class SyntheticDatasetAdmin(ReadOnlyAreas):
 
 
 class CSVImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Jenis data"), choices=list(IMPORTERS.items()))
+    kind = forms.ChoiceField(label=_("Jenis data"), choices=[])
     file = forms.FileField(label=_("File CSV (UTF-8, baris pertama judul kolom)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # noqa: S101 - declared just above
+        kind.choices = [(k, label) for k, (label, _importer) in IMPORTERS.items()]

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +69,7 @@ class ImportReport:
 Row = tuple[int, dict[str, str]]
 
 
-def _read_csv(data: bytes, report: ImportReport, *, required: list[str], optional: list[str]) -> list[Row]:
+def read_csv(data: bytes, report: ImportReport, *, required: list[str], optional: list[str]) -> list[Row]:
     if len(data) > MAX_BYTES:
         report.add(0, "", _("File terlalu besar (maksimal %(mb)d MB).") % {"mb": MAX_BYTES // (1024 * 1024)})
         return []
@@ -98,8 +98,7 @@ def _read_csv(data: bytes, report: ImportReport, *, required: list[str], optiona
             report.add(
                 1,
                 name,
-                _("kolom tidak dikenal (kolom yang diterima: %(cols)s)")
-                % {"cols": ", ".join(required + optional)},
+                _("kolom tidak dikenal (kolom yang diterima: %(cols)s)") % {"cols": ", ".join(required + optional)},
             )
     seen: set[str] = set()
     for name in header:
@@ -124,8 +123,7 @@ def _read_csv(data: bytes, report: ImportReport, *, required: list[str], optiona
                 report.add(
                     line,
                     "",
-                    _("jumlah kolom %(got)d, seharusnya %(want)d")
-                    % {"got": len(values), "want": len(header)},
+                    _("jumlah kolom %(got)d, seharusnya %(want)d") % {"got": len(values), "want": len(header)},
                 )
                 continue
             row = {name: value.strip() for name, value in zip(header, values, strict=True)}
@@ -139,7 +137,7 @@ def _read_csv(data: bytes, report: ImportReport, *, required: list[str], optiona
     return rows
 
 
-def _required(report: ImportReport, line: int, row: dict[str, str], names: Iterable[str]) -> bool:
+def required(report: ImportReport, line: int, row: dict[str, str], names: Iterable[str]) -> bool:
     ok = True
     for name in names:
         if not row.get(name):
@@ -179,14 +177,14 @@ def _parse_boundary(raw: str, kelurahan: Kelurahan) -> tuple[MultiPolygon | None
 def sls_import(*, data: bytes) -> ImportReport:
     """Create or update SLS from CSV (kode_kelurahan, kode_sls, kode_sub_sls, nama_sls, batas_wkt)."""
     report = ImportReport(kind="sls")
-    rows = _read_csv(data, report, required=SLS_REQUIRED, optional=SLS_OPTIONAL)
+    rows = read_csv(data, report, required=SLS_REQUIRED, optional=SLS_OPTIONAL)
     if not report.ok:
         return report
     kelurahan_by_code = {k.bps_code: k for k in Kelurahan.objects.all()}
     parsed: list[tuple[Kelurahan, str, str, str, MultiPolygon | None, bool]] = []
     first_line: dict[tuple[str, str, str], int] = {}
     for line, row in rows:
-        if not _required(report, line, row, SLS_REQUIRED):
+        if not required(report, line, row, SLS_REQUIRED):
             continue
         kel = kelurahan_by_code.get(row["kode_kelurahan"])
         if kel is None:
@@ -228,9 +226,7 @@ def sls_import(*, data: bytes) -> ImportReport:
                 continue
             changed = current.name != name
             if has_boundary and (
-                current.boundary is None
-                or boundary is None
-                or not current.boundary.equals_exact(boundary, 1e-9)
+                current.boundary is None or boundary is None or not current.boundary.equals_exact(boundary, 1e-9)
             ):
                 changed = True
             if changed:
@@ -284,18 +280,16 @@ def staff_import(*, data: bytes) -> ImportReport:
     New accounts get no usable password: a BPS admin sets or resets it (docs/operations.md).
     """
     report = ImportReport(kind="staff")
-    rows = _read_csv(data, report, required=STAFF_REQUIRED, optional=STAFF_OPTIONAL)
+    rows = read_csv(data, report, required=STAFF_REQUIRED, optional=STAFF_OPTIONAL)
     if not report.ok:
         return report
     parsed: dict[str, _StaffRow] = {}
     for line, row in rows:
-        if not _required(report, line, row, STAFF_REQUIRED):
+        if not required(report, line, row, STAFF_REQUIRED):
             continue
         username = row["username"].lower()
         if not codes.is_username(username):
-            report.add(
-                line, "username", _("3-50 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung")
-            )
+            report.add(line, "username", _("3-50 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung"))
             continue
         if username in parsed:
             report.add(
@@ -359,9 +353,7 @@ def staff_import(*, data: bytes) -> ImportReport:
         if user is not None and user.is_superuser:
             report.add(r.line, "username", _("akun administrator teknis tidak dapat diubah lewat impor"))
         if user is not None and r.username in active_assignments and (r.role != Role.PPL or not r.active):
-            report.add(
-                r.line, "peran", _("PPL ini masih memiliki penugasan SLS aktif; alihkan dulu penugasannya")
-            )
+            report.add(r.line, "peran", _("PPL ini masih memiliki penugasan SLS aktif; alihkan dulu penugasannya"))
     if not report.ok:
         return report
 
@@ -382,9 +374,7 @@ def staff_import(*, data: bytes) -> ImportReport:
         ]
         User.objects.bulk_create(to_create, batch_size=1000)
         ids = dict(
-            User.objects.filter(username__in=list(parsed) + list(supervisor_names)).values_list(
-                "username", "id"
-            )
+            User.objects.filter(username__in=list(parsed) + list(supervisor_names)).values_list("username", "id")
         )
         to_update: list[User] = []
         created_names = {u.username for u in to_create}
@@ -436,13 +426,10 @@ def assignment_import(*, data: bytes, by: User | None) -> ImportReport:
     every SLS in the file.
     """
     report = ImportReport(kind="assignment")
-    rows = _read_csv(data, report, required=ASSIGNMENT_REQUIRED, optional=ASSIGNMENT_OPTIONAL)
+    rows = read_csv(data, report, required=ASSIGNMENT_REQUIRED, optional=ASSIGNMENT_OPTIONAL)
     if not report.ok:
         return report
-    keys = {
-        (r["kode_kelurahan"], r["kode_sls"].upper(), codes.normalize_sub_sls(r["kode_sub_sls"]))
-        for _l, r in rows
-    }
+    keys = {(r["kode_kelurahan"], r["kode_sls"].upper(), codes.normalize_sub_sls(r["kode_sub_sls"])) for _l, r in rows}
     sls_by_key = {
         (s.kelurahan_id, s.code, s.sub_code): s
         for s in SLS.objects.select_related("kelurahan").filter(kelurahan_id__in={k[0] for k in keys})
@@ -453,7 +440,7 @@ def assignment_import(*, data: bytes, by: User | None) -> ImportReport:
     first_line: dict[int, int] = {}
     wanted: list[tuple[SLS, User]] = []
     for line, row in rows:
-        if not _required(report, line, row, ASSIGNMENT_REQUIRED):
+        if not required(report, line, row, ASSIGNMENT_REQUIRED):
             continue
         sls = sls_by_key.get(
             (row["kode_kelurahan"], row["kode_sls"].upper(), codes.normalize_sub_sls(row["kode_sub_sls"]))
@@ -472,9 +459,7 @@ def assignment_import(*, data: bytes, by: User | None) -> ImportReport:
         if sls is None:
             continue
         if sls.pk in first_line:
-            report.add(
-                line, "kode_sls", _("SLS ini sudah ditugaskan di baris %(row)d") % {"row": first_line[sls.pk]}
-            )
+            report.add(line, "kode_sls", _("SLS ini sudah ditugaskan di baris %(row)d") % {"row": first_line[sls.pk]})
             continue
         first_line[sls.pk] = line
         if by is not None and not scoping.can_manage_assignments(by, sls):
@@ -487,9 +472,7 @@ def assignment_import(*, data: bytes, by: User | None) -> ImportReport:
         with transaction.atomic():
             sls_ids = [s.pk for s, _p in wanted]
             list(SLS.objects.select_for_update().filter(pk__in=sls_ids).values_list("pk", flat=True))
-            active = {
-                a.sls_id: a for a in Assignment.objects.filter(sls_id__in=sls_ids, ended_at__isnull=True)
-            }
+            active = {a.sls_id: a for a in Assignment.objects.filter(sls_id__in=sls_ids, ended_at__isnull=True)}
             now = timezone.now()
             ending: list[Assignment] = []
             new: list[Assignment] = []
@@ -529,17 +512,23 @@ def _summary(report: ImportReport) -> dict[str, Any]:
     }
 
 
-IMPORTERS = {"sls": "SLS", "staff": "petugas", "assignment": "penugasan"}
+Importer = Callable[[bytes, "User | None"], ImportReport]
+IMPORTERS: dict[str, tuple[str, Importer]] = {
+    "sls": ("SLS", lambda data, by: sls_import(data=data)),
+    "staff": ("petugas", lambda data, by: staff_import(data=data)),
+    "assignment": ("penugasan", lambda data, by: assignment_import(data=data, by=by)),
+}
+
+
+def register_importer(kind: str, label: str, importer: Importer) -> None:
+    """Other apps add their CSV imports (e.g. the VK1 prelist) to the admin page and the command."""
+    IMPORTERS[kind] = (label, importer)
 
 
 def run_import(kind: str, *, data: bytes, by: User | None) -> ImportReport:
-    if kind == "sls":
-        return sls_import(data=data)
-    if kind == "staff":
-        return staff_import(data=data)
-    if kind == "assignment":
-        return assignment_import(data=data, by=by)
-    raise ValueError(f"unknown import kind {kind!r}")
+    if kind not in IMPORTERS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    return IMPORTERS[kind][1](data, by)
 
 
 def report_json(report: ImportReport) -> str:

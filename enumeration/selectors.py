@@ -13,9 +13,9 @@ def sls_list_for_user(*, user: User, kelurahan_code: str | None = None) -> Query
     if kelurahan_code:
         qs = qs.filter(kelurahan_id=kelurahan_code)
     active = Assignment.objects.filter(ended_at__isnull=True).select_related("ppl__supervisor")
-    return qs.prefetch_related(
-        Prefetch("assignments", queryset=active, to_attr="active_assignments")
-    ).order_by("kelurahan_id", "code", "sub_code")
+    return qs.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments")).order_by(
+        "kelurahan_id", "code", "sub_code"
+    )
 
 
 def kelurahan_summary_for_user(*, user: User) -> QuerySet[Kelurahan]:
@@ -29,8 +29,7 @@ def kelurahan_summary_for_user(*, user: User) -> QuerySet[Kelurahan]:
             sls_count=Count("sls_set", filter=in_scope, distinct=True),
             unassigned_count=Count(
                 "sls_set",
-                filter=in_scope
-                & ~Q(sls_set__pk__in=Assignment.objects.filter(ended_at__isnull=True).values("sls_id")),
+                filter=in_scope & ~Q(sls_set__pk__in=Assignment.objects.filter(ended_at__isnull=True).values("sls_id")),
                 distinct=True,
             ),
         )

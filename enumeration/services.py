@@ -27,9 +27,7 @@ def staff_problems(
         problems.append(("role", _("peran tidak dikenal")))
         return problems
     expected = SUPERVISOR_ROLE.get(role)
-    actual_role = (
-        supervisor_role if supervisor_role is not None else (supervisor.role if supervisor else None)
-    )
+    actual_role = supervisor_role if supervisor_role is not None else (supervisor.role if supervisor else None)
     if expected is None:
         if actual_role is not None:
             problems.append(("supervisor", _("peran ini tidak memiliki atasan")))
@@ -75,9 +73,7 @@ def assignment_assign(*, sls: SLS, ppl: User, by: User | None) -> Assignment:
     assignment = Assignment(sls=sls, ppl=ppl, started_at=now, assigned_by=by)
     assignment.full_clean()
     assignment.save()
-    logger.info(
-        "assignment.assigned", extra={"sls_id": sls.pk, "ppl_id": ppl.pk, "assignment_id": assignment.pk}
-    )
+    logger.info("assignment.assigned", extra={"sls_id": sls.pk, "ppl_id": ppl.pk, "assignment_id": assignment.pk})
     return assignment
 
 

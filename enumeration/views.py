@@ -23,9 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if chosen and chosen not in {k.bps_code for k in kelurahan}:
         chosen = ""
     sls = list(selectors.sls_list_for_user(user=user, kelurahan_code=chosen)[:500]) if chosen else []
-    return render(
-        request, "enumeration/home.html", {"kelurahan_list": kelurahan, "chosen": chosen, "sls_list": sls}
-    )
+    return render(request, "enumeration/home.html", {"kelurahan_list": kelurahan, "chosen": chosen, "sls_list": sls})
 
 
 @login_required

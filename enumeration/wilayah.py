@@ -82,9 +82,7 @@ def wilayah_load(*, folder: Path) -> WilayahLoadSummary:
         raise ApplicationError(f"{manifest_path} tidak ditemukan.")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     kab_code = str(manifest["bps_code"])
-    if not codes.is_kabkota_bps(kab_code) or not codes.is_kabkota_kemendagri(
-        str(manifest["kemendagri_code"])
-    ):
+    if not codes.is_kabkota_bps(kab_code) or not codes.is_kabkota_kemendagri(str(manifest["kemendagri_code"])):
         raise ApplicationError("kabkota.json: kode BPS atau Kemendagri tidak valid.")
     kabkota, _created = KabKota.objects.update_or_create(
         bps_code=kab_code,
@@ -95,12 +93,8 @@ def wilayah_load(*, folder: Path) -> WilayahLoadSummary:
         },
     )
     summary = WilayahLoadSummary(kabkota=kab_code)
-    kec_polys = (
-        _read_polygons(folder / manifest["kecamatan_geojson"]) if manifest.get("kecamatan_geojson") else {}
-    )
-    kel_polys = (
-        _read_polygons(folder / manifest["kelurahan_geojson"]) if manifest.get("kelurahan_geojson") else {}
-    )
+    kec_polys = _read_polygons(folder / manifest["kecamatan_geojson"]) if manifest.get("kecamatan_geojson") else {}
+    kel_polys = _read_polygons(folder / manifest["kelurahan_geojson"]) if manifest.get("kelurahan_geojson") else {}
 
     with (folder / manifest["areas_csv"]).open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -112,9 +106,7 @@ def wilayah_load(*, folder: Path) -> WilayahLoadSummary:
 
     for row in kecamatan_rows:
         code, kem = row["bps_code"], row["kemendagri_code"]
-        if not (
-            codes.is_kecamatan_bps(code) and code.startswith(kab_code) and row["parent_code"] == kab_code
-        ):
+        if not (codes.is_kecamatan_bps(code) and code.startswith(kab_code) and row["parent_code"] == kab_code):
             raise ApplicationError(f"Kode kecamatan BPS tidak valid: {code!r}.")
         if not (codes.is_kecamatan_kemendagri(kem) and kem.startswith(kabkota.kemendagri_code + ".")):
             raise ApplicationError(f"Kode kecamatan Kemendagri tidak valid: {kem!r}.")

@@ -33,9 +33,7 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"Environment variable {name} must be a boolean (1/0, true/false), not {raw!r}."
-    )
+    raise ImproperlyConfigured(f"Environment variable {name} must be a boolean (1/0, true/false), not {raw!r}.")
 
 
 def env_int(name: str, default: int) -> int:

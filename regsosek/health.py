@@ -55,6 +55,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
         result["ms"] = round((time.monotonic() - started) * 1000, 1)
         checks[name] = result
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "regsosek.apps.RegsosekConfig",
     "enumeration",
+    "households",
 ]
 
 MIDDLEWARE = [
@@ -187,10 +188,17 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # The kab/kota this deployment serves; its areas are loaded from REGSOSEK_WILAYAH_DIR/<code>/.
 REGSOSEK_KABKOTA_CODE = env_str("REGSOSEK_KABKOTA_CODE", "3674")
-REGSOSEK_WILAYAH_DIR = Path(
-    env_str("REGSOSEK_WILAYAH_DIR", str(BASE_DIR / "enumeration" / "data" / "wilayah"))
-)
+REGSOSEK_WILAYAH_DIR = Path(env_str("REGSOSEK_WILAYAH_DIR", str(BASE_DIR / "enumeration" / "data" / "wilayah")))
 REGSOSEK_HEALTH_WORKER_TIMEOUT = env_float("HEALTH_WORKER_TIMEOUT", 1.5)
+
+# NIK and No. KK at rest (households/identifiers.py): Fernet keys, newest first, comma-separated.
+# Rotation: put a new key first, keep the old ones, run `manage.py rotate_identifier_keys`, then drop them.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()]
+# HMAC key of the lookup/duplicate hashes of NIK and No. KK.
+IDENTIFIER_HASH_KEY = env_secret("IDENTIFIER_HASH_KEY")
+# Which answers of the SLS head's welfare estimate (K.111) require a house photo; unconfirmed codes
+# (domain.md B2), so configurable. The questionnaire definition carries its own default.
+REGSOSEK_PHOTO_WELFARE_CODES = [int(c) for c in env_list("PHOTO_WELFARE_CODES", ["1", "2"])]
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("enumeration.api_urls")),
+    path("api/v1/", include("households.api_urls")),
     path("", include("enumeration.urls")),
 ]

@@ -29,9 +29,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """Load the real areas once per test session (they are read-only reference data)."""
     with django_db_blocker.unblock():
-        wilayah_load(
-            folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE)
-        )
+        wilayah_load(folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE))
 
 
 @pytest.fixture
@@ -102,9 +100,9 @@ def _areas_after_flush(request):  # type: ignore[no-untyped-def]
 
     pytest-django runs transactional tests after the others, so only they can meet an empty table.
     """
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         if not Kelurahan.objects.exists():
-            wilayah_load(
-                folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE)
-            )
+            wilayah_load(folder=wilayah_folder(Path(settings.REGSOSEK_WILAYAH_DIR), settings.REGSOSEK_KABKOTA_CODE))

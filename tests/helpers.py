@@ -7,9 +7,7 @@ from django.utils import timezone
 from enumeration.models import SLS, Assignment, Role, User
 
 
-def make_user(
-    username: str, role: str, *, supervisor: User | None = None, kecamatan: str | None = None
-) -> User:
+def make_user(username: str, role: str, *, supervisor: User | None = None, kecamatan: str | None = None) -> User:
     user = User.objects.create_user(
         username=username,
         password="rahasia-uji-123",

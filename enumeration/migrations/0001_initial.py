@@ -22,9 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "bps_code",
-                    models.CharField(
-                        max_length=4, primary_key=True, serialize=False, verbose_name="kode BPS"
-                    ),
+                    models.CharField(max_length=4, primary_key=True, serialize=False, verbose_name="kode BPS"),
                 ),
                 (
                     "kemendagri_code",
@@ -44,9 +42,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("seed", models.IntegerField()),
                 ("families", models.IntegerField()),
@@ -63,9 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "bps_code",
-                    models.CharField(
-                        max_length=7, primary_key=True, serialize=False, verbose_name="kode BPS"
-                    ),
+                    models.CharField(max_length=7, primary_key=True, serialize=False, verbose_name="kode BPS"),
                 ),
                 (
                     "kemendagri_code",
@@ -100,9 +94,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
@@ -224,9 +216,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "bps_code",
-                    models.CharField(
-                        max_length=10, primary_key=True, serialize=False, verbose_name="kode BPS"
-                    ),
+                    models.CharField(max_length=10, primary_key=True, serialize=False, verbose_name="kode BPS"),
                 ),
                 (
                     "kemendagri_code",
@@ -261,9 +251,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("code", models.CharField(max_length=4, verbose_name="kode SLS")),
                 ("sub_code", models.CharField(default="00", max_length=2, verbose_name="kode sub-SLS")),
@@ -297,9 +285,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("started_at", models.DateTimeField(verbose_name="mulai")),
                 ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="selesai")),
@@ -362,17 +348,13 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="user",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("role__in", ["ppl", "pml"]), ("supervisor__isnull", True), _connector="OR"
-                ),
+                condition=models.Q(("role__in", ["ppl", "pml"]), ("supervisor__isnull", True), _connector="OR"),
                 name="user_only_field_staff_have_supervisor",
             ),
         ),
         migrations.AddConstraint(
             model_name="sls",
-            constraint=models.UniqueConstraint(
-                fields=("kelurahan", "code", "sub_code"), name="sls_unique_code"
-            ),
+            constraint=models.UniqueConstraint(fields=("kelurahan", "code", "sub_code"), name="sls_unique_code"),
         ),
         migrations.AddConstraint(
             model_name="sls",

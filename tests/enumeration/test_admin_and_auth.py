@@ -42,9 +42,7 @@ def test_admin_import_reports_errors_and_imports_nothing(client, bps_admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     login(client, bps_admin)
-    upload = SimpleUploadedFile(
-        "staff.csv", b"username,nama,peran\nppl.baru,Budi,ppl\n", content_type="text/csv"
-    )
+    upload = SimpleUploadedFile("staff.csv", b"username,nama,peran\nppl.baru,Budi,ppl\n", content_type="text/csv")
     response = client.post("/admin/enumeration/assignment/import/", {"kind": "staff", "file": upload})
     body = response.content.decode()
     assert response.status_code == 200
@@ -54,9 +52,7 @@ def test_admin_import_reports_errors_and_imports_nothing(client, bps_admin):
 
 def test_passwords_are_hashed_with_argon2(settings, db):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    user = User.objects.create_user(
-        username="a.b.c", password="kata-sandi-panjang", full_name="X", role="pemkot"
-    )
+    user = User.objects.create_user(username="a.b.c", password="kata-sandi-panjang", full_name="X", role="pemkot")
     assert user.password.startswith("argon2$")
 
 

@@ -24,9 +24,7 @@ def errors(report) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
 # --- file-level problems, the same for every kind ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "importer", [sls_import, staff_import, lambda data: assignment_import(data=data, by=None)]
-)
+@pytest.mark.parametrize("importer", [sls_import, staff_import, lambda data: assignment_import(data=data, by=None)])
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -45,16 +43,12 @@ def test_file_level_problems_are_reported(importer, data, expected):
 # --- SLS ----------------------------------------------------------------------------------------
 
 SLS_HEADER = "kode_kelurahan,kode_sls,kode_sub_sls,nama_sls,batas_wkt"
-INSIDE_KERANGGAN = (
-    "POLYGON((106.652 -6.345, 106.6535 -6.345, 106.6535 -6.3435, 106.652 -6.3435, 106.652 -6.345))"
-)
+INSIDE_KERANGGAN = "POLYGON((106.652 -6.345, 106.6535 -6.345, 106.6535 -6.3435, 106.652 -6.3435, 106.652 -6.345))"
 IN_PONDOK_AREN = "POLYGON((106.72 -6.27, 106.721 -6.27, 106.721 -6.269, 106.72 -6.269, 106.72 -6.27))"
 
 
 def test_a_good_sls_file_imports_and_reimports_unchanged():
-    data = csv(
-        SLS_HEADER, f'{KEL_A1},0001,,RT 001 RW 001,"{INSIDE_KERANGGAN}"', f"{KEL_A1},0002,01,RT 002 RW 001,"
-    )
+    data = csv(SLS_HEADER, f'{KEL_A1},0001,,RT 001 RW 001,"{INSIDE_KERANGGAN}"', f"{KEL_A1},0002,01,RT 002 RW 001,")
     first = sls_import(data=data)
     assert first.ok and (first.created, first.updated, first.unchanged) == (2, 0, 0)
     assert SLS.objects.get(kelurahan_id=KEL_A1, code="0001").sub_code == "00"
@@ -137,11 +131,7 @@ def test_a_good_staff_file_imports_in_order_independent_way_and_reimports_unchan
     first = staff_import(data=data)
     assert first.ok and first.created == 4, first.errors
     ppl = User.objects.get(username="ppl.a")
-    assert (
-        ppl.role == Role.PPL
-        and ppl.supervisor.username == "pml.a"
-        and ppl.supervisor.supervisor.username == "kos.a"
-    )
+    assert ppl.role == Role.PPL and ppl.supervisor.username == "pml.a" and ppl.supervisor.supervisor.username == "kos.a"
     assert not ppl.has_usable_password()
     assert User.objects.get(username="admin.kota").is_staff
     again = staff_import(data=data)
@@ -271,9 +261,7 @@ def test_inactive_ppl_and_foreign_kecamatan_are_refused(field, petugas, koseka):
 def test_a_duplicate_sls_in_one_assignment_file_is_reported(field, petugas, teammate):
     make_sls(KEL_A1, "0005")
     report = assignment_import(
-        data=csv(
-            ASSIGN_HEADER, f"{KEL_A1},0005,,{petugas.username}", f"{KEL_A1},0005,00,{teammate.username}"
-        ),
+        data=csv(ASSIGN_HEADER, f"{KEL_A1},0005,,{petugas.username}", f"{KEL_A1},0005,00,{teammate.username}"),
         by=None,
     )
     assert errors(report) == [(3, "kode_sls")]

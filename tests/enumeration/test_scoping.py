@@ -48,9 +48,7 @@ def test_kelurahan_and_kecamatan_follow_the_sls(petugas, koseka, bps_admin, fiel
     assert list(scoping.visible_kecamatan(petugas).values_list("bps_code", flat=True)) == [KEC_A]
 
 
-def test_staff_visibility_per_role(
-    petugas, teammate, supervisor, koseka, other_petugas, other_supervisor, bps_admin
-):
+def test_staff_visibility_per_role(petugas, teammate, supervisor, koseka, other_petugas, other_supervisor, bps_admin):
     assert set(scoping.visible_staff(petugas)) == {petugas}
     assert set(scoping.visible_staff(supervisor)) == {supervisor, petugas, teammate}
     assert set(scoping.visible_staff(koseka)) == {koseka, supervisor, petugas, teammate}

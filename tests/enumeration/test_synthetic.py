@@ -17,9 +17,7 @@ def test_the_plan_follows_the_real_ratios_for_the_whole_city():
 def snapshot() -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[str, ...]]]:
     return (
         sorted(
-            User.objects.filter(is_synthetic=True).values_list(
-                "username", "full_name", "role", "supervisor__username"
-            )
+            User.objects.filter(is_synthetic=True).values_list("username", "full_name", "role", "supervisor__username")
         ),
         sorted(SLS.objects.values_list("kelurahan_id", "code", "name")),
         sorted(Assignment.objects.values_list("sls__kelurahan_id", "sls__code", "ppl__username")),

@@ -63,9 +63,7 @@ def test_a_bad_row_loads_nothing(tmp_path: Path):
     csv_path.chmod(0o644)
     text = csv_path.read_text(encoding="utf-8")
     assert "3674060001,36.74.03.1009," in text
-    csv_path.write_text(
-        text.replace("3674060001,36.74.03.1009,", "3674060001,36.74.99.1009,"), encoding="utf-8"
-    )
+    csv_path.write_text(text.replace("3674060001,36.74.03.1009,", "3674060001,36.74.99.1009,"), encoding="utf-8")
     Kelurahan.objects.filter(bps_code="3674010001").update(name="Diubah")
     with pytest.raises(ApplicationError):
         wilayah_load(folder=folder)

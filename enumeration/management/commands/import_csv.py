@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["sls", "staff", "assignment"])
+        parser.add_argument("kind", help="sls, staff, assignment or prelist")
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,7 +25,10 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
-        report = run_import(options["kind"], data=data, by=None)
+        try:
+            report = run_import(options["kind"], data=data, by=None)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(report_json(report))
         if not report.ok:
             sys.exit(1)

@@ -15,9 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kabkota", default=settings.REGSOSEK_KABKOTA_CODE, help="BPS code, e.g. 3674")
-        parser.add_argument(
-            "--folder", type=Path, help="Data folder (default: REGSOSEK_WILAYAH_DIR/<kabkota>)"
-        )
+        parser.add_argument("--folder", type=Path, help="Data folder (default: REGSOSEK_WILAYAH_DIR/<kabkota>)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "")
         if len(password) < 10:
             raise CommandError("Set DEMO_PASSWORD (at least 10 characters).")
-        synthetic_generate(families=options["families"])
+        from households.synthetic import families_generate
+
+        dataset = synthetic_generate(families=options["families"])
+        families_generate(families_per_sls=max(1, round(options["families"] / dataset.summary["sls"])), seed=2022)
         with transaction.atomic():
             accounts = self._demo_accounts()
             for user in accounts:

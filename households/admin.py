@@ -1,0 +1,71 @@
+"""Read-only admin views of family records for BPS admins (identifiers stay masked here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from enumeration.admin import BPSAdminOnly
+from households.identifiers import mask
+from households.models import Family, IdentifierReveal, PrelistFamily, ReviewEvent, SLSConfirmation
+
+
+class ReadOnly(BPSAdminOnly):
+    """Records change through services (with revisions and review events), never by hand."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Family)
+class FamilyAdmin(ReadOnly):
+    list_display = [
+        "id",
+        "sls",
+        "building_no",
+        "family_no",
+        "status",
+        "revision",
+        "member_count",
+        "kk_masked",
+    ]
+    list_filter = ["status", "sls__kelurahan__kecamatan"]
+    list_select_related = ["sls__kelurahan"]
+    search_fields = ["sls__kelurahan__name", "building_no"]
+    exclude = ["kk_ciphertext", "kk_hash", "kk_last4", "data"]
+
+    @admin.display(description="No. KK")
+    def kk_masked(self, obj: Family) -> str:
+        return mask(obj.kk_last4)
+
+
+@admin.register(PrelistFamily)
+class PrelistAdmin(ReadOnly):
+    list_display = ["sls", "line_no", "head_name", "status", "family"]
+    list_filter = ["status", "sls__kelurahan__kecamatan"]
+    list_select_related = ["sls__kelurahan"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnly):
+    list_display = ["family", "from_status", "to_status", "actor", "at"]
+    list_filter = ["to_status"]
+
+
+@admin.register(SLSConfirmation)
+class SLSConfirmationAdmin(ReadOnly):
+    list_display = ["sls", "action", "actor", "at"]
+
+
+@admin.register(IdentifierReveal)
+class IdentifierRevealAdmin(ReadOnly):
+    list_display = ["at", "actor", "family", "kind", "reason"]
+    list_filter = ["kind"]

@@ -1,0 +1,333 @@
+"""Family records over HTTP: save, read (identifiers masked unless the caller collected them),
+review transitions, history, VK1 prelist, SLS confirmation, audited reveals, duplicates, and the
+questionnaire definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enumeration import scoping
+from enumeration.models import SLS, Role, User
+from households import form, records, selectors, services
+from households.models import Family, FamilyStatus, Member, PrelistFamily, PrelistStatus
+from regsosek.errors import NotFoundError
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
+    return user
+
+
+def _family(request: Request, family_id: int) -> Family:
+    family = selectors.family_get_for_user(user=_user(request), family_id=family_id)
+    if family is None:
+        raise NotFoundError("Keluarga tidak ditemukan.")
+    return family
+
+
+def _visible_sls(request: Request, sls_id: int) -> SLS:
+    sls = scoping.visible_sls(_user(request)).filter(pk=sls_id).first()
+    if sls is None:
+        raise NotFoundError("SLS tidak ditemukan.")
+    return sls
+
+
+def family_summary(family: Family) -> dict[str, Any]:
+    return {
+        "id": family.pk,
+        "client_uuid": str(family.client_uuid),
+        "sls": family.sls_id,
+        "status": family.status,
+        "revision": family.revision,
+        "form": family.form_id,
+        "version": family.form_version,
+        "building_no": family.building_no,
+        "family_no": family.family_no,
+        "head_name": family.head_name,
+        "member_count": family.member_count,
+        "kk": records.identifier_text(family.kk_ciphertext, family.kk_last4, reveal=False),
+        "photo_required": family.photo_required,
+        "warning_count": len(family.warnings),
+        "review_comment": family.review_comment,
+        "updated_at": family.updated_at.isoformat(),
+    }
+
+
+def family_detail(family: Family, *, user: User) -> dict[str, Any]:
+    # The PPL who works the SLS entered these numbers and must be able to correct them;
+    # supervisors see them masked and use the audited reveal.
+    reveal = user.role == Role.PPL
+    definition = form.definition_for_family(family)
+    record = records.compose(definition, family, list(family.members.all()), reveal=reveal)
+    return {
+        **family_summary(family),
+        "record": record,
+        "warnings": family.warnings,
+        "identifiers_masked": not reveal,
+    }
+
+
+class FamilyListApi(APIView):
+    def get(self, request: Request) -> Response:
+        sls = request.query_params.get("sls")
+        status_filter = request.query_params.get("status") or None
+        if status_filter and status_filter not in FamilyStatus.values:
+            return Response({"code": "invalid", "errors": {"status": ["Status tidak dikenal."]}}, status=400)
+        try:
+            sls_id = int(sls) if sls else None
+        except ValueError:
+            return Response({"code": "invalid", "errors": {"sls": ["Harus angka."]}}, status=400)
+        qs = selectors.family_list_for_user(user=_user(request), sls_id=sls_id, status=status_filter)
+        return Response([family_summary(f) for f in qs[:2000]])
+
+
+class FamilySaveApi(APIView):
+    class InputSerializer(serializers.Serializer[Any]):
+        client_uuid = serializers.UUIDField()
+        sls = serializers.IntegerField()
+        base_revision = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        record = serializers.DictField()
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        sls = _visible_sls(request, values["sls"])
+        result = services.family_save(
+            user=_user(request),
+            sls=sls,
+            client_uuid=values["client_uuid"],
+            record=values["record"],
+            base_revision=values.get("base_revision"),
+            source="api",
+        )
+        code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
+        return Response(
+            {"result": result.outcome, "family": family_summary(result.family), "warnings": result.warnings},
+            status=code,
+        )
+
+
+class FamilyDetailApi(APIView):
+    def get(self, request: Request, family_id: int) -> Response:
+        return Response(family_detail(_family(request, family_id), user=_user(request)))
+
+
+class CommentSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class FamilyApproveApi(APIView):
+    def post(self, request: Request, family_id: int) -> Response:
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        family = services.family_approve(
+            user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
+        )
+        return Response(family_summary(family))
+
+
+class FamilyReturnApi(APIView):
+    def post(self, request: Request, family_id: int) -> Response:
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        family = services.family_return(
+            user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
+        )
+        return Response(family_summary(family))
+
+
+class FamilyResubmitApi(APIView):
+    def post(self, request: Request, family_id: int) -> Response:
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        family = services.family_resubmit(
+            user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
+        )
+        return Response(family_summary(family))
+
+
+class FamilyHistoryApi(APIView):
+    def get(self, request: Request, family_id: int) -> Response:
+        user = _user(request)
+        if user.role == Role.PEMKOT:
+            raise NotFoundError("Keluarga tidak ditemukan.")
+        history = selectors.family_history(family=_family(request, family_id))
+        return Response(
+            {
+                "revisions": [
+                    {
+                        "revision": r.revision,
+                        "author": r.author.username,
+                        "at": r.created_at.isoformat(),
+                        "source": r.source,
+                        "changes": r.changes,
+                    }
+                    for r in history["revisions"]
+                ],
+                "events": [
+                    {
+                        "from": e.from_status,
+                        "to": e.to_status,
+                        "actor": e.actor.username,
+                        "at": e.at.isoformat(),
+                        "comment": e.comment,
+                    }
+                    for e in history["events"]
+                ],
+            }
+        )
+
+
+class IdentifierRevealApi(APIView):
+    class InputSerializer(serializers.Serializer[Any]):
+        member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        reason = serializers.CharField(max_length=255)
+
+    def post(self, request: Request, family_id: int) -> Response:
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        family = _family(request, family_id)
+        line = body.validated_data.get("member_line_no")
+        member = None
+        if line is not None:
+            member = Member.objects.filter(family=family, line_no=line).first()
+            if member is None:
+                raise NotFoundError("Anggota keluarga tidak ditemukan.")
+        value = services.identifier_reveal(
+            user=_user(request), family=family, member=member, reason=body.validated_data["reason"]
+        )
+        response = Response({"kind": "nik" if member else "kk", "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class PrelistApi(APIView):
+    class NewSerializer(serializers.Serializer[Any]):
+        head_name = serializers.CharField(max_length=150)
+        address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def get(self, request: Request, sls_id: int) -> Response:
+        sls = _visible_sls(request, sls_id)
+        rows = selectors.prelist_for_sls(user=_user(request), sls=sls)
+        return Response([prelist_row(r) for r in rows])
+
+    def post(self, request: Request, sls_id: int) -> Response:
+        sls = _visible_sls(request, sls_id)
+        body = self.NewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.prelist_add_new(user=_user(request), sls=sls, **body.validated_data)
+        return Response(prelist_row(row), status=status.HTTP_201_CREATED)
+
+
+def prelist_row(row: PrelistFamily) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "line_no": row.line_no,
+        "head_name": row.head_name,
+        "address": row.address,
+        "status": row.status,
+        "family": row.family_id,
+        "note": row.note,
+    }
+
+
+class PrelistStatusApi(APIView):
+    class InputSerializer(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(
+            choices=[s for s in PrelistStatus.values if s not in (PrelistStatus.PENDING, PrelistStatus.NEW)]
+        )
+        family = serializers.IntegerField(required=False, allow_null=True)
+        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, row_id: int) -> Response:
+        user = _user(request)
+        row = get_object_or_404(PrelistFamily.objects.filter(sls__in=scoping.visible_sls(user).values("pk")), pk=row_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        family = None
+        if body.validated_data.get("family"):
+            family = _family(request, body.validated_data["family"])
+        row = services.prelist_set_status(
+            user=user,
+            row=row,
+            status=body.validated_data["status"],
+            family=family,
+            note=body.validated_data["note"],
+        )
+        return Response(prelist_row(row))
+
+
+class SLSConfirmApi(APIView):
+    def post(self, request: Request, sls_id: int) -> Response:
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sls = _visible_sls(request, sls_id)
+        confirmation = services.sls_confirm(user=_user(request), sls=sls, comment=body.validated_data["comment"])
+        return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
+
+
+class SLSReopenApi(APIView):
+    def post(self, request: Request, sls_id: int) -> Response:
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sls = _visible_sls(request, sls_id)
+        confirmation = services.sls_reopen(user=_user(request), sls=sls, comment=body.validated_data["comment"])
+        return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
+
+
+class DuplicateListApi(APIView):
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        if user.role not in (Role.PML, Role.KOSEKA, Role.BPS_ADMIN):
+            return Response([])
+        return Response(selectors.duplicate_identifiers_for_user(user=user))
+
+
+@require_GET
+def questionnaire_definition(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
+    """The definition as JSON at a stable URL: public (no personal data), cacheable for a year
+    since a version never changes, with an ETag of its content."""
+    definition = form.definition_or_none(form_id, version)
+    if definition is None:
+        return HttpResponse(status=404)
+    etag = definition.etag
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    response = HttpResponse(definition.canonical_json, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_GET
+def questionnaire_index(request: HttpRequest) -> HttpResponse:
+    """The list of form versions, newest last, each with its URL and content hash."""
+    import json
+
+    from django.urls import reverse
+
+    items = [
+        {
+            "form": d.form,
+            "version": d.version,
+            "sha256": d.sha256,
+            "url": reverse("questionnaire-definition", args=[d.form, d.version]),
+        }
+        for d in form.all_definitions()
+    ]
+    response = HttpResponse(
+        json.dumps({"definitions": items, "current": items[-1] if items else None}),
+        content_type="application/json",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,161 @@
+"""The questionnaire definitions as the rest of the server uses them: which definition a record
+or a stored family follows, the context its rules read, validation and derived values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enumeration.codes import kemendagri_digits
+from enumeration.models import SLS, Kecamatan
+from households.questionnaire.definition import Definition, available_definitions, load_definition
+from households.questionnaire.validate import Issue, RecordError, derive
+from households.questionnaire.validate import validate as validate_record
+from regsosek.errors import ApplicationError
+
+__all__ = ["Definition", "Issue"]
+
+
+class UnknownFormError(ApplicationError):
+    code = "invalid_record"
+
+
+def definition_or_none(form_id: str, version: str) -> Definition | None:
+    try:
+        return load_definition(form_id, version)
+    except LookupError:
+        return None
+
+
+def all_definitions() -> list[Definition]:
+    return [load_definition(form_id, version) for form_id, version in available_definitions()]
+
+
+def definition_for_record(record: Any) -> Definition:
+    form_id = record.get("form") if isinstance(record, dict) else None
+    version = record.get("version") if isinstance(record, dict) else None
+    definition = definition_or_none(str(form_id), str(version)) if form_id and version else None
+    if definition is None:
+        message = _("Formulir atau versinya tidak dikenal server.")
+        raise UnknownFormError(
+            message,
+            extra={
+                "errors": [
+                    {
+                        "variable": "form",
+                        "number": None,
+                        "member_index": None,
+                        "check": "form",
+                        "severity": "error",
+                        "message": message,
+                        "message_en": "Unknown form or form version.",
+                    }
+                ]
+            },
+        )
+    return definition
+
+
+def definition_for_family(family: Any) -> Definition:
+    return load_definition(family.form_id, family.form_version)
+
+
+_IDS: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _ids_by_number(definition: Definition) -> tuple[dict[str, str], dict[str, str]]:
+    key = (definition.form, definition.version, definition.sha256)
+    if key not in _IDS:
+        # A number can cover several variables (406 = day, month, year): map it to the first.
+        family: dict[str, str] = {}
+        members: dict[str, str] = {}
+        for v in definition.family_variables():
+            if v.get("number"):
+                family.setdefault(v["number"], v["id"])
+        for v in definition.member_variables():
+            if v.get("number"):
+                members.setdefault(v["number"], v["id"])
+        _IDS[key] = (family, members)
+    return _IDS[key]
+
+
+def family_ids_by_number(definition: Definition) -> dict[str, str]:
+    return _ids_by_number(definition)[0]
+
+
+def member_ids_by_number(definition: Definition) -> dict[str, str]:
+    return _ids_by_number(definition)[1]
+
+
+def member_ids_for_number(definition: Definition, number: str) -> list[str]:
+    return [v["id"] for v in definition.member_variables() if v.get("number") == number]
+
+
+def context_for(sls: SLS) -> dict[str, Any]:
+    """What the rules read as `context.*` for a family of `sls`: today, the area codes, photo codes."""
+    kecamatan = sls.kelurahan.kecamatan
+    kabkota = kecamatan.kabkota
+    kemendagri_kecamatan = sorted(
+        code.rsplit(".", 1)[-1]
+        for code in Kecamatan.objects.filter(kabkota=kabkota).values_list("kemendagri_code", flat=True)
+    )
+    return {
+        "today": timezone.localdate().isoformat(),
+        "bps_kabkota": kabkota.bps_code,
+        "kemendagri_kabkota": kemendagri_digits(kabkota.kemendagri_code),
+        "kemendagri_kecamatan": kemendagri_kecamatan,
+        "photo_trigger_codes": list(settings.REGSOSEK_PHOTO_WELFARE_CODES),
+    }
+
+
+def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
+    """The definition's issues plus one server-side check: Blok I's area codes are the SLS's."""
+    try:
+        issues = validate_record(definition, record, context_for(sls))
+    except RecordError as exc:
+        message = _("Bentuk data tidak sesuai formulir.")
+        return [
+            {
+                "variable": "record",
+                "number": None,
+                "member_index": None,
+                "check": "shape",
+                "severity": "error",
+                "message": message,
+                "message_en": str(exc),
+            }
+        ]
+    ids = family_ids_by_number(definition)
+    family = record.get("family") or {}
+    expected = {
+        "103": sls.kelurahan.kecamatan_id[-3:],
+        "104": sls.kelurahan_id[-3:],
+        "105": sls.code,
+        "105a": sls.sub_code,
+    }
+    for number, value in expected.items():
+        var = ids.get(number)
+        if var is not None and var in family and family[var] != value:
+            issues.append(
+                {
+                    "variable": var,
+                    "number": number,
+                    "member_index": None,
+                    "check": "sls_area",
+                    "severity": "error",
+                    "message": _("Kode wilayah tidak sesuai dengan SLS tugas (seharusnya %(v)s).") % {"v": value},
+                    "message_en": f"Area code does not match the assigned SLS (expected {value}).",
+                }
+            )
+    return issues
+
+
+def photo_required(definition: Definition, record: Any, *, sls: SLS | None = None) -> bool:
+    context = (
+        context_for(sls) if sls is not None else {"photo_trigger_codes": list(settings.REGSOSEK_PHOTO_WELFARE_CODES)}
+    )
+    return bool(derive(definition, record, context).get("photo_required"))

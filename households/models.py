@@ -1,0 +1,224 @@
+"""Family records (REGSOSEK22-K), members, the VK1 prelist, revisions and the review trail.
+
+Storage layout (docs/records.md): what is queried, ranked, reviewed or exported has a typed
+column; the remaining answers of a block live in `data` (JSONB), keyed by the questionnaire's
+variable ids. NIK and No. KK never appear in `data`: they are encrypted columns plus a keyed hash.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from enumeration.models import SLS, User
+
+
+class FamilyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Dikirim")
+    RETURNED = "returned", _("Dikembalikan")
+    APPROVED = "approved", _("Disetujui PML")
+
+
+class Family(models.Model):
+    """One family (one Kartu Keluarga) and its REGSOSEK22-K answers."""
+
+    client_uuid = models.UUIDField(_("UUID dari perangkat"), unique=True)
+    sls = models.ForeignKey(SLS, on_delete=models.PROTECT, related_name="families")
+    form_id = models.CharField(max_length=40)
+    form_version = models.CharField(max_length=20)
+    status = models.CharField(_("status"), max_length=12, choices=FamilyStatus.choices, default=FamilyStatus.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    payload_sha256 = models.CharField(max_length=64)
+
+    building_no = models.CharField(_("no. urut bangunan (109)"), max_length=3, blank=True)
+    family_no = models.CharField(_("no. urut keluarga (110)"), max_length=3, blank=True)
+    landmark_id = models.CharField(_("ID landmark (113)"), max_length=6, blank=True)
+    head_name = models.CharField(_("nama kepala keluarga (108)"), max_length=150, blank=True)
+    welfare_estimate = models.PositiveSmallIntegerField(_("status keluarga (111)"), null=True, blank=True)
+    result_code = models.PositiveSmallIntegerField(_("hasil pendataan (205)"), null=True, blank=True)
+    member_count = models.PositiveSmallIntegerField(default=0)
+    photo_required = models.BooleanField(default=False)
+
+    kk_ciphertext = models.BinaryField(null=True, editable=False)
+    kk_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    kk_last4 = models.CharField(max_length=4, blank=True, editable=False)
+
+    data = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list, help_text=_("Peringatan validasi terakhir (bukan galat)."))
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="families_created")
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    review_comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("keluarga")
+        verbose_name_plural = _("keluarga")
+        ordering = ["sls_id", "building_no", "family_no", "id"]
+        indexes: ClassVar = [
+            models.Index(fields=["sls", "status"], name="family_sls_status"),
+            models.Index(fields=["status", "updated_at"], name="family_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Keluarga #{self.pk} (SLS {self.sls_id})"
+
+
+class Member(models.Model):
+    """One member row of Blok IV."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    line_no = models.PositiveSmallIntegerField(_("no. urut (401)"))
+    name = models.CharField(_("nama (402)"), max_length=150, blank=True)
+    relationship = models.PositiveSmallIntegerField(_("hubungan dengan KK (409)"), null=True, blank=True)
+    sex = models.PositiveSmallIntegerField(_("jenis kelamin (405)"), null=True, blank=True)
+    birth_date = models.DateField(_("tanggal lahir (406)"), null=True, blank=True)
+    age = models.PositiveSmallIntegerField(_("umur (407)"), null=True, blank=True)
+
+    nik_ciphertext = models.BinaryField(null=True, editable=False)
+    nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
+
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("anggota keluarga")
+        verbose_name_plural = _("anggota keluarga")
+        ordering = ["family_id", "line_no"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["family", "line_no"], name="member_unique_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Anggota {self.line_no} keluarga #{self.family_id}"
+
+
+class FamilyRevision(models.Model):
+    """Every edit: who changed which variable from what to what. Identifiers appear masked."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["family_id", "revision"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["family", "revision"], name="revision_unique_per_family"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.family_id} r{self.revision}"
+
+
+class ReviewEvent(models.Model):
+    """One workflow transition of a family: who, when, from which status to which, and why."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="review_events")
+    from_status = models.CharField(max_length=12, choices=FamilyStatus.choices)
+    to_status = models.CharField(max_length=12, choices=FamilyStatus.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["family_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.family_id} {self.from_status}→{self.to_status}"
+
+
+class PrelistStatus(models.TextChoices):
+    PENDING = "pending", _("Belum diverifikasi")
+    FOUND = "found", _("Ditemukan")
+    MOVED = "moved", _("Pindah")
+    DECEASED = "deceased", _("Meninggal")
+    NOT_FOUND = "not_found", _("Tidak ditemukan")
+    DUPLICATE = "duplicate", _("Ganda")
+    NEW = "new", _("Keluarga baru")
+
+
+FINAL_PRELIST = {
+    PrelistStatus.FOUND,
+    PrelistStatus.MOVED,
+    PrelistStatus.DECEASED,
+    PrelistStatus.NOT_FOUND,
+    PrelistStatus.DUPLICATE,
+    PrelistStatus.NEW,
+}
+
+
+class PrelistFamily(models.Model):
+    """A VK1 row: a pre-listed (or newly found) family of an SLS and its verification status."""
+
+    sls = models.ForeignKey(SLS, on_delete=models.PROTECT, related_name="prelist")
+    line_no = models.PositiveIntegerField(_("no. urut VK1"))
+    head_name = models.CharField(_("nama kepala keluarga"), max_length=150)
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    status = models.CharField(max_length=12, choices=PrelistStatus.choices, default=PrelistStatus.PENDING)
+    family = models.OneToOneField(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="prelist")
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
+    status_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status_at = models.DateTimeField(null=True, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("prelist VK1")
+        verbose_name_plural = _("prelist VK1")
+        ordering = ["sls_id", "line_no"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["sls", "line_no"], name="prelist_unique_line"),
+            models.CheckConstraint(
+                condition=~Q(status="found") | Q(family__isnull=False), name="prelist_found_has_family"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"VK1 {self.sls_id}/{self.line_no}"
+
+
+class SLSConfirmation(models.Model):
+    """A Koseka's confirmation that an SLS is complete, or its reopening; latest row wins."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", _("Dikonfirmasi")
+        REOPEN = "reopen", _("Dibuka kembali")
+
+    sls = models.ForeignKey(SLS, on_delete=models.PROTECT, related_name="confirmations")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sls_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.sls_id} {self.action}"
+
+
+class IdentifierReveal(models.Model):
+    """Audit of every time someone saw a NIK or No. KK in full."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=3)
+    reason = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.kind} #{self.family_id}"

@@ -1,0 +1,82 @@
+"""Reads of family records for pages and APIs, narrowed by `enumeration.scoping`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from enumeration import scoping
+from enumeration.models import SLS, User
+from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent
+
+
+def family_qs_for_user(*, user: User) -> QuerySet[Family]:
+    return Family.objects.filter(sls__in=scoping.visible_sls(user).values("pk"))
+
+
+def family_list_for_user(*, user: User, sls_id: int | None = None, status: str | None = None) -> QuerySet[Family]:
+    qs = family_qs_for_user(user=user).select_related("sls__kelurahan", "created_by")
+    if sls_id is not None:
+        qs = qs.filter(sls_id=sls_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("sls_id", "building_no", "family_no", "id")
+
+
+def family_get_for_user(*, user: User, family_id: int) -> Family | None:
+    return (
+        family_qs_for_user(user=user)
+        .select_related("sls__kelurahan__kecamatan", "created_by", "reviewed_by")
+        .prefetch_related(Prefetch("members", queryset=Member.objects.order_by("line_no")))
+        .filter(pk=family_id)
+        .first()
+    )
+
+
+def family_history(*, family: Family) -> dict[str, Any]:
+    return {
+        "revisions": list(FamilyRevision.objects.filter(family=family).select_related("author").order_by("revision")),
+        "events": list(ReviewEvent.objects.filter(family=family).select_related("actor").order_by("at", "id")),
+    }
+
+
+def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:
+    if not scoping.can_see_sls(user, sls):
+        return PrelistFamily.objects.none()
+    return PrelistFamily.objects.filter(sls=sls).order_by("line_no")
+
+
+def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
+    """NIK found in more than one family, and No. KK found on more than one family, where at
+    least one of the families is in the user's scope. Only ids and counts: never the numbers."""
+    visible = set(family_qs_for_user(user=user).values_list("pk", flat=True))
+    flags: list[dict[str, Any]] = []
+    nik_groups = (
+        Member.objects.exclude(nik_hash="")
+        .values("nik_hash")
+        .annotate(n=Count("family", distinct=True))
+        .filter(n__gt=1)
+    )
+    for group in nik_groups:
+        families = sorted(set(Member.objects.filter(nik_hash=group["nik_hash"]).values_list("family_id", flat=True)))
+        if visible.intersection(families):
+            flags.append(
+                {
+                    "kind": "nik",
+                    "families": [f for f in families if f in visible],
+                    "elsewhere": len([f for f in families if f not in visible]),
+                }
+            )
+    kk_groups = Family.objects.exclude(kk_hash="").values("kk_hash").annotate(n=Count("id")).filter(n__gt=1)
+    for group in kk_groups:
+        families = sorted(Family.objects.filter(kk_hash=group["kk_hash"]).values_list("pk", flat=True))
+        if visible.intersection(families):
+            flags.append(
+                {
+                    "kind": "kk",
+                    "families": [f for f in families if f in visible],
+                    "elsewhere": len([f for f in families if f not in visible]),
+                }
+            )
+    return flags

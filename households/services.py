@@ -1,0 +1,439 @@
+"""All writes to family records: save (create/update with members), review transitions, the VK1
+prelist, SLS confirmation and identifier reveals.
+
+Every service takes the acting user, checks the right through `enumeration.scoping`, validates
+against the questionnaire definition the record names, and writes in one transaction: a refused
+or invalid record leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enumeration import scoping
+from enumeration.models import SLS, Role, User
+from households import form, records
+from households.models import (
+    FINAL_PRELIST,
+    Family,
+    FamilyRevision,
+    FamilyStatus,
+    IdentifierReveal,
+    Member,
+    PrelistFamily,
+    PrelistStatus,
+    ReviewEvent,
+    SLSConfirmation,
+)
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+class RecordInvalidError(ApplicationError):
+    """The record breaks the questionnaire's hard rules; `errors` lists them per variable."""
+
+    code = "invalid_record"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(_("Data keluarga tidak valid."), extra={"errors": errors})
+        self.errors = errors
+
+
+@dataclass
+class SaveResult:
+    outcome: str  # created | updated | unchanged
+    family: Family
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sls_is_confirmed(sls: SLS) -> bool:
+    last = SLSConfirmation.objects.filter(sls=sls).order_by("-at", "-id").first()
+    return last is not None and last.action == SLSConfirmation.Action.CONFIRM
+
+
+def _ensure_ppl_of(user: User, sls: SLS) -> None:
+    if user.role != Role.PPL or not scoping.can_see_sls(user, sls):
+        raise NotAllowedError(_("Hanya PPL yang ditugaskan di SLS ini yang dapat mengirim datanya."))
+
+
+def _validate(record: dict[str, Any], sls: SLS) -> tuple[form.Definition, list[dict[str, Any]]]:
+    definition = form.definition_for_record(record)
+    issues: list[dict[str, Any]] = [dict(i) for i in form.validate(definition, record, sls=sls)]
+    errors = [i for i in issues if i["severity"] == "error"]
+    if errors:
+        raise RecordInvalidError(errors)
+    return definition, [i for i in issues if i["severity"] == "warning"]
+
+
+def _write_parts(family: Family, parts: records.FamilyParts) -> None:
+    for column, value in parts.columns.items():
+        setattr(family, column, value)
+    family.data = parts.data
+    family.kk_ciphertext, family.kk_hash, family.kk_last4 = parts.kk.ciphertext, parts.kk.hash, parts.kk.last4
+    family.member_count = len(parts.members)
+
+
+def _write_members(family: Family, parts: records.FamilyParts) -> None:
+    family.members.all().delete()
+    Member.objects.bulk_create(
+        Member(
+            family=family,
+            data=m.data,
+            nik_ciphertext=m.nik.ciphertext,
+            nik_hash=m.nik.hash,
+            nik_last4=m.nik.last4,
+            **m.columns,
+        )
+        for m in parts.members
+    )
+
+
+def _current_parts(definition: form.Definition, family: Family) -> records.FamilyParts:
+    record = records.compose(definition, family, list(family.members.all()), reveal=True)
+    return records.split(definition, record)
+
+
+@transaction.atomic
+def family_save(
+    *,
+    user: User,
+    sls: SLS,
+    client_uuid: uuid.UUID,
+    record: dict[str, Any],
+    base_revision: int | None,
+    source: str = "api",
+) -> SaveResult:
+    """Create or update one family with its members.
+
+    - unknown UUID: created (status submitted, revision 1) by the PPL assigned to the SLS;
+    - same content as stored: unchanged (a retry), whatever `base_revision` says;
+    - `base_revision` equal to the stored revision: updated (a new revision with its diff);
+    - otherwise ConflictError carrying the stored revision: never a silent overwrite.
+    Who may update: the assigned PPL while submitted or returned (a returned family is
+    resubmitted), the PML of the team while submitted. Raises RecordInvalidError (errors per
+    variable), NotAllowedError, ConflictError. Locks the family row.
+    """
+    digest = records.payload_sha256(record)
+    family = Family.objects.select_for_update().filter(client_uuid=client_uuid).first()
+    if family is None:
+        _ensure_ppl_of(user, sls)
+        if _sls_is_confirmed(sls):
+            raise NotAllowedError(_("SLS ini sudah dikonfirmasi Koseka; data tidak dapat ditambah."))
+        definition, warnings = _validate(record, sls)
+        parts = records.split(definition, record)
+        family = Family(
+            client_uuid=client_uuid,
+            sls=sls,
+            form_id=definition.form,
+            form_version=definition.version,
+            status=FamilyStatus.SUBMITTED,
+            revision=1,
+            payload_sha256=digest,
+            created_by=user,
+            updated_by=user,
+            submitted_at=timezone.now(),
+            warnings=warnings,
+            photo_required=form.photo_required(definition, record, sls=sls),
+        )
+        _write_parts(family, parts)
+        try:
+            with transaction.atomic():
+                family.save()
+        except IntegrityError:
+            # A concurrent first push of the same UUID won: answer like a retry of it.
+            return _retry_of_concurrent(client_uuid, digest)
+        _write_members(family, parts)
+        FamilyRevision.objects.create(
+            family=family,
+            revision=1,
+            author=user,
+            source=source,
+            changes=records.diff({}, records.flatten_for_history(definition, parts)),
+        )
+        ReviewEvent.objects.create(
+            family=family, from_status=FamilyStatus.DRAFT, to_status=FamilyStatus.SUBMITTED, actor=user
+        )
+        logger.info("family.created", extra={"family_id": family.pk, "sls_id": sls.pk, "user_id": user.pk})
+        return SaveResult("created", family, warnings)
+
+    if family.sls_id != sls.pk:
+        raise ConflictError(
+            _("UUID ini sudah dipakai untuk keluarga di SLS lain."), extra={"revision": family.revision}
+        )
+    _ensure_may_edit(user, family)
+    if family.payload_sha256 == digest:
+        return SaveResult("unchanged", family, family.warnings)
+    if base_revision != family.revision:
+        raise ConflictError(
+            _("Data di server sudah berubah (revisi %(rev)d). Muat ulang sebelum mengubah.") % {"rev": family.revision},
+            extra={"revision": family.revision},
+        )
+    definition, warnings = _validate(record, family.sls)
+    old = records.flatten_for_history(
+        form.definition_for_family(family), _current_parts(form.definition_for_family(family), family)
+    )
+    parts = records.split(definition, record)
+    _write_parts(family, parts)
+    previous_status = family.status
+    family.form_id, family.form_version = definition.form, definition.version
+    family.revision += 1
+    family.payload_sha256 = digest
+    family.updated_by = user
+    family.warnings = warnings
+    family.photo_required = form.photo_required(definition, record, sls=family.sls)
+    if previous_status == FamilyStatus.RETURNED:
+        family.status = FamilyStatus.SUBMITTED
+        family.submitted_at = timezone.now()
+    family.save()
+    _write_members(family, parts)
+    FamilyRevision.objects.create(
+        family=family,
+        revision=family.revision,
+        author=user,
+        source=source,
+        changes=records.diff(old, records.flatten_for_history(definition, parts)),
+    )
+    if previous_status != family.status:
+        ReviewEvent.objects.create(
+            family=family,
+            from_status=previous_status,
+            to_status=family.status,
+            actor=user,
+            comment=_("diperbaiki dan dikirim ulang"),
+        )
+    logger.info("family.updated", extra={"family_id": family.pk, "revision": family.revision, "user_id": user.pk})
+    return SaveResult("updated", family, warnings)
+
+
+def _retry_of_concurrent(client_uuid: uuid.UUID, digest: str) -> SaveResult:
+    winner = Family.objects.get(client_uuid=client_uuid)
+    if winner.payload_sha256 == digest:
+        return SaveResult("unchanged", winner, winner.warnings)
+    raise ConflictError(_("UUID ini sudah dipakai dengan isi berbeda."), extra={"revision": winner.revision})
+
+
+def _ensure_may_edit(user: User, family: Family) -> None:
+    if not scoping.can_see_sls(user, family.sls):
+        raise NotAllowedError(_("Keluarga ini di luar wilayah tugas Anda."))
+    if _sls_is_confirmed(family.sls):
+        raise NotAllowedError(_("SLS ini sudah dikonfirmasi Koseka; data tidak dapat diubah."))
+    if user.role == Role.PPL and family.status in (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED):
+        return
+    if user.role == Role.PML and family.status == FamilyStatus.SUBMITTED:
+        return
+    if family.status == FamilyStatus.APPROVED:
+        raise NotAllowedError(_("Keluarga ini sudah disetujui; minta Koseka mengembalikannya dulu."))
+    raise NotAllowedError(
+        _("Peran Anda tidak dapat mengubah keluarga berstatus %(status)s.")
+        % {"status": FamilyStatus(family.status).label}
+    )
+
+
+# --- review workflow ------------------------------------------------------------------------------
+
+
+def _transition(family: Family, *, actor: User, to: str, comment: str) -> Family:
+    event = ReviewEvent(family=family, from_status=family.status, to_status=to, actor=actor, comment=comment)
+    family.status = to
+    family.reviewed_at = timezone.now()
+    family.reviewed_by = actor
+    family.review_comment = comment
+    family.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
+    event.save()
+    logger.info("family.transition", extra={"family_id": family.pk, "to": to, "user_id": actor.pk})
+    return family
+
+
+def _locked(family: Family) -> Family:
+    return Family.objects.select_for_update().select_related("sls__kelurahan").get(pk=family.pk)
+
+
+@transaction.atomic
+def family_approve(*, user: User, family: Family, comment: str = "") -> Family:
+    """PML of the team: submitted → approved."""
+    family = _locked(family)
+    if user.role != Role.PML:
+        raise NotAllowedError(_("Hanya PML yang dapat menyetujui data keluarga."))
+    if not scoping.can_see_sls(user, family.sls):
+        raise NotAllowedError(_("Keluarga ini bukan dari tim Anda."))
+    if family.status != FamilyStatus.SUBMITTED:
+        raise ConflictError(
+            _("Hanya keluarga berstatus dikirim yang dapat disetujui (status sekarang: %(s)s).")
+            % {"s": FamilyStatus(family.status).label}
+        )
+    return _transition(family, actor=user, to=FamilyStatus.APPROVED, comment=comment.strip())
+
+
+@transaction.atomic
+def family_return(*, user: User, family: Family, comment: str) -> Family:
+    """Back to the PPL with a comment: by the team's PML (submitted), or by the Koseka of the
+    kecamatan / a BPS admin (approved, while the SLS is not confirmed)."""
+    family = _locked(family)
+    comment = comment.strip()
+    if not comment:
+        raise ApplicationError(_("Tuliskan alasan pengembalian untuk PPL."), extra={"field": "comment"})
+    if not scoping.can_see_sls(user, family.sls):
+        raise NotAllowedError(_("Keluarga ini di luar wilayah Anda."))
+    if user.role == Role.PML:
+        allowed_from = FamilyStatus.SUBMITTED
+    elif user.role in (Role.KOSEKA, Role.BPS_ADMIN):
+        allowed_from = FamilyStatus.APPROVED
+    else:
+        raise NotAllowedError(_("Peran Anda tidak dapat mengembalikan data keluarga."))
+    if family.status != allowed_from:
+        raise ConflictError(
+            _("Keluarga berstatus %(s)s tidak dapat dikembalikan oleh peran Anda.")
+            % {"s": FamilyStatus(family.status).label}
+        )
+    if _sls_is_confirmed(family.sls):
+        raise NotAllowedError(_("SLS ini sudah dikonfirmasi; buka kembali SLS dulu."))
+    return _transition(family, actor=user, to=FamilyStatus.RETURNED, comment=comment)
+
+
+@transaction.atomic
+def family_resubmit(*, user: User, family: Family, comment: str = "") -> Family:
+    """The PPL sends a returned family back unchanged (with an explanation)."""
+    family = _locked(family)
+    _ensure_ppl_of(user, family.sls)
+    if family.status != FamilyStatus.RETURNED:
+        raise ConflictError(_("Hanya keluarga yang dikembalikan yang dapat dikirim ulang."))
+    family.submitted_at = timezone.now()
+    family.save(update_fields=["submitted_at"])
+    return _transition(family, actor=user, to=FamilyStatus.SUBMITTED, comment=comment.strip())
+
+
+# --- SLS completeness -----------------------------------------------------------------------------
+
+
+def sls_open_items(sls: SLS) -> dict[str, int]:
+    """What keeps an SLS from being confirmed: prelist rows without a final status, families not approved."""
+    return {
+        "prelist_pending": PrelistFamily.objects.filter(sls=sls).exclude(status__in=FINAL_PRELIST).count(),
+        "families_not_approved": Family.objects.filter(sls=sls).exclude(status=FamilyStatus.APPROVED).count(),
+    }
+
+
+@transaction.atomic
+def sls_confirm(*, user: User, sls: SLS, comment: str = "") -> SLSConfirmation:
+    """Koseka of the kecamatan (or a BPS admin): every VK1 family final, every family approved."""
+    SLS.objects.select_for_update().get(pk=sls.pk)
+    if user.role not in (Role.KOSEKA, Role.BPS_ADMIN) or not scoping.can_see_sls(user, sls):
+        raise NotAllowedError(_("Hanya Koseka kecamatan ini yang dapat mengonfirmasi SLS."))
+    if _sls_is_confirmed(sls):
+        raise ConflictError(_("SLS ini sudah dikonfirmasi."))
+    if not PrelistFamily.objects.filter(sls=sls).exists():
+        raise ApplicationError(_("SLS ini belum memiliki prelist VK1."))
+    open_items = sls_open_items(sls)
+    if any(open_items.values()):
+        raise ApplicationError(
+            _("SLS belum lengkap: %(p)d keluarga VK1 belum berstatus akhir, %(f)d keluarga belum disetujui PML.")
+            % {"p": open_items["prelist_pending"], "f": open_items["families_not_approved"]},
+            extra={"open": open_items},
+        )
+    return SLSConfirmation.objects.create(
+        sls=sls, action=SLSConfirmation.Action.CONFIRM, actor=user, comment=comment.strip()
+    )
+
+
+@transaction.atomic
+def sls_reopen(*, user: User, sls: SLS, comment: str) -> SLSConfirmation:
+    SLS.objects.select_for_update().get(pk=sls.pk)
+    if user.role not in (Role.KOSEKA, Role.BPS_ADMIN) or not scoping.can_see_sls(user, sls):
+        raise NotAllowedError(_("Hanya Koseka kecamatan ini yang dapat membuka kembali SLS."))
+    if not _sls_is_confirmed(sls):
+        raise ConflictError(_("SLS ini belum dikonfirmasi."))
+    if not comment.strip():
+        raise ApplicationError(_("Tuliskan alasan membuka kembali SLS."), extra={"field": "comment"})
+    return SLSConfirmation.objects.create(
+        sls=sls, action=SLSConfirmation.Action.REOPEN, actor=user, comment=comment.strip()
+    )
+
+
+# --- VK1 prelist ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def prelist_set_status(
+    *, user: User, row: PrelistFamily, status: str, family: Family | None = None, note: str = ""
+) -> PrelistFamily:
+    """The PPL marks a VK1 family: found (linked to its K record), moved, deceased, not found, duplicate."""
+    row = PrelistFamily.objects.select_for_update().get(pk=row.pk)
+    _ensure_ppl_of(user, row.sls)
+    if _sls_is_confirmed(row.sls):
+        raise NotAllowedError(_("SLS ini sudah dikonfirmasi Koseka."))
+    if status not in PrelistStatus.values or status in (PrelistStatus.PENDING, PrelistStatus.NEW):
+        raise ApplicationError(_("Status VK1 tidak dikenal."), extra={"field": "status"})
+    if status == PrelistStatus.FOUND:
+        if family is None or family.sls_id != row.sls_id:
+            raise ApplicationError(
+                _("Keluarga yang ditemukan harus dihubungkan ke data K di SLS yang sama."),
+                extra={"field": "family"},
+            )
+        if PrelistFamily.objects.filter(family=family).exclude(pk=row.pk).exists():
+            raise ConflictError(_("Data K ini sudah terhubung ke baris VK1 lain."))
+    else:
+        family = None
+    row.status, row.family, row.note = status, family, note.strip()[:255]
+    row.status_by, row.status_at = user, timezone.now()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def prelist_add_new(
+    *, user: User, sls: SLS, head_name: str, address: str = "", family: Family | None = None
+) -> PrelistFamily:
+    """A family found in the field but not pre-listed."""
+    _ensure_ppl_of(user, sls)
+    head_name = head_name.strip()
+    if not head_name:
+        raise ApplicationError(_("Nama kepala keluarga wajib diisi."), extra={"field": "head_name"})
+    SLS.objects.select_for_update().get(pk=sls.pk)
+    last = PrelistFamily.objects.filter(sls=sls).aggregate(m=Max("line_no"))["m"] or 0
+    if family is not None and family.sls_id != sls.pk:
+        raise ApplicationError(_("Data K harus dari SLS yang sama."), extra={"field": "family"})
+    return PrelistFamily.objects.create(
+        sls=sls,
+        line_no=last + 1,
+        head_name=head_name[:150],
+        address=address.strip()[:255],
+        status=PrelistStatus.NEW,
+        family=family,
+        status_by=user,
+        status_at=timezone.now(),
+    )
+
+
+# --- identifiers ----------------------------------------------------------------------------------
+
+REVEAL_ROLES = {Role.PML, Role.KOSEKA, Role.BPS_ADMIN}
+
+
+def identifier_reveal(*, user: User, family: Family, member: Member | None, reason: str) -> str:
+    """The full NIK (of `member`) or No. KK (of `family`), for roles that need it; always audited."""
+    if user.role not in REVEAL_ROLES or not scoping.can_see_sls(user, family.sls):
+        raise NotAllowedError(_("Anda tidak berwenang melihat NIK / No. KK lengkap."))
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise ApplicationError(
+            _("Tuliskan alasan membuka NIK / No. KK (minimal 5 karakter)."), extra={"field": "reason"}
+        )
+    if member is not None and member.family_id != family.pk:
+        raise NotFoundError(_("Anggota keluarga tidak ditemukan."))
+    ciphertext = member.nik_ciphertext if member is not None else family.kk_ciphertext
+    if ciphertext is None:
+        raise NotFoundError(_("Nomor ini tidak diisi."))
+    IdentifierReveal.objects.create(
+        actor=user, family=family, member=member, kind="nik" if member else "kk", reason=reason[:255]
+    )
+    logger.info("identifier.revealed", extra={"family_id": family.pk, "user_id": user.pk})
+    return records.identifier_text(ciphertext, "", reveal=True) or ""

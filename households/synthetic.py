@@ -1,0 +1,262 @@
+"""Synthetic families for demos and benchmarks: valid REGSOSEK22-K records, made up, seeded.
+
+Each family is built from four member templates (head, spouse, daughter, son) whose answers
+satisfy the questionnaire's rules; names, birth dates (and so ages and NIKs), floor area,
+welfare estimate and family size vary with a seeded random generator. Names end in
+"SINTETIS"; NIK serials start with 9. `tests/households/test_synthetic.py` validates a sample
+against the definition, so a new form version that breaks them fails a test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from enumeration.models import SLS, Assignment
+from households import form, records
+from households.models import (
+    Family,
+    FamilyRevision,
+    FamilyStatus,
+    Member,
+    PrelistFamily,
+    PrelistStatus,
+    ReviewEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+FORM, VERSION = "regsosek22k", "1"
+INTERVIEW_DATE = dt.date(2022, 10, 18)
+_GIVEN_M = ["BUDI", "AGUS", "ADI", "DEDI", "EKO", "HADI", "JOKO", "RUDI", "TONO", "YANTO", "RAHMAT", "FAJAR"]
+_GIVEN_F = [
+    "SITI",
+    "ANI",
+    "DEWI",
+    "RINA",
+    "SARI",
+    "WATI",
+    "INDAH",
+    "PUTRI",
+    "LESTARI",
+    "UMI",
+    "GITA",
+    "CITRA",
+]
+
+
+def _disability(age: int) -> dict[str, int]:
+    letters = "abcdef" if age < 5 else "abcdefghij"
+    return {f"r428{letter}": 4 for letter in letters}
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _nik(kec: str, born: dt.date, female: bool, serial: int) -> str:
+    day = born.day + (40 if female else 0)
+    return f"{kec}{day:02d}{born.month:02d}{born.year % 100:02d}{9000 + serial % 1000:04d}"
+
+
+def _born(rng: random.Random, year: int, spread: int) -> dt.date:
+    return dt.date(year + rng.randint(-spread, spread), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _person(line: int, name: str, nik: str, born: dt.date, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "r401": line,
+        "r402": name,
+        "r403": nik,
+        "r404": 1,
+        "r406_tgl": born.day,
+        "r406_bln": born.month,
+        "r406_thn": born.year,
+        "r407": _age(born, INTERVIEW_DATE),
+        **extra,
+    }
+
+
+def _members(rng: random.Random, kec: str, serial: int, size: int) -> list[dict[str, Any]]:
+    surname = "SINTETIS"
+    head_born = _born(rng, 1980, 3)
+    head = _person(1, f"{rng.choice(_GIVEN_M)} {surname}", _nik(kec, head_born, False, serial), head_born, {
+        "r405": 1, "r408": 2, "r409": 1, "r411": [1, 4], "r412": 3, "r413": 13, "r414": 8, "r415": 13,
+        "r416a": 1, "r416b": 40, "r417": 12, "r418": 4, "r419": 1, "r420": 2, **_disability(42), "r430": 1,
+        "r431a": [2], "r431b": 2, "r431c": 2, "r431d": 2, "r431f": [1, 2, 4],
+    })  # fmt: skip
+    members = [head]
+    if size >= 2:
+        born = _born(rng, 1983, 2)
+        members.append(_person(2, f"{rng.choice(_GIVEN_F)} {surname}", _nik(kec, born, True, serial + 1), born, {
+            "r405": 2, "r408": 2, "r409": 2, "r410": 2, "r411": [1, 4], "r412": 3, "r413": 8, "r414": 8,
+            "r415": 8, "r416a": 2, "r419": 3, "r420": 1, "r421": 12, "r422": 0, "r423": 1, "r424": 11,
+            "r425": 1, "r426": [1, 8], **_disability(39), "r430": 2, "r431a": [2], "r431b": 2, "r431c": 2,
+            "r431d": 2, "r431f": [0],
+        }))  # fmt: skip
+    if size >= 3:
+        born = dt.date(2005, rng.randint(1, 8), rng.randint(1, 28))
+        members.append(_person(3, f"{rng.choice(_GIVEN_F)} {surname}", _nik(kec, born, True, serial + 2), born, {
+            "r405": 2, "r408": 1, "r409": 3, "r411": [1, 4], "r412": 2, "r413": 13, "r414": 3, "r415": 8,
+            "r416a": 2, "r419": 3, "r420": 2, **_disability(17), "r430": 1, "r431a": [2], "r431b": 2,
+            "r431c": 2, "r431d": 2, "r431e": 1, "r431f": [0],
+        }))  # fmt: skip
+    for line in range(4, size + 1):
+        born = dt.date(2019, rng.randint(1, 9), rng.randint(1, 28))
+        members.append(_person(line, f"{rng.choice(_GIVEN_M)} {surname}", _nik(kec, born, False, serial + line),
+                               born, {"r405": 1, "r408": 1, "r409": 3, "r411": [1, 2], "r427": 3,
+                                      **_disability(3), "r430": 1, "r431a": [2]}))  # fmt: skip
+    return members
+
+
+def synthetic_record(
+    rng: random.Random, sls: SLS, kemendagri_kec: str, *, building: int, serial: int
+) -> dict[str, Any]:
+    """One valid family record for `sls` (kemendagri_kec: the 6 NIK region digits, e.g. 367407)."""
+    size = rng.choice([1, 2, 3, 3, 4, 4, 4, 5, 6])
+    members = _members(rng, kemendagri_kec, serial, size)
+    kk = f"{kemendagri_kec}{INTERVIEW_DATE.strftime('%d%m%y')}{9000 + serial % 1000:04d}"
+    family: dict[str, Any] = {
+        "r101": sls.kelurahan_id[:2], "r102": sls.kelurahan_id[2:4], "r103": sls.kelurahan.kecamatan_id[-3:],
+        "r104": sls.kelurahan_id[-3:], "r105": sls.code, "r105a": sls.sub_code, "r106": sls.name[:60].upper(),
+        "r107": f"JL. SINTETIS NO. {building}", "r108": members[0]["r402"], "r109": f"{building % 1000:03d}",
+        "r110": "001", "r111": rng.choice([1, 2, 3, 3, 3, 3]), "r112": len(members), "r113": "SYN001", "r114": kk,
+        "r115": 0, "r201": "2022-10-18", "r202_nama": "PPL SINTETIS", "r202_kode": "PPL001", "r203": "2022-10-19",
+        "r204_nama": "PML SINTETIS", "r204_kode": "PML001", "nama_responden": members[0]["r402"], "r205": 1,
+        "hp_responden": "081200000000",
+        "r301a": 1, "r301b": 1, "r302": rng.randint(18, 120), "r303": 2, "r304": 1, "r305": 2, "r306a": 2,
+        "r307a": 1, "r307b1": 2, "r308": 4, "r309a": 1, "r309b": 1, "r310": 1,
+        "r501a": 1, "r501a_bln": 8, "r501a_thn": 2022, "r501b": 2, "r501c": 2,
+        "r501d": 1, "r501d_bln": 98, "r501d_thn": 2022, "r501e": 2, "r501f": 2,
+        "r501g": 1, "r501g_bln": 3, "r501g_thn": 2022,
+        "r503a": 2, "r503b": 2, "r505": 3, "r506": 2,
+    }  # fmt: skip
+    for letter in "abcdefghijklmn":
+        family[f"r502{letter}"] = rng.choice([1, 2]) if letter not in "abfhij" else 1
+    family["r502a"] = 2  # no 5.5 kg gas cylinder: the family cooks with fuel 308 = 4 (check r502a_lpg)
+    family.update({f"r504{letter}": 0 for letter in "abcde"})
+    return {"form": FORM, "version": VERSION, "family": family, "members": members}
+
+
+def families_remove() -> None:
+    """Delete the synthetic families (and their rows) before their SLS are removed."""
+    with transaction.atomic():
+        PrelistFamily.objects.filter(sls__is_synthetic=True).delete()
+        Family.objects.filter(sls__is_synthetic=True).delete()
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def families_generate(*, families_per_sls: int, seed: int, batch: int = 2000) -> int:
+    """Create synthetic families (with members, revision 1, review events and VK1 rows) in every
+    synthetic SLS that has none yet, as its active PPL. Records are valid by construction (a test
+    validates a sample) so they are written in bulk without per-record validation."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    definition = form.definition_or_none(FORM, VERSION)
+    if definition is None:
+        raise ValueError("questionnaire definition regsosek22k/1 is missing")
+    active = {a.sls_id: a.ppl_id for a in Assignment.objects.filter(ended_at__isnull=True, sls__is_synthetic=True)}
+    sls_list = list(
+        SLS.objects.filter(pk__in=active, is_synthetic=True, families__isnull=True)
+        .select_related("kelurahan__kecamatan__kabkota")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    made = 0
+    serial = 0
+    for sls_batch in _chunks(sls_list, max(1, batch // max(families_per_sls, 1))):
+        families: list[Family] = []
+        parts_by_family: list[records.FamilyParts] = []
+        for sls in sls_batch:
+            kec = sls.kelurahan.kecamatan.kemendagri_code.replace(".", "")
+            for building in range(1, families_per_sls + 1):
+                serial += 7
+                record = synthetic_record(rng, sls, kec, building=building, serial=serial)
+                parts = records.split(definition, record)
+                roll = rng.random()
+                status = (
+                    FamilyStatus.APPROVED
+                    if roll < 0.6
+                    else (FamilyStatus.RETURNED if roll < 0.65 else FamilyStatus.SUBMITTED)
+                )
+                family = Family(
+                    client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    sls=sls,
+                    form_id=FORM,
+                    form_version=VERSION,
+                    status=status,
+                    revision=1,
+                    payload_sha256=records.payload_sha256(record),
+                    created_by_id=active[sls.pk],
+                    updated_by_id=active[sls.pk],
+                    submitted_at=now,
+                    photo_required=record["family"]["r111"] in (1, 2),
+                )
+                for column, value in parts.columns.items():
+                    setattr(family, column, value)
+                family.data = parts.data
+                family.kk_ciphertext, family.kk_hash, family.kk_last4 = (
+                    parts.kk.ciphertext,
+                    parts.kk.hash,
+                    parts.kk.last4,
+                )
+                family.member_count = len(parts.members)
+                families.append(family)
+                parts_by_family.append(parts)
+        with transaction.atomic():
+            Family.objects.bulk_create(families, batch_size=batch)
+            Member.objects.bulk_create(
+                (
+                    Member(
+                        family=f,
+                        data=m.data,
+                        nik_ciphertext=m.nik.ciphertext,
+                        nik_hash=m.nik.hash,
+                        nik_last4=m.nik.last4,
+                        **m.columns,
+                    )
+                    for f, p in zip(families, parts_by_family, strict=True)
+                    for m in p.members
+                ),
+                batch_size=batch * 4,
+            )
+            FamilyRevision.objects.bulk_create(
+                (
+                    FamilyRevision(family=f, revision=1, author_id=f.created_by_id, source="synthetic", changes=[])
+                    for f in families
+                ),
+                batch_size=batch,
+            )
+            ReviewEvent.objects.bulk_create(
+                (
+                    ReviewEvent(family=f, from_status=FamilyStatus.DRAFT, to_status=f.status, actor_id=f.created_by_id)
+                    for f in families
+                ),
+                batch_size=batch,
+            )
+            # One VK1 row per family, numbered like the buildings (one family per building here).
+            prelist = [
+                PrelistFamily(
+                    sls=f.sls,
+                    line_no=int(f.building_no),
+                    head_name=f.head_name,
+                    status=PrelistStatus.FOUND,
+                    family=f,
+                    is_synthetic=True,
+                )
+                for f in families
+            ]
+            PrelistFamily.objects.bulk_create(prelist, batch_size=batch)
+        made += len(families)
+    logger.info("synthetic.families", extra={"families": made})
+    return made

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from households.models import Family
+from tests.households.factories import create_family, record_for
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, url, body):  # type: ignore[no-untyped-def]
+    return client.post(url, body, content_type="application/json")
+
+
+def test_save_api_creates_retries_and_rejects_per_variable(client, petugas, field):
+    client.force_login(petugas)
+    body = {"client_uuid": str(uuid.uuid4()), "sls": field["own1"].pk, "record": record_for(field["own1"])}
+    created = post(client, "/api/v1/families/save/", body)
+    assert created.status_code == 201 and created.json()["result"] == "created"
+    again = post(client, "/api/v1/families/save/", body)
+    assert again.status_code == 200 and again.json()["result"] == "unchanged"
+    bad = {**body, "client_uuid": str(uuid.uuid4()), "record": record_for(field["own1"], r302=-1)}
+    refused = post(client, "/api/v1/families/save/", bad)
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]
+    assert any(e["variable"] == "r302" and e["number"] == "302" and e["message"] for e in errors)
+    assert "3674071503800001" not in refused.content.decode()
+    assert Family.objects.count() == 1
+    shape = post(client, "/api/v1/families/save/", {"sls": "x"})
+    assert shape.status_code == 400 and set(shape.json()["errors"]) >= {"client_uuid", "sls", "record"}
+
+
+def test_push_to_another_ppls_sls_is_refused(client, petugas, field):
+    client.force_login(petugas)
+    body = {"client_uuid": str(uuid.uuid4()), "sls": field["team"].pk, "record": record_for(field["team"])}
+    assert post(client, "/api/v1/families/save/", body).status_code == 404  # not even visible
+    assert not Family.objects.exists()
+
+
+def test_identifiers_are_masked_for_supervisors_and_full_for_the_ppl(client, petugas, supervisor, field):
+    family = create_family(petugas, field["own1"])
+    client.force_login(supervisor)
+    detail = client.get(f"/api/v1/families/{family.pk}/").json()
+    assert detail["identifiers_masked"] is True
+    assert detail["record"]["members"][0]["r403"] == "•" * 12 + "0001"
+    assert detail["record"]["family"]["r114"] == "•" * 12 + "0001"
+    assert "3674071503800001" not in str(detail)
+    listing = client.get("/api/v1/families/").json()
+    assert listing[0]["kk"] == "•" * 12 + "0001"
+    client.force_login(petugas)
+    own = client.get(f"/api/v1/families/{family.pk}/").json()
+    assert own["record"]["members"][0]["r403"] == "3674071503800001"
+
+
+def test_reveal_api_is_audited_and_not_cached(client, petugas, supervisor, field):
+    family = create_family(petugas, field["own1"])
+    client.force_login(supervisor)
+    response = post(client, f"/api/v1/families/{family.pk}/reveal/", {"member_line_no": 2, "reason": "cek dukcapil"})
+    assert response.status_code == 200 and response.json() == {"kind": "nik", "value": "3674076207830002"}
+    assert response["Cache-Control"] == "no-store"
+    assert post(client, f"/api/v1/families/{family.pk}/reveal/", {"reason": "x"}).status_code == 400
+    client.force_login(petugas)
+    assert post(client, f"/api/v1/families/{family.pk}/reveal/", {"reason": "saya sendiri"}).status_code == 403
+
+
+def test_review_through_the_api(client, petugas, supervisor, other_supervisor, field):
+    family = create_family(petugas, field["own1"])
+    client.force_login(petugas)
+    assert post(client, f"/api/v1/families/{family.pk}/approve/", {}).status_code == 403
+    client.force_login(other_supervisor)
+    assert post(client, f"/api/v1/families/{family.pk}/approve/", {}).status_code == 404
+    client.force_login(supervisor)
+    returned = post(client, f"/api/v1/families/{family.pk}/return/", {"comment": "foto buram"})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert post(client, f"/api/v1/families/{family.pk}/approve/", {}).status_code == 409
+    history = client.get(f"/api/v1/families/{family.pk}/history/").json()
+    assert [e["to"] for e in history["events"]] == ["submitted", "returned"]
+    assert history["revisions"][0]["author"] == petugas.username
+
+
+def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, django_assert_num_queries):
+    for _ in range(3):
+        create_family(petugas, field["own1"], record_for(field["own1"]))
+    client.force_login(supervisor)
+    with django_assert_num_queries(3):  # session, user, families (with SLS and author joined)
+        assert len(client.get("/api/v1/families/").json()) == 3
+
+
+def test_the_questionnaire_definition_is_served_cacheable(client, db):
+    index = client.get("/api/v1/questionnaire/").json()
+    current = index["current"]
+    assert current["form"] == "regsosek22k" and current["version"] == "1"
+    response = client.get(current["url"])
+    assert response.status_code == 200 and response.json()["form"] == "regsosek22k"
+    assert "immutable" in response["Cache-Control"]
+    assert client.get(current["url"], HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get("/api/v1/questionnaire/regsosek22k/99.json").status_code == 404
+
+
+def test_anonymous_callers_are_refused(client, db):
+    assert client.get("/api/v1/families/").status_code == 403
+    assert post(client, "/api/v1/families/save/", {}).status_code == 403

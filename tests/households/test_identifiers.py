@@ -1,0 +1,110 @@
+"""NIK and No. KK: never in plaintext at rest, rotatable keys, masked APIs, audited reveals, duplicates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+
+from households import identifiers, services
+from households.models import IdentifierReveal, Member
+from households.selectors import duplicate_identifiers_for_user
+from regsosek.errors import ApplicationError, NotAllowedError
+from tests.households.factories import create_family, record_for, with_niks
+
+NIKS = ["3674071503800001", "3674076207830002", "3674075001050003", "3674070505190004"]
+KK = "3674071503100001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_dump_holds_no_plaintext_nik_or_kk(petugas, supervisor, field):
+    family = create_family(petugas, field["own1"])
+    services.family_return(user=supervisor, family=family, comment="cek")
+    services.family_save(
+        user=petugas,
+        sls=field["own1"],
+        client_uuid=family.client_uuid,
+        record=with_niks(record_for(field["own1"], r302=50), "3674071503800099"),
+        base_revision=1,
+    )
+    settings_dict = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": settings_dict["PASSWORD"] or ""}
+    dump = subprocess.run(
+        [
+            shutil.which("pg_dump") or "pg_dump",
+            "--data-only",
+            "-h",
+            settings_dict["HOST"] or "localhost",
+            "-p",
+            str(settings_dict["PORT"] or 5432),
+            "-U",
+            settings_dict["USER"],
+            settings_dict["NAME"],
+        ],
+        capture_output=True,
+        check=True,
+        env=env,
+        timeout=120,
+    ).stdout.decode()
+    assert "BUDI SANTOSO" in dump  # the dump does hold the family
+    for number in [*NIKS, KK, "3674071503800099"]:
+        assert number not in dump
+        assert number[::-1] not in dump
+
+
+@pytest.mark.django_db
+def test_keys_rotate_without_losing_a_number(petugas, field, settings):
+    create_family(petugas, field["own1"])
+    old = settings.FIELD_ENCRYPTION_KEYS
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *old]
+    call_command("rotate_identifier_keys", verbosity=0)
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    niks = [identifiers.decrypt(m.nik_ciphertext) for m in Member.objects.order_by("line_no")]
+    assert niks == NIKS
+
+
+@pytest.mark.django_db
+def test_a_supervisor_reveals_with_a_reason_and_it_is_audited(petugas, supervisor, field):
+    family = create_family(petugas, field["own1"])
+    head = family.members.get(line_no=1)
+    with pytest.raises(ApplicationError):
+        services.identifier_reveal(user=supervisor, family=family, member=head, reason="")
+    assert services.identifier_reveal(user=supervisor, family=family, member=head, reason="cek ganda NIK") == NIKS[0]
+    assert services.identifier_reveal(user=supervisor, family=family, member=None, reason="cek KK dobel") == KK
+    audit = list(IdentifierReveal.objects.order_by("at").values_list("actor__username", "kind", "reason"))
+    assert audit == [
+        (supervisor.username, "nik", "cek ganda NIK"),
+        (supervisor.username, "kk", "cek KK dobel"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["petugas", "other_supervisor", "pemkot"])
+def test_others_cannot_reveal(petugas, field, request, persona):
+    family = create_family(petugas, field["own1"])
+    with pytest.raises(NotAllowedError):
+        services.identifier_reveal(
+            user=request.getfixturevalue(persona), family=family, member=None, reason="ingin tahu"
+        )
+    assert not IdentifierReveal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_nik_in_two_families_and_one_kk_twice_are_flagged(petugas, supervisor, koseka, field, other_supervisor):
+    first = create_family(petugas, field["own1"])
+    second = create_family(
+        petugas,
+        field["own2"],
+        with_niks(record_for(field["own2"]), NIKS[0], "3674076207830012", "3674075001050013", "3674070505190014"),
+    )
+    flags = duplicate_identifiers_for_user(user=supervisor)
+    assert {"kind": "nik", "families": [first.pk, second.pk], "elsewhere": 0} in flags
+    assert {"kind": "kk", "families": [first.pk, second.pk], "elsewhere": 0} in flags
+    assert duplicate_identifiers_for_user(user=other_supervisor) == []
+    assert len(duplicate_identifiers_for_user(user=koseka)) == 2

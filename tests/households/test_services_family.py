@@ -1,0 +1,106 @@
+"""Saving families with their members: validation, one transaction, retries, conflicts, revisions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from households import identifiers, services
+from households.models import Family, FamilyRevision, FamilyStatus, Member, ReviewEvent
+from regsosek.errors import ConflictError, NotAllowedError
+from tests.households.factories import create_family, record_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_valid_family_is_stored_with_its_members_in_typed_columns(petugas, field):
+    sls = field["own1"]
+    family = create_family(petugas, sls)
+    assert family.status == FamilyStatus.SUBMITTED and family.revision == 1
+    assert (family.building_no, family.family_no, family.head_name) == ("001", "001", "BUDI SANTOSO")
+    assert family.welfare_estimate == 2 and family.photo_required is True and family.member_count == 4
+    members = list(family.members.order_by("line_no"))
+    assert [m.relationship for m in members] == [1, 2, 3, 3]
+    assert members[0].birth_date.isoformat() == "1980-03-15" and members[0].age == 42
+    # No plaintext identifiers anywhere in the row: only ciphertext, keyed hash, last four.
+    assert "r114" not in family.data and all("r403" not in m.data for m in members)
+    assert family.kk_hash == identifiers.lookup_hash("kk", "3674071503100001") and family.kk_last4 == "0001"
+    assert identifiers.decrypt(members[0].nik_ciphertext) == "3674071503800001"
+    assert ReviewEvent.objects.get(family=family).to_status == FamilyStatus.SUBMITTED
+    assert FamilyRevision.objects.get(family=family).revision == 1
+
+
+def test_an_invalid_family_is_refused_with_errors_per_variable_and_nothing_is_saved(petugas, field):
+    record = record_for(field["own1"], r302=-5)
+    record["members"][0]["r409"] = 3  # no head of family left
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    errors = caught.value.errors
+    assert {e["number"] for e in errors} >= {"302"}
+    assert all(e["severity"] == "error" and e["message"] for e in errors)
+    assert any(e["member_index"] is None and e["variable"] == "r302" for e in errors)
+    assert not Family.objects.exists() and not Member.objects.exists() and not ReviewEvent.objects.exists()
+
+
+def test_area_codes_must_be_those_of_the_sls(petugas, field):
+    record = record_for(field["own1"], r105="0099")
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert [(e["variable"], e["check"]) for e in caught.value.errors] == [("r105", "sls_area")]
+
+
+def test_an_unknown_form_version_is_refused(petugas, field):
+    record = record_for(field["own1"])
+    record["version"] = "99"
+    with pytest.raises(services.RecordInvalidError.__mro__[1]) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert caught.value.extra["errors"][0]["variable"] == "form"
+
+
+def test_the_same_family_sent_twice_is_stored_once(petugas, field):
+    key, record = uuid.uuid4(), record_for(field["own1"])
+    first = services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=None)
+    again = services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=None)
+    assert (first.outcome, again.outcome) == ("created", "unchanged")
+    assert Family.objects.count() == 1 and Member.objects.count() == 4
+
+
+def test_an_update_from_the_current_revision_makes_a_new_revision_with_its_diff(petugas, field):
+    key, record = uuid.uuid4(), record_for(field["own1"])
+    services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=None)
+    record["family"]["r302"] = 60
+    record["members"][0]["r403"] = "3674071503800009"
+    result = services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=1)
+    assert result.outcome == "updated" and result.family.revision == 2
+    changes = FamilyRevision.objects.get(family=result.family, revision=2).changes
+    by_var = {(c["variable"], c["member_index"]): c for c in changes}
+    assert by_var[("r302", None)] | {} == {"variable": "r302", "member_index": None, "old": 45, "new": 60}
+    nik_change = by_var[("r403", 0)]
+    assert nik_change["old"].startswith("•" * 12 + "0001") and nik_change["new"].startswith("•" * 12 + "0009")
+    assert "3674071503800009" not in str(changes)
+
+
+def test_a_stale_base_revision_is_a_conflict_never_an_overwrite(petugas, field):
+    key, record = uuid.uuid4(), record_for(field["own1"])
+    services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=None)
+    record["family"]["r302"] = 60
+    services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=1)
+    record["family"]["r302"] = 70
+    with pytest.raises(ConflictError) as caught:
+        services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=record, base_revision=1)
+    assert caught.value.extra["revision"] == 2
+    assert Family.objects.get(client_uuid=key).data["r302"] == 60
+
+
+def test_only_the_assigned_ppl_may_create(petugas, teammate, supervisor, other_petugas, field):
+    for user in (teammate, supervisor, other_petugas):
+        with pytest.raises(NotAllowedError):
+            create_family(user, field["own1"])
+    assert not Family.objects.exists()
