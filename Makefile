@@ -5,7 +5,7 @@ VENV := .venv
 LOCK_HASH = $(shell sha256sum requirements.lock | cut -c1-16)
 NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: run test setup system-deps venv node i18n lint lock services-stop bench-foundation
+.PHONY: run test setup system-deps venv node i18n lint lock services-stop bench-foundation bench-sync
 
 run: setup
 	@scripts/run.sh
@@ -50,3 +50,7 @@ services-stop:
 # Staff import and synthetic generation speed; prints figures (docs/performance.md).
 bench-foundation: setup
 	@bash -c "source scripts/local-env.sh && python manage.py migrate -v0 && python manage.py load_wilayah && python manage.py bench_foundation"
+
+# Sync throughput: N families through gunicorn vs COPY (docs/performance.md).
+bench-sync: setup
+	@scripts/bench-sync.sh

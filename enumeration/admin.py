@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enumeration import scoping
 from enumeration.imports import IMPORTERS, run_import
-from enumeration.models import SLS, Assignment, KabKota, Kecamatan, Kelurahan, Role, SyntheticDataset, User
+from enumeration.models import SLS, Assignment, Device, KabKota, Kecamatan, Kelurahan, Role, SyntheticDataset, User
 from enumeration.services import staff_problems
 
 
@@ -215,3 +215,32 @@ class CSVImportForm(forms.Form):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)  # noqa: S101 - declared just above
         kind.choices = [(k, label) for k, (label, _importer) in IMPORTERS.items()]
+
+
+@admin.register(Device)
+class DeviceAdmin(BPSAdminOnly):
+    list_display = ["pk", "user", "name", "created_at", "last_seen_at", "revoked_at", "wipe_confirmed_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "name"]
+    readonly_fields = [
+        "id",
+        "user",
+        "name",
+        "created_at",
+        "last_seen_at",
+        "revoked_at",
+        "revoked_by",
+        "wipe_confirmed_at",
+    ]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # devices register themselves at sign-in
+
+    @admin.action(description=_("Cabut perangkat (ponsel hilang): hapus data lokal di kontak berikutnya"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
+        from enumeration.devices import device_revoke
+
+        for device in queryset:
+            device_revoke(device=device, by=request.user)  # type: ignore[arg-type]
+        self.message_user(request, _("%(n)d perangkat dicabut.") % {"n": queryset.count()})

@@ -219,3 +219,39 @@ class SyntheticDataset(models.Model):
 
     def __str__(self) -> str:
         return f"seed={self.seed} families={self.families}"
+
+
+class Device(models.Model):
+    """A phone a PPL signed in on. Revoking it (a lost phone) makes it wipe its local data."""
+
+    id = models.UUIDField(primary_key=True, help_text=_("Dibuat oleh aplikasi di ponsel."))
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="devices")
+    name = models.CharField(_("nama perangkat"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    wipe_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("perangkat")
+        verbose_name_plural = _("perangkat")
+        ordering = ["user_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name or self.pk}"
+
+
+class DeviceToken(models.Model):
+    """A bearer token of one device. Only its SHA-256 is stored; the token is shown once."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="tokens")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"token of {self.device_id}"

@@ -42,6 +42,14 @@ class Family(models.Model):
     result_code = models.PositiveSmallIntegerField(_("hasil pendataan (205)"), null=True, blank=True)
     member_count = models.PositiveSmallIntegerField(default=0)
     photo_required = models.BooleanField(default=False)
+    geotag = models.ForeignKey(
+        "geotag.Geotag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="families",
+        help_text=_("Titik bangunan tempat tinggal; keluarga dalam satu bangunan berbagi satu geotag."),
+    )
 
     kk_ciphertext = models.BinaryField(null=True, editable=False)
     kk_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "regsosek.apps.RegsosekConfig",
     "enumeration",
     "households",
+    "geotag",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +161,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "enumeration.devices.DeviceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "regsosek.errors.api_exception_handler",
@@ -196,6 +200,15 @@ REGSOSEK_HEALTH_WORKER_TIMEOUT = env_float("HEALTH_WORKER_TIMEOUT", 1.5)
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()]
 # HMAC key of the lookup/duplicate hashes of NIK and No. KK.
 IDENTIFIER_HASH_KEY = env_secret("IDENTIFIER_HASH_KEY")
+# Enumerator app: device tokens' lifetime; sync batch size; geotag checks; photo uploads.
+DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
+SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)
+GEOTAG_MAX_ACCURACY_M = env_float("GEOTAG_MAX_ACCURACY_M", 30.0)
+GEOTAG_AREA_TOLERANCE_M = env_float("GEOTAG_AREA_TOLERANCE_M", 50.0)
+GEOTAG_SAME_POINT_M = env_float("GEOTAG_SAME_POINT_M", 1.0)
+GEOTAG_MAX_SPEED_KMH = env_float("GEOTAG_MAX_SPEED_KMH", 80.0)
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+
 # Which answers of the SLS head's welfare estimate (K.111) require a house photo; unconfirmed codes
 # (domain.md B2), so configurable. The questionnaire definition carries its own default.
 REGSOSEK_PHOTO_WELFARE_CODES = [int(c) for c in env_list("PHOTO_WELFARE_CODES", ["1", "2"])]

@@ -92,4 +92,4 @@ def test_api_lists_are_scoped(client, supervisor, field, petugas, other_petugas)
 
 
 def test_api_refuses_anonymous_users(client, db):
-    assert client.get("/api/v1/sls/").status_code == 403
+    assert client.get("/api/v1/sls/").status_code == 401

@@ -100,5 +100,5 @@ def test_the_questionnaire_definition_is_served_cacheable(client, db):
 
 
 def test_anonymous_callers_are_refused(client, db):
-    assert client.get("/api/v1/families/").status_code == 403
-    assert post(client, "/api/v1/families/save/", {}).status_code == 403
+    assert client.get("/api/v1/families/").status_code == 401
+    assert post(client, "/api/v1/families/save/", {}).status_code == 401

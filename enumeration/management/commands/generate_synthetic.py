@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--families", type=int, default=2000, help="target number of families (default 2000)")
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument("--replace", action="store_true", help="remove an existing synthetic dataset first")
+        parser.add_argument("--no-families", action="store_true", help="areas, staff and assignments only")
 
     def handle(self, *args: Any, **options: Any) -> None:
         families: int = options["families"]

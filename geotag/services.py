@@ -1,0 +1,263 @@
+"""Writes of geotags (with their checks) and of house photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enumeration import scoping
+from enumeration.models import SLS, Role, User
+from geotag import photos, uploads
+from geotag.models import Geotag, GeotagFlag, Photo
+from households.models import Family
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
+
+logger = logging.getLogger(__name__)
+
+PROVIDERS = {"gps", "network", "fused", "manual"}
+
+
+class GeotagInvalidError(ApplicationError):
+    code = "invalid_geotag"
+
+
+@dataclass(frozen=True)
+class GeotagInput:
+    client_uuid: uuid.UUID
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    captured_at: dt.datetime
+    provider: str
+    building_no: str = ""
+    accepted_reason: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any) -> GeotagInput:
+        """From the JSON a phone sends; raises GeotagInvalidError with field-level errors."""
+        errors: dict[str, str] = {}
+        if not isinstance(raw, dict):
+            raise GeotagInvalidError(_("Geotag tidak valid."), extra={"errors": {"geotag": _("harus objek")}})
+
+        def number(name: str, low: float, high: float) -> float:
+            value = raw.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+                errors[name] = _("harus angka antara %(a)s dan %(b)s") % {"a": low, "b": high}
+                return 0.0
+            return float(value)
+
+        try:
+            key = uuid.UUID(str(raw.get("client_uuid")))
+        except ValueError:
+            errors["client_uuid"] = _("harus UUID")
+            key = uuid.UUID(int=0)
+        latitude = number("latitude", -90, 90)
+        longitude = number("longitude", -180, 180)
+        accuracy = number("accuracy_m", 0, 100_000)
+        captured: dt.datetime | None = None
+        try:
+            captured = dt.datetime.fromisoformat(str(raw.get("captured_at")))
+            if captured.tzinfo is None:
+                errors["captured_at"] = _("harus memuat zona waktu")
+            elif captured > timezone.now() + dt.timedelta(minutes=10):
+                errors["captured_at"] = _("waktu di masa depan; periksa jam ponsel")
+        except ValueError:
+            errors["captured_at"] = _("harus tanggal-waktu ISO 8601")
+        provider = str(raw.get("provider", ""))
+        if provider not in PROVIDERS:
+            errors["provider"] = _("harus salah satu dari: %(p)s") % {"p": ", ".join(sorted(PROVIDERS))}
+        building = str(raw.get("building_no") or "")
+        reason = str(raw.get("accepted_reason") or "")[:255]
+        if errors or captured is None:
+            raise GeotagInvalidError(_("Geotag tidak valid."), extra={"errors": errors})
+        return cls(key, latitude, longitude, accuracy, captured, provider, building[:3], reason)
+
+
+def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
+    """Store a geotag once (keyed by its UUID); a repeat returns the stored one unchanged.
+
+    Families in one building send the same geotag UUID. Runs the checks of a new geotag.
+    Call inside the caller's transaction.
+    """
+    existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
+    if existing is not None:
+        if existing.sls_id != sls.pk:
+            raise ConflictError(_("Geotag ini milik SLS lain."))
+        return existing
+    geotag = Geotag(
+        client_uuid=data.client_uuid,
+        sls=sls,
+        building_no=data.building_no,
+        location=Point(data.longitude, data.latitude, srid=4326),
+        accuracy_m=data.accuracy_m,
+        captured_at=data.captured_at,
+        provider=data.provider,
+        accepted_reason=data.accepted_reason,
+        collected_by=user,
+    )
+    try:
+        with transaction.atomic():
+            geotag.save()
+    except IntegrityError:
+        return Geotag.objects.get(client_uuid=data.client_uuid)
+    geotag_check(geotag)
+    return geotag
+
+
+def geotag_check(geotag: Geotag) -> list[str]:
+    """Flag what a supervisor should look at (docs/geotag.md). Returns the kinds flagged."""
+    flags: dict[str, dict[str, Any]] = {}
+    tolerance = settings.GEOTAG_AREA_TOLERANCE_M
+    with connection.cursor() as cursor:
+        # Outside the assigned kelurahan by more than the tolerance (the polygons are approximate).
+        cursor.execute(
+            """
+            SELECT k.boundary IS NOT NULL,
+                   ST_DWithin(k.boundary::geography, g.location, %s),
+                   ST_Distance(k.boundary::geography, g.location)
+            FROM geotag_geotag g JOIN enumeration_sls s ON s.id = g.sls_id
+            JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id WHERE g.id = %s
+            """,
+            [tolerance, geotag.pk],
+        )
+        has_boundary, within, distance = cursor.fetchone() or (False, True, 0)
+        if has_boundary and not within:
+            flags[GeotagFlag.Kind.OUTSIDE_KELURAHAN] = {"distance_m": round(float(distance), 1)}
+        # Another dwelling (another geotag of another building) at the same point.
+        cursor.execute(
+            """
+            SELECT o.id FROM geotag_geotag g JOIN geotag_geotag o
+              ON o.id <> g.id AND ST_DWithin(o.location, g.location, %s)
+             AND NOT (o.sls_id = g.sls_id AND o.building_no = g.building_no AND g.building_no <> '')
+            WHERE g.id = %s ORDER BY o.id LIMIT 5
+            """,
+            [settings.GEOTAG_SAME_POINT_M, geotag.pk],
+        )
+        same = [row[0] for row in cursor.fetchall()]
+        if same:
+            flags[GeotagFlag.Kind.SHARED_POINT] = {"geotags": same}
+        # Travel speed from this PPL's previous and to the next geotag in time.
+        cursor.execute(
+            """
+            SELECT o.id, ST_Distance(o.location, g.location) AS metres,
+                   abs(extract(epoch FROM (o.captured_at - g.captured_at))) AS seconds
+            FROM geotag_geotag g JOIN LATERAL (
+                (SELECT * FROM geotag_geotag p WHERE p.collected_by_id = g.collected_by_id AND p.id <> g.id
+                   AND p.captured_at <= g.captured_at ORDER BY p.captured_at DESC LIMIT 1)
+                UNION ALL
+                (SELECT * FROM geotag_geotag n WHERE n.collected_by_id = g.collected_by_id AND n.id <> g.id
+                   AND n.captured_at > g.captured_at ORDER BY n.captured_at ASC LIMIT 1)
+            ) o ON true WHERE g.id = %s
+            """,
+            [geotag.pk],
+        )
+        limit_ms = settings.GEOTAG_MAX_SPEED_KMH / 3.6
+        for other_id, metres, seconds in cursor.fetchall():
+            speed = float(metres) / max(float(seconds), 1.0)
+            if speed > limit_ms and float(metres) > 200:
+                flags[GeotagFlag.Kind.IMPLAUSIBLE_SPEED] = {"other": other_id, "km_per_h": round(speed * 3.6, 1)}
+    if geotag.accuracy_m > settings.GEOTAG_MAX_ACCURACY_M:
+        flags[GeotagFlag.Kind.LOW_ACCURACY] = {
+            "accuracy_m": geotag.accuracy_m,
+            "accepted_reason": bool(geotag.accepted_reason),
+        }
+    GeotagFlag.objects.bulk_create(
+        [GeotagFlag(geotag=geotag, kind=kind, detail=detail) for kind, detail in flags.items()],
+        ignore_conflicts=True,
+    )
+    return sorted(flags)
+
+
+# --- photos ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoReceipt:
+    photo: Photo
+    created: bool
+
+
+def photo_receive(
+    *, user: User, client_uuid: uuid.UUID, family_uuid: uuid.UUID, sha256: str, data: bytes
+) -> PhotoReceipt:
+    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous safety check.
+
+    The same photo again answers with the stored one and writes nothing. A different content
+    under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
+    photos.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
+    removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
+    """
+    existing = Photo.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.sha256 != sha256:
+            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda."))
+        return PhotoReceipt(existing, False)
+    family = Family.objects.select_related("sls").filter(client_uuid=family_uuid).first()
+    if family is None:
+        raise ConflictError(
+            _("Keluarga foto ini belum ada di server; kirim data keluarganya dulu."), extra={"code": "family_missing"}
+        )
+    if user.role != Role.PPL or not scoping.can_see_sls(user, family.sls):
+        raise NotAllowedError(_("Hanya PPL yang ditugaskan di SLS ini yang dapat mengirim fotonya."))
+    if photos.sha256_hex(data) != sha256.lower():
+        raise ApplicationError(_("Checksum foto tidak cocok; unggah ulang."), extra={"code": "checksum_mismatch"})
+    uploads.check_upload(data)
+    photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
+    try:
+        with transaction.atomic():
+            photo.original.save(f"{client_uuid}.bin", ContentFile(data), save=False)
+            photo.save()
+            transaction.on_commit(lambda: _enqueue(photo.pk))
+    except IntegrityError:
+        photo.original.delete(save=False)
+        winner = Photo.objects.get(client_uuid=client_uuid)
+        if winner.sha256 != sha256.lower():
+            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda.")) from None
+        return PhotoReceipt(winner, False)
+    logger.info("photo.received", extra={"photo_id": photo.pk, "family_id": family.pk, "bytes": len(data)})
+    return PhotoReceipt(photo, True)
+
+
+def _enqueue(photo_id: int) -> None:
+    from geotag.tasks import process_photo
+
+    process_photo.delay(photo_id)  # type: ignore[attr-defined]  # a Celery task
+
+
+def photo_process(*, photo_id: int) -> Photo | None:
+    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent."""
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
+        if photo is None or photo.status != Photo.Status.RECEIVED:
+            return photo
+        try:
+            with photo.original.open("rb") as handle:
+                data = handle.read()
+            result = photos.process_photo(data)
+        except photos.PhotoRejectedError as exc:
+            photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
+        else:
+            photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)
+            photo.thumbnail.save(f"{photo.client_uuid}.jpg", ContentFile(result.thumbnail), save=False)
+            photo.width, photo.height, photo.status = result.width, result.height, Photo.Status.READY
+        photo.original.delete(save=False)
+        photo.processed_at = timezone.now()
+        photo.save()
+    logger.info("photo.processed", extra={"photo_id": photo.pk, "status": photo.status})
+    return photo
+
+
+def photos_missing(*, user: User, client_uuids: list[uuid.UUID]) -> list[str]:
+    """Which of these photos the server does not hold yet (so the device never resends one)."""
+    have = set(Photo.objects.filter(client_uuid__in=client_uuids).values_list("client_uuid", flat=True))
+    return [str(u) for u in client_uuids if u not in have]

@@ -1,0 +1,19 @@
+"""Celery entry points of the geotag app."""
+
+from __future__ import annotations
+
+from geotag import services
+from regsosek.tasks import Queue, regsosek_task
+
+
+@regsosek_task(
+    name="geotag.process_photo",
+    queue=Queue.PHOTOS,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def process_photo(photo_id: int) -> None:
+    """Process one received photo (by id only: never pass image data or metadata)."""
+    services.photo_process(photo_id=photo_id)

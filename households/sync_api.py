@@ -1,0 +1,175 @@
+"""HTTP side of the sync contract (docs/sync.md): device sign-in, pull, push, photo upload."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enumeration import devices
+from enumeration.models import Device, User
+from geotag import photos
+from geotag import services as geotag_services
+from geotag.models import Photo
+from households import sync
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
+    return user
+
+
+def _device(request: Request) -> Device | None:
+    return request.auth if isinstance(request.auth, Device) else None
+
+
+class DeviceSignInApi(APIView):
+    """POST {username, password, device_id, device_name} → {token, expires_at, user}."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # A wrong password or a revoked device is a 401 (with WWW-Authenticate), not a 403.
+        return "Bearer"
+
+    class InputSerializer(serializers.Serializer[Any]):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+        device_id = serializers.UUIDField()
+        device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def post(self, request: Request) -> Response:
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        signed = devices.device_sign_in(
+            request=request._request,
+            username=values["username"],
+            password=values["password"],
+            device_id=values["device_id"],
+            device_name=values["device_name"],
+        )
+        user = signed.device.user
+        response = Response(
+            {
+                "token": signed.token,
+                "expires_at": signed.expires_at.isoformat(),
+                "device_id": str(signed.device.pk),
+                "user": {"username": user.username, "full_name": user.full_name, "role": user.role},
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DeviceWipeConfirmApi(APIView):
+    """A revoked device reports that it wiped its data (no token: it has none any more)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        try:
+            device_id = uuid.UUID(str(request.data.get("device_id")))
+        except (ValueError, AttributeError):
+            return Response({"code": "invalid", "errors": {"device_id": ["Harus UUID."]}}, status=400)
+        devices.device_confirm_wipe(device_id=device_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@method_decorator(gzip_page, name="dispatch")
+class SyncPullApi(APIView):
+    def get(self, request: Request) -> Response:
+        payload = sync.sync_pull(user=_user(request), cursor=request.query_params.get("cursor") or None)
+        response = Response(payload)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class SyncPushApi(APIView):
+    """POST {"families": [...]} → {"results": [one per family, same order]}."""
+
+    def post(self, request: Request) -> Response:
+        items = request.data.get("families") if isinstance(request.data, dict) else None
+        if not isinstance(items, list):
+            return Response({"code": "invalid", "errors": {"families": ["Harus daftar."]}}, status=400)
+        if len(items) > settings.SYNC_MAX_BATCH:
+            return Response(
+                {
+                    "code": "batch_too_large",
+                    "max": settings.SYNC_MAX_BATCH,
+                    "message": f"Kirim paling banyak {settings.SYNC_MAX_BATCH} keluarga per batch.",
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        results = sync.sync_push(user=_user(request), device=_device(request), items=items)
+        return Response({"results": results})
+
+
+class RawBodyParser(BaseParser):
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = settings.PHOTO_MAX_BYTES
+        data: bytes = stream.read(limit + 1) if stream is not None else b""
+        return data
+
+
+class PhotoUploadApi(APIView):
+    """PUT /api/v1/sync/photos/<uuid> with the image as the body and headers X-Family-UUID and
+    X-Content-SHA256. Idempotent: the same photo again is 200 with the stored state, nothing re-done."""
+
+    parser_classes = [RawBodyParser]
+
+    def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
+        try:
+            family_uuid = uuid.UUID(request.headers.get("X-Family-UUID", ""))
+        except ValueError:
+            return Response({"code": "invalid", "errors": {"X-Family-UUID": ["Harus UUID."]}}, status=400)
+        sha = request.headers.get("X-Content-SHA256", "").lower()
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            return Response(
+                {"code": "invalid", "errors": {"X-Content-SHA256": ["Harus SHA-256 heksadesimal."]}}, status=400
+            )
+        existing = Photo.objects.filter(client_uuid=photo_uuid).first()
+        if existing is not None and existing.sha256 == sha:
+            return Response(sync.photo_status(existing))
+        data = request.data if isinstance(request.data, bytes) else b""
+        if len(data) > settings.PHOTO_MAX_BYTES:
+            error = photos.PhotoRejectedError("too_large")
+            return Response({"code": error.code, "message": error.message}, status=413)
+        try:
+            receipt = geotag_services.photo_receive(
+                user=_user(request), client_uuid=photo_uuid, family_uuid=family_uuid, sha256=sha, data=data
+            )
+        except photos.PhotoRejectedError as error:
+            code = 413 if error.code == "too_large" else 422 if error.code in ("corrupt", "too_many_pixels") else 415
+            return Response({"code": error.code, "message": error.message}, status=code)
+        return Response(
+            sync.photo_status(receipt.photo), status=status.HTTP_201_CREATED if receipt.created else status.HTTP_200_OK
+        )
+
+
+class PhotoMissingApi(APIView):
+    """POST {"photos": [uuid, ...]} → {"missing": [the ones the server does not hold]}."""
+
+    def post(self, request: Request) -> Response:
+        raw = request.data.get("photos") if isinstance(request.data, dict) else None
+        if not isinstance(raw, list) or len(raw) > 1000:
+            return Response({"code": "invalid", "errors": {"photos": ["Daftar UUID (maksimal 1000)."]}}, status=400)
+        try:
+            keys = [uuid.UUID(str(value)) for value in raw]
+        except ValueError:
+            return Response({"code": "invalid", "errors": {"photos": ["Harus UUID."]}}, status=400)
+        return Response({"missing": geotag_services.photos_missing(user=_user(request), client_uuids=keys)})

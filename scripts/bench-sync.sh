@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make bench-sync`: push N synthetic families through gunicorn on a dedicated database and compare
+# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/local-env.sh
+FAMILIES=${FAMILIES:-50000}
+CLIENTS=${CLIENTS:-8}
+WORKERS=${WORKERS:-4}
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/regsosek_bench").geturl())')
+ADMIN_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS regsosek_bench" -c "CREATE DATABASE regsosek_bench"
+export DATABASE_URL=$BENCH_URL STATIC_PLAIN_STORAGE=1
+pid=
+cleanup() {
+  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS regsosek_bench" || true
+  stop_started_services
+}
+trap cleanup EXIT
+python manage.py migrate -v0
+python manage.py load_wilayah >/dev/null
+python manage.py generate_synthetic --families "$FAMILIES" --no-families 2>/dev/null
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+gunicorn regsosek.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 1 --log-level warning \
+  --timeout 300 >.local/bench-web.log 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$PORT/api/v1/questionnaire/" >/dev/null 2>&1 && break; sleep 0.2; done
+python manage.py bench_sync --url "http://127.0.0.1:$PORT" --families "$FAMILIES" --clients "$CLIENTS" 2>/dev/null

@@ -1,0 +1,377 @@
+"""The sync API against real PostGIS: devices, pull, push, photos, geotag flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from PIL import Image
+
+from enumeration.models import Device, DeviceToken
+from geotag.models import Geotag, GeotagFlag, Photo
+from geotag.services import photo_process
+from households import services
+from households.models import Family, FamilyStatus, Member
+from tests.households.factories import record_for
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "rahasia-uji-123"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def sign_in(client: Client, user, device_id: uuid.UUID | None = None):  # type: ignore[no-untyped-def]
+    device_id = device_id or uuid.uuid4()
+    response = client.post(
+        "/api/v1/auth/device/",
+        {"username": user.username, "password": PASSWORD, "device_id": str(device_id), "device_name": "Ponsel uji"},
+        content_type="application/json",
+    )
+    return response
+
+
+def device_client(user) -> tuple[Client, str, uuid.UUID]:  # type: ignore[no-untyped-def]
+    client, device_id = Client(), uuid.uuid4()
+    response = sign_in(client, user, device_id)
+    assert response.status_code == 200, response.content
+    token = response.json()["token"]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(device_id)), token, device_id
+
+
+def geotag(
+    key: uuid.UUID | None = None,
+    lat: float = -6.3445,
+    lon: float = 106.6528,
+    accuracy: float = 8.0,
+    at: dt.datetime | None = None,
+    building: str = "001",
+) -> dict[str, object]:
+    return {
+        "client_uuid": str(key or uuid.uuid4()),
+        "latitude": lat,
+        "longitude": lon,
+        "accuracy_m": accuracy,
+        "captured_at": (at or timezone.now()).isoformat(),
+        "provider": "gps",
+        "building_no": building,
+    }
+
+
+def item(sls, key=None, base=None, **changes):  # type: ignore[no-untyped-def]
+    return {
+        "client_uuid": str(key or uuid.uuid4()),
+        "sls": sls.pk,
+        "base_revision": base,
+        "record": record_for(sls, **changes),
+    }
+
+
+def push(client: Client, *items):  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/sync/push/", {"families": list(items)}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+# --- devices ------------------------------------------------------------------------------------
+
+
+def test_a_ppl_signs_in_a_device_and_gets_a_token(petugas, field):
+    client, token, device_id = device_client(petugas)
+    assert Device.objects.get(pk=device_id).user == petugas
+    assert not DeviceToken.objects.filter(key_hash=token).exists()  # only the hash is stored
+    assert client.get("/api/v1/sync/pull/").status_code == 200
+
+
+def test_wrong_password_and_other_roles_are_refused(petugas, supervisor, client):
+    bad = client.post(
+        "/api/v1/auth/device/",
+        {"username": petugas.username, "password": "salah", "device_id": str(uuid.uuid4())},
+        content_type="application/json",
+    )
+    assert bad.status_code == 401 and bad.json()["code"] == "invalid_credentials"
+    assert sign_in(client, supervisor).status_code == 403
+
+
+def test_a_device_belongs_to_one_user(petugas, teammate, client):
+    device_id = uuid.uuid4()
+    assert sign_in(client, petugas, device_id).status_code == 200
+    assert sign_in(client, teammate, device_id).status_code == 403
+
+
+def test_an_expired_token_is_told_and_signing_in_again_keeps_the_device(petugas, field):
+    client, _token, device_id = device_client(petugas)
+    DeviceToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/api/v1/sync/pull/")
+    assert response.status_code == 401 and response.json()["code"] == "token_expired"
+    assert response.json()["wipe"] is False
+    again = sign_in(Client(), petugas, device_id)
+    assert again.status_code == 200 and Device.objects.filter(user=petugas).count() == 1
+
+
+def test_a_revoked_device_is_told_to_wipe(petugas, bps_admin, field):
+    from enumeration.devices import device_revoke
+
+    client, _token, device_id = device_client(petugas)
+    device_revoke(device=Device.objects.get(pk=device_id), by=bps_admin)
+    response = client.get("/api/v1/sync/pull/")
+    assert response.status_code == 401 and response.json() | {} == {
+        "code": "device_revoked",
+        "message": response.json()["message"],
+        "wipe": True,
+    }
+    relogin = sign_in(Client(), petugas, device_id)
+    assert relogin.status_code == 401 and relogin.json()["wipe"] is True
+    Client().post("/api/v1/auth/device/wiped/", {"device_id": str(device_id)}, content_type="application/json")
+    assert Device.objects.get(pk=device_id).wipe_confirmed_at is not None
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+def test_pull_gives_the_assignment_prelist_questionnaire_and_own_families_compressed(petugas, supervisor, field):
+    from households.imports import prelist_import
+
+    sls = field["own1"]
+    prelist_import(
+        f"kode_kelurahan,kode_sls,no_urut,nama_kepala_keluarga\n{sls.kelurahan_id},{sls.code},1,BUDI\n".encode()
+    )
+    client, _t, _d = device_client(petugas)
+    push(client, item(sls))
+    response = client.get("/api/v1/sync/pull/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    body = json.loads(gzip.decompress(response.content))
+    assert {s["id"] for s in body["sls"]} == {field["own1"].pk, field["own2"].pk}
+    assert body["questionnaire"]["version"] == "1" and body["prelist"][0]["head_name"] == "BUDI"
+    (family,) = body["families"]
+    assert family["record"]["members"][0]["r403"] == "3674071503800001"  # the PPL's own data, in full
+    # Incremental: nothing changed since the cursor, then a PML return shows up with its comment.
+    later = client.get("/api/v1/sync/pull/", {"cursor": body["cursor"]}).json()
+    assert later["families"] == [] or later["families"][0]["client_uuid"] == family["client_uuid"]
+    services.family_return(user=supervisor, family=Family.objects.get(), comment="umur anak salah")
+    after = client.get("/api/v1/sync/pull/", {"cursor": later["cursor"]}).json()
+    assert [f["status"] for f in after["families"]] == ["returned"]
+    assert after["returned"][0]["comment"] == "umur anak salah"
+    assert client.get("/api/v1/sync/pull/", {"cursor": "bukan-kursor"}).status_code == 400
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+def test_one_bad_family_never_blocks_the_others(petugas, field):
+    client, _t, _d = device_client(petugas)
+    good, bad, foreign = item(field["own1"]), item(field["own1"], r302=-3), item(field["team"])
+    results = push(client, good, bad, foreign, "bukan objek")
+    assert [r["result"] for r in results] == ["created", "invalid", "forbidden", "invalid"]
+    assert any(e["variable"] == "r302" for e in results[1]["errors"])
+    assert Family.objects.count() == 1 and Member.objects.count() == 4
+
+
+def test_retries_are_unchanged_and_stored_once(petugas, field):
+    client, _t, _d = device_client(petugas)
+    family = item(field["own1"])
+    assert [r["result"] for r in push(client, family, family)] == ["created", "unchanged"]
+    assert push(client, family)[0]["result"] == "unchanged"
+    assert Family.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_pushes_of_one_family_store_it_once(petugas, field):
+    from django.db import connection
+
+    _client, token, device_id = device_client(petugas)
+    family = item(field["own1"])
+    barrier, outcomes = threading.Barrier(10), []
+
+    def send() -> None:
+        try:
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(device_id))
+            barrier.wait()
+            outcomes.append(push(client, family)[0]["result"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created"] + ["unchanged"] * 9
+    assert Family.objects.count() == 1 and Member.objects.count() == 4
+
+
+def test_same_uuid_with_different_content_is_a_conflict_with_the_server_copy(petugas, field):
+    client, _t, _d = device_client(petugas)
+    key = uuid.uuid4()
+    push(client, item(field["own1"], key))
+    assert push(client, item(field["own1"], key, base=1, r302=50))[0]["result"] == "updated"
+    conflict = push(client, item(field["own1"], key, base=1, r302=70))[0]
+    assert conflict["result"] == "conflict" and conflict["server"]["revision"] == 2
+    assert conflict["server"]["record"]["family"]["r302"] == 50
+    fresh_copy = push(client, item(field["own1"], key, base=None, r302=90))[0]
+    assert fresh_copy["result"] == "conflict"
+    assert Family.objects.get().data["r302"] == 50
+
+
+def test_a_batch_over_the_limit_is_refused_whole(petugas, field, settings):
+    settings.SYNC_MAX_BATCH = 2
+    client, _t, _d = device_client(petugas)
+    response = client.post(
+        "/api/v1/sync/push/", {"families": [item(field["own1"])] * 3}, content_type="application/json"
+    )
+    assert response.status_code == 413 and not Family.objects.exists()
+
+
+def test_families_of_one_building_share_its_geotag(petugas, field):
+    client, _t, _d = device_client(petugas)
+    shared = geotag(building="001")
+    first = item(field["own1"]) | {"geotag": shared}
+    second = item(field["own1"], r110="002") | {"geotag": shared}
+    assert [r["result"] for r in push(client, first, second)] == ["created", "created"]
+    assert Geotag.objects.count() == 1
+    assert set(Family.objects.values_list("geotag__client_uuid", flat=True)) == {uuid.UUID(shared["client_uuid"])}
+    assert not GeotagFlag.objects.exists()
+
+
+def test_a_bad_geotag_makes_the_family_invalid_and_nothing_is_kept(petugas, field):
+    client, _t, _d = device_client(petugas)
+    bad = item(field["own1"]) | {"geotag": geotag(lat=123.0)}
+    result = push(client, bad)[0]
+    assert result["result"] == "invalid" and result["errors"][0]["variable"] == "geotag.latitude"
+    assert not Family.objects.exists() and not Geotag.objects.exists()
+
+
+def flags_of(key: str) -> set[str]:
+    return set(GeotagFlag.objects.filter(geotag__client_uuid=key).values_list("kind", flat=True))
+
+
+def test_geotag_flags(petugas, field):
+    client, _t, _d = device_client(petugas)
+    now = timezone.now()
+    inside = geotag(at=now - dt.timedelta(hours=2))
+    far = geotag(lat=-6.27, lon=106.72, at=now - dt.timedelta(hours=2, minutes=-1), building="002")  # Pondok Aren
+    vague = geotag(accuracy=120.0, at=now - dt.timedelta(hours=1), building="003", lat=-6.3440, lon=106.6530)
+    same = geotag(lat=-6.3440, lon=106.6530, at=now, building="004")
+    push(
+        client,
+        item(field["own1"]) | {"geotag": inside},
+        item(field["own1"], r109="002") | {"geotag": far},
+        item(field["own1"], r109="003") | {"geotag": vague},
+        item(field["own1"], r109="004") | {"geotag": same},
+    )
+    assert flags_of(inside["client_uuid"]) == set()
+    assert {"outside_kelurahan", "implausible_speed"} <= flags_of(far["client_uuid"])
+    assert flags_of(vague["client_uuid"]) == {"low_accuracy"}
+    assert flags_of(same["client_uuid"]) == {"shared_point"}
+
+
+# --- photos -------------------------------------------------------------------------------------
+
+
+def jpeg(size: tuple[int, int] = (1200, 900)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 140, 90)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def upload(client: Client, family_uuid: str, data: bytes, key: uuid.UUID | None = None, sha: str | None = None):  # type: ignore[no-untyped-def]
+    return client.put(
+        f"/api/v1/sync/photos/{key or uuid.uuid4()}",
+        data,
+        content_type="image/jpeg",
+        HTTP_X_FAMILY_UUID=family_uuid,
+        HTTP_X_CONTENT_SHA256=sha or hashlib.sha256(data).hexdigest(),
+    )
+
+
+@pytest.fixture
+def pushed(petugas, field):  # type: ignore[no-untyped-def]
+    client, _t, _d = device_client(petugas)
+    family = item(field["own1"])
+    push(client, family)
+    return client, family["client_uuid"]
+
+
+def test_a_photo_is_stored_once_and_processed_without_metadata(pushed, django_capture_on_commit_callbacks, settings):
+    client, family_uuid = pushed
+    key, data = uuid.uuid4(), jpeg()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = upload(client, family_uuid, data, key)
+    assert first.status_code == 201 and first.json()["status"] == "received" and len(callbacks) == 1
+    again = upload(client, family_uuid, data, key)
+    assert again.status_code == 200 and Photo.objects.count() == 1
+    photo = photo_process(photo_id=Photo.objects.get().pk)
+    assert photo is not None and photo.status == Photo.Status.READY and (photo.width, photo.height) == (1200, 900)
+    stored = Image.open(photo.image.path)
+    assert stored.format == "JPEG" and not stored.getexif() and "exif" not in stored.info
+    assert not photo.original  # the upload as received is gone
+    missing = client.post(
+        "/api/v1/sync/photos/missing/", {"photos": [str(key), str(uuid.uuid4())]}, content_type="application/json"
+    ).json()["missing"]
+    assert str(key) not in missing and len(missing) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "code"),
+    [
+        (lambda: jpeg()[: len(jpeg()) // 2], 422, "corrupt"),
+        (lambda: b"%PDF-1.4 bukan foto", 415, "not_an_image"),
+        (lambda: b"GIF89a" + b"\x00" * 100, 415, "unsupported_format"),
+        (lambda: b"", 415, "empty"),
+    ],
+    ids=["truncated-jpeg", "pdf", "gif", "empty"],
+)
+def test_hostile_photos_get_a_clear_4xx_and_leave_nothing(pushed, settings, make, status, code):
+    client, family_uuid = pushed
+    response = upload(client, family_uuid, make())
+    assert response.status_code == status and response.json()["code"] == code
+    assert response.json()["message"]
+    assert not Photo.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_a_decompression_bomb_is_refused(pushed):
+    client, family_uuid = pushed
+    out = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(out, "PNG")
+    response = upload(client, family_uuid, out.getvalue())
+    assert response.status_code == 422 and response.json()["code"] == "too_many_pixels"
+    assert not Photo.objects.exists()
+
+
+def test_oversize_wrong_checksum_unknown_family_and_other_ppl_are_refused(pushed, other_petugas, settings):
+    client, family_uuid = pushed
+    settings.PHOTO_MAX_BYTES = 1000
+    assert upload(client, family_uuid, jpeg()).status_code == 413
+    settings.PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    assert upload(client, family_uuid, jpeg(), sha="0" * 64).status_code == 400
+    assert upload(client, str(uuid.uuid4()), jpeg()).status_code == 409
+    other, _t, _d = device_client(other_petugas)
+    assert upload(other, family_uuid, jpeg()).status_code == 403
+    assert not Photo.objects.exists()
+
+
+def test_the_sync_api_refuses_anonymous_callers(client, db):
+    assert client.get("/api/v1/sync/pull/").status_code == 401
+    assert client.post("/api/v1/sync/push/", {"families": []}, content_type="application/json").status_code == 401
+
+
+def test_returned_family_workflow_through_sync(petugas, supervisor, field):
+    client, _t, _d = device_client(petugas)
+    key = uuid.uuid4()
+    push(client, item(field["own1"], key))
+    services.family_return(user=supervisor, family=Family.objects.get(), comment="cek luas lantai")
+    result = push(client, item(field["own1"], key, base=1, r302=55))[0]
+    assert result["result"] == "updated" and result["status"] == FamilyStatus.SUBMITTED
