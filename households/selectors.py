@@ -48,8 +48,9 @@ def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:
 
 
 def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
-    """NIK found in more than one family, and No. KK found on more than one family, where at
-    least one of the families is in the user's scope. Only ids and counts: never the numbers."""
+    """NIK found in more than one family or twice in one family, and No. KK found on more than one
+    family, where at least one of the families is in the user's scope. Only ids and counts: never
+    the numbers."""
     visible = set(family_qs_for_user(user=user).values_list("pk", flat=True))
     flags: list[dict[str, Any]] = []
     nik_groups = (
@@ -68,6 +69,15 @@ def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
                     "elsewhere": len([f for f in families if f not in visible]),
                 }
             )
+    repeated = (
+        Member.objects.exclude(nik_hash="")
+        .filter(family_id__in=visible)
+        .values("family_id", "nik_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    for group in repeated:
+        flags.append({"kind": "nik_in_family", "families": [group["family_id"]], "elsewhere": 0})
     kk_groups = Family.objects.exclude(kk_hash="").values("kk_hash").annotate(n=Count("id")).filter(n__gt=1)
     for group in kk_groups:
         families = sorted(Family.objects.filter(kk_hash=group["kk_hash"]).values_list("pk", flat=True))

@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 source scripts/local-env.sh
 trap stop_started_services EXIT
 export STATIC_PLAIN_STORAGE=1
+# Tests use Redis database 1, so a `make run` worker (database 0) on the same private Redis is not
+# mistaken for theirs (Celery's broadcast channels are per database).
+REDIS_URL=$(python3 -c 'import os, urllib.parse as u; print(u.urlparse(os.environ["REDIS_URL"])._replace(path="/1").geturl())')
+export REDIS_URL
 
 failed=()
 step() {

@@ -34,7 +34,7 @@ def test_health_is_ok_with_database_redis_and_a_running_worker(client):
         response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["status"] == "ok" and body["checks"]["worker"]["workers"] >= 1
+    assert body["status"] == "ok" and body["checks"]["worker"]["workers_answering"] >= 1
     assert body["checks"]["database"]["postgis"]
 
 

@@ -57,3 +57,10 @@ def test_the_po_file_is_in_sync_with_the_code_strings(tmp_path):
         return found
 
     assert msgids(after) - msgids(before) == set()
+
+
+def test_the_browser_language_does_not_override_indonesian(client, db):
+    page = client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Kata sandi" in page and 'lang="id"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/masuk/"})
+    assert "Password" in client.get("/masuk/").content.decode()

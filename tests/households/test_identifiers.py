@@ -108,3 +108,10 @@ def test_one_nik_in_two_families_and_one_kk_twice_are_flagged(petugas, superviso
     assert {"kind": "kk", "families": [first.pk, second.pk], "elsewhere": 0} in flags
     assert duplicate_identifiers_for_user(user=other_supervisor) == []
     assert len(duplicate_identifiers_for_user(user=koseka)) == 2
+
+
+@pytest.mark.django_db
+def test_one_nik_twice_in_one_family_is_flagged(petugas, supervisor, field):
+    family = create_family(petugas, field["own1"], with_niks(record_for(field["own1"]), NIKS[0], NIKS[0]))
+    flags = duplicate_identifiers_for_user(user=supervisor)
+    assert {"kind": "nik_in_family", "families": [family.pk], "elsewhere": 0} in flags
