@@ -11,7 +11,7 @@ RUN pip install --no-cache-dir uv==0.13.9 \
 COPY . .
 RUN msgfmt -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po \
  && DJANGO_SECRET_KEY=build DATABASE_URL=postgis://x@localhost/x REDIS_URL=redis://localhost \
-    python manage.py collectstatic --noinput -v0
+    python manage.py collectstatic --noinput -v0 --ignore "*.test.js" --ignore "fake-server.js" --ignore "eval-cli.js"
 RUN useradd --system --uid 10001 regsosek && mkdir -p /srv/media && chown regsosek /srv/media
 USER regsosek
 EXPOSE 8000

@@ -95,14 +95,23 @@ def member_ids_for_number(definition: Definition, number: str) -> list[str]:
     return [v["id"] for v in definition.member_variables() if v.get("number") == number]
 
 
+_KECAMATAN_CODES: dict[str, list[str]] = {}
+
+
+def _kemendagri_kecamatan(kabkota_code: str) -> list[str]:
+    """The 2-digit Kemendagri kecamatan codes of a kab/kota; reference data, read once per process."""
+    if kabkota_code not in _KECAMATAN_CODES:
+        _KECAMATAN_CODES[kabkota_code] = sorted(
+            code.rsplit(".", 1)[-1]
+            for code in Kecamatan.objects.filter(kabkota_id=kabkota_code).values_list("kemendagri_code", flat=True)
+        )
+    return list(_KECAMATAN_CODES[kabkota_code])
+
+
 def context_for(sls: SLS) -> dict[str, Any]:
     """What the rules read as `context.*` for a family of `sls`: today, the area codes, photo codes."""
-    kecamatan = sls.kelurahan.kecamatan
-    kabkota = kecamatan.kabkota
-    kemendagri_kecamatan = sorted(
-        code.rsplit(".", 1)[-1]
-        for code in Kecamatan.objects.filter(kabkota=kabkota).values_list("kemendagri_code", flat=True)
-    )
+    kabkota = sls.kelurahan.kecamatan.kabkota
+    kemendagri_kecamatan = _kemendagri_kecamatan(kabkota.bps_code)
     return {
         "today": timezone.localdate().isoformat(),
         "bps_kabkota": kabkota.bps_code,

@@ -13,10 +13,10 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from households.questionnaire.jsvalues import BUILTIN_PROPERTIES, is_number
 from households.questionnaire.logic import OPERATORS
@@ -58,6 +58,8 @@ FAMILY, MEMBER, MEMBER_ITEM, REDUCE_MEMBERS, ITEM, REDUCE_ITEM = (
 )  # fmt: skip
 _SCOPED: Final = frozenset({"some", "all", "none", "filter", "map"})
 
+_T = TypeVar("_T")
+
 
 class DefinitionError(ValueError):
     """A definition file is malformed; `problems` lists every problem found."""
@@ -78,10 +80,25 @@ class Definition:
     data: Mapping[str, Any]
     canonical_json: bytes = field(repr=False)
     sha256: str
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def etag(self) -> str:
         return f'"{self.form}-{self.version}-{self.sha256[:16]}"'
+
+    def cached(self, key: str, build: Callable[[Definition], _T]) -> _T:
+        """`build(self)`, computed once per definition and kept (e.g. the compiled validator)."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._memo.setdefault(key, build(self))  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The memo holds compiled closures, which do not pickle: a copy starts without them.
+        return {key: value for key, value in self.__dict__.items() if key != "_memo"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _memo={})
 
     def family_variables(self) -> list[dict[str, Any]]:
         return [item for block in self.data["blocks"] for item in block["items"] if item.get("type") != "group"]

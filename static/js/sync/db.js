@@ -1,0 +1,202 @@
+// @ts-check
+/**
+ * The phone's database (IndexedDB through Dexie): one database "regsosek", numbered schema
+ * versions. A released version is never edited: a change adds `db.version(n + 1)` with its own
+ * `.upgrade()` step, so a phone that skipped releases still upgrades in order (docs/pwa.md).
+ *
+ * Rows hold only plain data (and Blobs for photos). Times are milliseconds since the epoch
+ * (`clock.now()`), except values the server sends, which are kept as it sent them.
+ */
+import Dexie from 'dexie';
+
+export const DB_NAME = 'regsosek';
+
+/** Every store, in the order `wipeLocalData()` clears them. */
+export const STORE_NAMES = /** @type {const} */ ([
+  'meta',
+  'definitions',
+  'sls',
+  'prelist',
+  'families',
+  'outbox',
+  'photos',
+  'geotags',
+]);
+
+/**
+ * @typedef {'draft' | 'final' | 'sent' | 'conflict' | 'rejected' | 'returned'} FamilyStatus
+ * draft: saved on the phone only; final: finalised, waiting in the outbox; sent: the server
+ * acknowledged this exact content; conflict: the server copy moved on (both copies kept);
+ * rejected: invalid or forbidden (errors / message kept); returned: a supervisor returned it.
+ */
+
+/** @typedef {'pending' | 'sending' | 'sent' | 'rejected' | 'auth'} OpStatus */
+/** @typedef {'pending' | 'sending' | 'sent' | 'rejected'} PhotoStatus */
+
+/**
+ * @typedef {object} RecordError  One issue of an invalid family, as the server sends it.
+ * @property {string} [variable]
+ * @property {string | null} [number]
+ * @property {number | null} [member_index]
+ * @property {string} [check]
+ * @property {string} [severity]
+ * @property {string} message
+ */
+
+/**
+ * @typedef {object} ServerFamily  A family as the server sends it (pull, or a conflict's copy).
+ * @property {string} client_uuid
+ * @property {number} sls
+ * @property {number} revision
+ * @property {string} status            the server's workflow status (submitted, returned, approved)
+ * @property {string | null} [review_comment]
+ * @property {boolean} [photo_required]
+ * @property {string | null} [geotag]
+ * @property {string} [updated_at]
+ * @property {Record<string, any>} record
+ */
+
+/**
+ * @typedef {object} FamilyRow  The working copy of one family.
+ * @property {string} client_uuid
+ * @property {number} sls
+ * @property {Record<string, any>} record
+ * @property {number | null} base_revision     the server revision this copy was edited from
+ * @property {number | null} server_revision   the last revision the server named (null: never acknowledged)
+ * @property {string | null} server_status
+ * @property {FamilyStatus} status
+ * @property {RecordError[] | null} errors     invalid: the server's errors per variable
+ * @property {string | null} message           conflict / forbidden / other: the server's message
+ * @property {ServerFamily | null} server      conflict: the server's copy, kept beside the local one
+ * @property {string | null} review_comment
+ * @property {string | null} geotag_uuid
+ * @property {number} edit_seq                 bumped by every local save; an answer for an older one is stale
+ * @property {{seq: number, record: Record<string, any>} | null} [unacked]  the last content sent whose
+ *   answer never arrived: the server may hold it, so a server copy equal to it is ours, not a conflict
+ * @property {number} updated_at
+ */
+
+/**
+ * @typedef {object} OutboxOp  At most one per family (unique `client_uuid`).
+ * @property {string} op_id
+ * @property {string} client_uuid
+ * @property {OpStatus} status
+ * @property {number} seq                      the family's edit_seq when it was (re-)finalised
+ * @property {number | null} sending_seq       the edit_seq in the request now in flight
+ * @property {number} attempts
+ * @property {number} next_attempt_at
+ * @property {string | null} last_error
+ * @property {number} created_at
+ * @property {number | null} sent_at
+ */
+
+/**
+ * @typedef {object} PhotoRow
+ * @property {string} client_uuid
+ * @property {string} family_uuid
+ * @property {Blob} blob
+ * @property {string} sha256                   hex, of the blob's bytes
+ * @property {number} size
+ * @property {PhotoStatus} status
+ * @property {number} attempts
+ * @property {number} next_attempt_at
+ * @property {string | null} last_error
+ * @property {number} created_at
+ */
+
+/**
+ * @typedef {object} GeotagRow  One per dwelling; families of one building share it.
+ * @property {string} client_uuid
+ * @property {number} sls
+ * @property {string} building_no
+ * @property {number} lat
+ * @property {number} lon
+ * @property {number} accuracy_m
+ * @property {string} captured_at              ISO 8601 with the offset
+ * @property {string} provider
+ * @property {string} accepted_reason
+ */
+
+/**
+ * @typedef {object} DefinitionRow
+ * @property {string} form
+ * @property {string} version
+ * @property {string} sha256
+ * @property {unknown} definition
+ * @property {number} fetched_at
+ */
+
+/** @typedef {{key: string, value: any}} MetaRow */
+/** @typedef {{id: number, [key: string]: any}} SlsRow */
+/** @typedef {{id: number, sls: number, [key: string]: any}} PrelistRow */
+
+/**
+ * @typedef {Dexie & {
+ *   meta: Dexie.Table<MetaRow, string>,
+ *   definitions: Dexie.Table<DefinitionRow, [string, string]>,
+ *   sls: Dexie.Table<SlsRow, number>,
+ *   prelist: Dexie.Table<PrelistRow, number>,
+ *   families: Dexie.Table<FamilyRow, string>,
+ *   outbox: Dexie.Table<OutboxOp, string>,
+ *   photos: Dexie.Table<PhotoRow, string>,
+ *   geotags: Dexie.Table<GeotagRow, string>,
+ * }} RegsosekDB
+ */
+
+/**
+ * @typedef {object} IndexedDBDeps  Injected in tests (fake-indexeddb); the browser's otherwise.
+ * @property {IDBFactory} [indexedDB]
+ * @property {typeof IDBKeyRange} [IDBKeyRange]
+ */
+
+/**
+ * Opens (and upgrades) the database. The schema lines are the released versions: append, never edit.
+ * @param {string} [name]
+ * @param {IndexedDBDeps} [deps]
+ * @returns {RegsosekDB}
+ */
+export function openDatabase(name = DB_NAME, deps = {}) {
+  /** @type {{indexedDB?: IDBFactory, IDBKeyRange?: typeof IDBKeyRange}} */
+  const options = {};
+  if (deps.indexedDB) options.indexedDB = deps.indexedDB;
+  if (deps.IDBKeyRange) options.IDBKeyRange = deps.IDBKeyRange;
+  const db = /** @type {RegsosekDB} */ (new Dexie(name, options));
+  // Version 1 (first release). Meta keys: device_id, token, token_expires_at, user, cursor,
+  // last_sync_at, server_time, questionnaire, auth_paused, wipe_required, wipe_report,
+  // storage_persisted.
+  db.version(1).stores({
+    meta: 'key',
+    definitions: '[form+version]',
+    sls: 'id',
+    prelist: 'id, sls',
+    families: 'client_uuid, sls, status',
+    outbox: 'op_id, &client_uuid, status, [status+next_attempt_at]',
+    photos: 'client_uuid, family_uuid, status, [status+next_attempt_at]',
+    geotags: 'client_uuid, sls, [sls+building_no]',
+  });
+  return db;
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @param {string} key
+ * @returns {Promise<any>} the value, or undefined
+ */
+export async function getMeta(db, key) {
+  const row = await db.meta.get(key);
+  return row === undefined ? undefined : row.value;
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @param {string} key
+ * @param {any} value  undefined deletes the key
+ * @returns {Promise<void>}
+ */
+export async function setMeta(db, key, value) {
+  if (value === undefined) {
+    await db.meta.delete(key);
+  } else {
+    await db.meta.put({ key, value });
+  }
+}

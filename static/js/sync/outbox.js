@@ -1,0 +1,587 @@
+// @ts-check
+/**
+ * The outbox: working copies of families and one outbox op per family. No DOM, no fetch; every
+ * function is one IndexedDB transaction (or joins the caller's), so the engine can read a batch in
+ * one transaction, send it outside any transaction, and write the answers in a second one.
+ *
+ * Rules (docs/pwa.md):
+ * - an op becomes `sent` only through `applyPushResults`, i.e. a 2xx answer naming the family;
+ * - nothing is deleted here: a family's working copy stays after it was sent, an op row is reused
+ *   when the family is finalised again;
+ * - every local save bumps `edit_seq`; an answer about an older edit never marks the newer one sent.
+ */
+import { backoffDelay } from './backoff.js';
+import { STRINGS } from '../ui/strings.js';
+
+/** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
+/** @typedef {import('./db.js').FamilyRow} FamilyRow */
+/** @typedef {import('./db.js').OutboxOp} OutboxOp */
+/** @typedef {import('./db.js').GeotagRow} GeotagRow */
+/** @typedef {import('./db.js').ServerFamily} ServerFamily */
+/** @typedef {import('./api.js').PushItem} PushItem */
+
+/**
+ * @typedef {object} FamilyInput  What the form hands over when the PPL saves.
+ * @property {string} client_uuid
+ * @property {number} sls
+ * @property {Record<string, any>} record   {form, version, family, members}
+ * @property {string | null} [geotag_uuid]
+ */
+
+/**
+ * @typedef {object} BatchEntry  An op in flight, with the edit it carries.
+ * @property {string} op_id
+ * @property {string} client_uuid
+ * @property {number} seq
+ * @property {Record<string, any>} record  the content sent
+ */
+
+/**
+ * @typedef {object} PushResult  One item of the push answer.
+ * @property {string | null} client_uuid
+ * @property {'created' | 'updated' | 'unchanged' | 'conflict' | 'invalid' | 'forbidden'} result
+ * @property {number} [revision]
+ * @property {string} [status]
+ * @property {string} [message]
+ * @property {import('./db.js').RecordError[]} [errors]
+ * @property {ServerFamily | null} [server]
+ * @property {string[]} [photos_missing]
+ */
+
+/**
+ * @typedef {object} WorkCounts
+ * @property {Record<import('./db.js').FamilyStatus, number>} families
+ * @property {Record<import('./db.js').OpStatus, number>} outbox
+ * @property {Record<import('./db.js').PhotoStatus, number>} photos
+ * @property {number} unsent  families and photos whose data the server does not have yet
+ */
+
+export const FAMILY_STATUSES = /** @type {const} */ (['draft', 'final', 'sent', 'conflict', 'rejected', 'returned']);
+export const OP_STATUSES = /** @type {const} */ (['pending', 'sending', 'sent', 'rejected', 'auth']);
+export const PHOTO_STATUSES = /** @type {const} */ (['pending', 'sending', 'sent', 'rejected']);
+
+/**
+ * JSON with sorted object keys, for comparing records.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = /** @type {Record<string, unknown>} */ (value);
+    const keys = Object.keys(object)
+      .filter((k) => object[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * True when the server's copy is the content this phone sent earlier without seeing the answer
+ * (a dropped response): the server's newer revision is then ours, not somebody else's edit.
+ * @param {FamilyRow} family
+ * @param {ServerFamily | null | undefined} server
+ * @returns {boolean}
+ */
+export function isOwnUnackedCopy(family, server) {
+  return Boolean(family.unacked && server && canonicalJson(server.record) === canonicalJson(family.unacked.record));
+}
+
+/**
+ * A family whose working copy equals what the server has (a pull may overwrite it).
+ * @param {FamilyRow} family
+ * @returns {boolean}
+ */
+export function isClean(family) {
+  return family.status === 'sent' || family.status === 'returned';
+}
+
+/**
+ * @param {FamilyInput} input
+ * @param {FamilyRow | undefined} existing
+ * @param {number} now
+ * @returns {FamilyRow}
+ */
+function workingCopy(input, existing, now) {
+  return {
+    base_revision: null,
+    server_revision: null,
+    server_status: null,
+    errors: null,
+    message: null,
+    server: null,
+    review_comment: null,
+    ...existing,
+    client_uuid: input.client_uuid,
+    sls: input.sls,
+    record: input.record,
+    geotag_uuid: input.geotag_uuid ?? existing?.geotag_uuid ?? null,
+    status: 'draft',
+    edit_seq: (existing?.edit_seq ?? 0) + 1,
+    updated_at: now,
+  };
+}
+
+/**
+ * Saves a draft (not sent). A family in conflict stays in conflict until resolved. A pending op
+ * is left as it is but is not sent while the family is a draft.
+ * @param {RegsosekDB} db
+ * @param {FamilyInput} input
+ * @param {number} now
+ * @returns {Promise<FamilyRow>}
+ */
+export async function saveDraft(db, input, now) {
+  return db.transaction('rw', db.families, async () => {
+    const existing = await db.families.get(input.client_uuid);
+    const family = workingCopy(input, existing, now);
+    if (existing?.status === 'conflict') family.status = 'conflict';
+    await db.families.put(family);
+    return family;
+  });
+}
+
+/**
+ * Stores a finalised family and its outbox op (one per family: finalising again updates the op,
+ * never duplicates it). A family in conflict must go through `resolveConflict` first.
+ * @param {RegsosekDB} db
+ * @param {FamilyInput} input
+ * @param {{now: number, newId: () => string}} deps
+ * @returns {Promise<OutboxOp>}
+ */
+export async function enqueueFamily(db, input, { now, newId }) {
+  return db.transaction('rw', db.families, db.outbox, async () => {
+    const existing = await db.families.get(input.client_uuid);
+    if (existing?.status === 'conflict') throw new Error('conflict_unresolved');
+    const family = workingCopy(input, existing, now);
+    family.status = 'final';
+    family.errors = null;
+    family.message = null;
+    await db.families.put(family);
+    return putOp(db, family, now, newId);
+  });
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @param {FamilyRow} family
+ * @param {number} now
+ * @param {() => string} newId
+ * @returns {Promise<OutboxOp>}
+ */
+async function putOp(db, family, now, newId) {
+  const op = await db.outbox.where('client_uuid').equals(family.client_uuid).first();
+  if (op === undefined) {
+    /** @type {OutboxOp} */
+    const created = {
+      op_id: newId(),
+      client_uuid: family.client_uuid,
+      status: 'pending',
+      seq: family.edit_seq,
+      sending_seq: null,
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: null,
+      created_at: now,
+      sent_at: null,
+    };
+    await db.outbox.add(created);
+    return created;
+  }
+  op.seq = family.edit_seq;
+  if (op.status === 'sent' || op.status === 'rejected') {
+    // The same row waits again: `sending` and `auth` keep their state (the answer in flight, or
+    // the sign-in, decides), `pending` keeps its backoff.
+    Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: null, sent_at: null });
+  }
+  await db.outbox.put(op);
+  return op;
+}
+
+/**
+ * Pending ops that are due (all pending ones with `force`), oldest due first.
+ * @param {RegsosekDB} db
+ * @param {{now: number, force?: boolean}} options
+ * @returns {Promise<OutboxOp[]>}
+ */
+export async function listDueOps(db, { now, force = false }) {
+  return db.outbox
+    .where('[status+next_attempt_at]')
+    .between(['pending', -Infinity], ['pending', force ? Infinity : now], true, true)
+    .toArray();
+}
+
+/**
+ * How many families a run would send now (due ops of finalised families).
+ * @param {RegsosekDB} db
+ * @param {{now: number, force?: boolean}} options
+ * @returns {Promise<number>}
+ */
+export async function countDue(db, { now, force = false }) {
+  return db.transaction('r', db.outbox, db.families, async () => {
+    let n = 0;
+    for (const op of await listDueOps(db, { now, force })) {
+      if ((await db.families.get(op.client_uuid))?.status === 'final') n += 1;
+    }
+    return n;
+  });
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @param {BatchEntry[]} entries
+ * @returns {Promise<void>}
+ */
+export async function markSending(db, entries) {
+  await db.transaction('rw', db.outbox, async () => {
+    for (const entry of entries) {
+      await db.outbox.update(entry.op_id, { status: 'sending', sending_seq: entry.seq });
+    }
+  });
+}
+
+/**
+ * @param {GeotagRow} geotag
+ * @returns {Record<string, any>}
+ */
+function geotagItem(geotag) {
+  return {
+    client_uuid: geotag.client_uuid,
+    latitude: geotag.lat,
+    longitude: geotag.lon,
+    accuracy_m: geotag.accuracy_m,
+    captured_at: geotag.captured_at,
+    provider: geotag.provider,
+    building_no: geotag.building_no,
+    accepted_reason: geotag.accepted_reason,
+  };
+}
+
+/**
+ * Reads up to `limit` due families and marks their ops `sending`, in one transaction. Ops of
+ * families that are drafts again stay pending and are skipped.
+ * @param {RegsosekDB} db
+ * @param {{now: number, limit: number, force?: boolean, exclude?: Set<string>}} options
+ * @returns {Promise<{entries: BatchEntry[], items: PushItem[]}>}
+ */
+export async function takeBatch(db, { now, limit, force = false, exclude = new Set() }) {
+  return db.transaction('rw', [db.outbox, db.families, db.geotags, db.photos], async () => {
+    /** @type {BatchEntry[]} */
+    const entries = [];
+    /** @type {PushItem[]} */
+    const items = [];
+    for (const op of await listDueOps(db, { now, force })) {
+      if (entries.length >= limit) break;
+      if (exclude.has(op.op_id)) continue;
+      const family = await db.families.get(op.client_uuid);
+      if (family === undefined || family.status !== 'final') continue;
+      const geotag = family.geotag_uuid ? await db.geotags.get(family.geotag_uuid) : undefined;
+      const photos = await db.photos.where('family_uuid').equals(family.client_uuid).toArray();
+      entries.push({ op_id: op.op_id, client_uuid: family.client_uuid, seq: family.edit_seq, record: family.record });
+      items.push({
+        client_uuid: family.client_uuid,
+        sls: family.sls,
+        base_revision: family.base_revision,
+        record: family.record,
+        geotag: geotag ? geotagItem(geotag) : null,
+        photos: photos
+          .filter((p) => p.status !== 'rejected')
+          .map((p) => ({ client_uuid: p.client_uuid, sha256: p.sha256 })),
+      });
+    }
+    await markSending(db, entries);
+    return { entries, items };
+  });
+}
+
+/**
+ * Writes the server's answers for a batch, in one transaction. Matching is by `client_uuid`: an
+ * op the answer does not name goes back to pending with backoff.
+ * @param {RegsosekDB} db
+ * @param {BatchEntry[]} entries
+ * @param {PushResult[]} results
+ * @param {{now: number, random: () => number}} deps
+ * @returns {Promise<{counts: Record<string, number>, again: string[]}>} how many of each result
+ *   (and "missing", "rebased"); `again`: op ids to send again at once (the family was edited while
+ *   in flight, or the conflict was our own lost push)
+ */
+export async function applyPushResults(db, entries, results, { now, random }) {
+  /** @type {Map<string, PushResult>} */
+  const byUuid = new Map();
+  for (const result of Array.isArray(results) ? results : []) {
+    if (result && typeof result.client_uuid === 'string') byUuid.set(result.client_uuid.toLowerCase(), result);
+  }
+  /** @type {Record<string, number>} */
+  const counts = {};
+  /** @type {string[]} */
+  const again = [];
+  await db.transaction('rw', db.outbox, db.families, async () => {
+    for (const entry of entries) {
+      const op = await db.outbox.get(entry.op_id);
+      const family = await db.families.get(entry.client_uuid);
+      if (op === undefined || family === undefined || op.status !== 'sending') continue;
+      const result = byUuid.get(entry.client_uuid.toLowerCase());
+      const kind = result ? result.result : 'missing';
+      counts[kind] = (counts[kind] || 0) + 1;
+      const current = family.edit_seq === entry.seq;
+      op.sending_seq = null;
+      if (result && (kind === 'created' || kind === 'updated' || kind === 'unchanged')) {
+        const revision = typeof result.revision === 'number' ? result.revision : family.server_revision;
+        family.server_revision = revision;
+        // The newer local edit (if any) was made on top of what the server now holds.
+        family.base_revision = revision;
+        if (typeof result.status === 'string') family.server_status = result.status;
+        family.unacked = null;
+        if (current) {
+          Object.assign(family, { status: 'sent', errors: null, message: null, server: null });
+          Object.assign(op, { status: 'sent', attempts: 0, last_error: null, sent_at: now });
+        } else {
+          Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: null });
+          again.push(op.op_id);
+        }
+      } else if (result && kind === 'conflict' && result.server && isOwnUnackedCopy(family, result.server)) {
+        // The server's revision is our own earlier push whose answer was lost: rebase and resend.
+        counts.conflict -= 1;
+        counts.rebased = (counts.rebased || 0) + 1;
+        family.base_revision = result.server.revision;
+        family.server_revision = result.server.revision;
+        family.server_status = result.server.status;
+        family.unacked = null;
+        Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: null });
+        again.push(op.op_id);
+      } else if (result && kind === 'conflict') {
+        // Every local edit rests on the stale base: keep both copies for the PPL to choose.
+        Object.assign(family, { status: 'conflict', server: result.server ?? null, message: result.message ?? null });
+        Object.assign(op, { status: 'rejected', last_error: 'conflict' });
+      } else if (result && (kind === 'invalid' || kind === 'forbidden')) {
+        family.errors = kind === 'invalid' ? (result.errors ?? []) : null;
+        family.message = result.message ?? null;
+        if (current) {
+          family.status = 'rejected';
+          Object.assign(op, { status: 'rejected', last_error: kind });
+        } else {
+          // The answer is about an older edit; the newer one gets its own.
+          Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: kind });
+          again.push(op.op_id);
+        }
+      } else {
+        // Not named: the server may or may not have stored it.
+        family.unacked = { seq: entry.seq, record: entry.record };
+        op.attempts += 1;
+        Object.assign(op, {
+          status: 'pending',
+          next_attempt_at: now + backoffDelay(op.attempts, random),
+          last_error: 'no_result',
+        });
+      }
+      await db.outbox.put(op);
+      await db.families.put(family);
+    }
+  });
+  return { counts, again };
+}
+
+/**
+ * Back to pending after a failed request (network, timeout, 5xx, 408, 429), with backoff. The
+ * server may have stored the batch anyway (dropped answer): the content sent is remembered as
+ * `unacked`, and the resend is answered "unchanged".
+ * @param {RegsosekDB} db
+ * @param {BatchEntry[]} entries
+ * @param {{now: number, random: () => number, error: string, minDelayMs?: number | null, maybeStored?: boolean}} options
+ * @returns {Promise<void>}
+ */
+export async function requeueOps(db, entries, { now, random, error, minDelayMs = null, maybeStored = true }) {
+  await db.transaction('rw', db.outbox, db.families, async () => {
+    for (const entry of entries) {
+      const op = await db.outbox.get(entry.op_id);
+      if (op === undefined || (op.status !== 'sending' && op.status !== 'pending')) continue;
+      const family = await db.families.get(entry.client_uuid);
+      if (family !== undefined && maybeStored) {
+        family.unacked = { seq: entry.seq, record: entry.record };
+        await db.families.put(family);
+      }
+      op.attempts += 1;
+      const delay = Math.max(backoffDelay(op.attempts, random), minDelayMs ?? 0);
+      Object.assign(op, { status: 'pending', sending_seq: null, next_attempt_at: now + delay, last_error: error });
+      await db.outbox.put(op);
+    }
+  });
+}
+
+/**
+ * Back to pending, due now, without counting an attempt (the request was refused before anything
+ * was applied, e.g. a 413 for the batch size: the engine resends in smaller batches).
+ * @param {RegsosekDB} db
+ * @param {BatchEntry[]} entries
+ * @param {number} now
+ * @returns {Promise<void>}
+ */
+export async function releaseOps(db, entries, now) {
+  await db.transaction('rw', db.outbox, async () => {
+    for (const entry of entries) {
+      const op = await db.outbox.get(entry.op_id);
+      if (op === undefined || op.status !== 'sending') continue;
+      Object.assign(op, { status: 'pending', sending_seq: null, next_attempt_at: now });
+      await db.outbox.put(op);
+    }
+  });
+}
+
+/**
+ * Marks ops and their families rejected with a message, when the whole request was refused in a
+ * way a retry cannot fix (e.g. one family too large for any batch). Kept and visible.
+ * @param {RegsosekDB} db
+ * @param {BatchEntry[]} entries
+ * @param {{code: string, message: string}} reason
+ * @returns {Promise<void>}
+ */
+export async function rejectOps(db, entries, reason) {
+  await db.transaction('rw', db.outbox, db.families, async () => {
+    for (const entry of entries) {
+      const op = await db.outbox.get(entry.op_id);
+      if (op === undefined || op.status !== 'sending') continue;
+      const family = await db.families.get(entry.client_uuid);
+      if (family !== undefined && family.edit_seq === entry.seq) {
+        Object.assign(family, { status: 'rejected', message: reason.message });
+        await db.families.put(family);
+        Object.assign(op, { status: 'rejected', sending_seq: null, last_error: reason.code });
+      } else {
+        // Edited since: the newer content gets its own try.
+        Object.assign(op, { status: 'pending', sending_seq: null, last_error: reason.code });
+      }
+      await db.outbox.put(op);
+    }
+  });
+}
+
+/**
+ * Pauses the queue after a 401: every waiting or in-flight op becomes `auth` until sign-in.
+ * @param {RegsosekDB} db
+ * @returns {Promise<number>} how many ops were paused
+ */
+export async function pauseForAuth(db) {
+  return db.transaction('rw', db.outbox, async () =>
+    db.outbox
+      .where('status')
+      .anyOf(['pending', 'sending'])
+      .modify({ status: 'auth', sending_seq: null }),
+  );
+}
+
+/**
+ * After a successful sign-in: paused ops are due at once.
+ * @param {RegsosekDB} db
+ * @param {number} now
+ * @returns {Promise<number>}
+ */
+export async function resumeAfterSignIn(db, now) {
+  return db.transaction('rw', db.outbox, async () =>
+    db.outbox.where('status').equals('auth').modify({ status: 'pending', attempts: 0, next_attempt_at: now }),
+  );
+}
+
+/**
+ * Ops and photos left `sending` by an interrupted run (page closed mid-request) go back to
+ * pending: their answer never arrived, and a resend is answered "unchanged".
+ * @param {RegsosekDB} db
+ * @param {number} now
+ * @returns {Promise<void>}
+ */
+export async function resetInterrupted(db, now) {
+  await db.transaction('rw', db.outbox, db.families, db.photos, async () => {
+    for (const op of await db.outbox.where('status').equals('sending').toArray()) {
+      const family = await db.families.get(op.client_uuid);
+      if (family !== undefined && family.edit_seq === op.sending_seq) {
+        family.unacked = { seq: family.edit_seq, record: family.record };
+        await db.families.put(family);
+      }
+      Object.assign(op, { status: 'pending', sending_seq: null, next_attempt_at: now });
+      await db.outbox.put(op);
+    }
+    await db.photos.where('status').equals('sending').modify({ status: 'pending', next_attempt_at: now });
+  });
+}
+
+/**
+ * The PPL's choice for a family in conflict: "mine" sends the local copy again on top of the
+ * server's revision; "server" takes the server's copy (the local one is replaced by the PPL's
+ * explicit choice, and the op is done because the server holds what the phone now holds).
+ * @param {RegsosekDB} db
+ * @param {string} clientUuid
+ * @param {'mine' | 'server'} choice
+ * @param {{now: number, newId: () => string}} deps
+ * @returns {Promise<FamilyRow>}
+ */
+export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
+  return db.transaction('rw', db.families, db.outbox, async () => {
+    const family = await db.families.get(clientUuid);
+    if (family === undefined || family.status !== 'conflict' || !family.server) throw new Error('no_conflict');
+    const server = family.server;
+    family.base_revision = server.revision;
+    family.server_revision = server.revision;
+    family.server_status = server.status;
+    family.edit_seq += 1;
+    family.updated_at = now;
+    Object.assign(family, { server: null, message: null, errors: null, unacked: null });
+    if (choice === 'mine') {
+      family.status = 'final';
+      await db.families.put(family);
+      await putOp(db, family, now, newId);
+    } else {
+      family.record = server.record;
+      family.review_comment = server.review_comment ?? null;
+      family.status = server.status === 'returned' ? 'returned' : 'sent';
+      await db.families.put(family);
+      await db.outbox
+        .where('client_uuid')
+        .equals(clientUuid)
+        .modify({ status: 'sent', sending_seq: null, last_error: 'resolved_with_server_copy', sent_at: now });
+    }
+    return family;
+  });
+}
+
+/**
+ * Stores a geotag (one per dwelling); families refer to it by `geotag_uuid`.
+ * @param {RegsosekDB} db
+ * @param {GeotagRow} geotag
+ * @returns {Promise<void>}
+ */
+export async function saveGeotag(db, geotag) {
+  await db.geotags.put(geotag);
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @returns {Promise<WorkCounts>}
+ */
+export async function countWork(db) {
+  return db.transaction('r', db.families, db.outbox, db.photos, async () => {
+    const families = /** @type {WorkCounts['families']} */ ({});
+    for (const s of FAMILY_STATUSES) families[s] = await db.families.where('status').equals(s).count();
+    const outbox = /** @type {WorkCounts['outbox']} */ ({});
+    for (const s of OP_STATUSES) outbox[s] = await db.outbox.where('status').equals(s).count();
+    const photos = /** @type {WorkCounts['photos']} */ ({});
+    for (const s of PHOTO_STATUSES) photos[s] = await db.photos.where('status').equals(s).count();
+    const unsent =
+      families.draft + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected;
+    return { families, outbox, photos, unsent };
+  });
+}
+
+/**
+ * A user-facing label for a family status.
+ * @param {import('./db.js').FamilyStatus} status
+ * @returns {string}
+ */
+export function familyStatusLabel(status) {
+  const keys = /** @type {const} */ ({
+    draft: 'familyStatusDraft',
+    final: 'familyStatusFinal',
+    sent: 'familyStatusSent',
+    conflict: 'familyStatusConflict',
+    rejected: 'familyStatusRejected',
+    returned: 'familyStatusReturned',
+  });
+  return STRINGS[keys[status]];
+}

@@ -1,0 +1,143 @@
+// @ts-check
+/**
+ * Merges a pull answer (docs/sync.md, Pull) into the phone's database, in one transaction:
+ * - SLS list and prelist are replaced (families and ops are never deleted: a family of an SLS that
+ *   was reassigned stays on the phone, and its push is answered "forbidden" and shown);
+ * - a server family updates the working copy only when the local copy is clean (sent/returned);
+ *   a local copy with unsent changes keeps them, and becomes a conflict (both copies kept) when
+ *   the server copy moved on past the revision it was edited from;
+ * - returned families become tasks with the supervisor's comment;
+ * - the cursor and last_sync_at are stored with the data they describe.
+ */
+import { isClean, isOwnUnackedCopy } from './outbox.js';
+import { STRINGS } from '../ui/strings.js';
+
+/** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
+/** @typedef {import('./db.js').FamilyRow} FamilyRow */
+/** @typedef {import('./db.js').ServerFamily} ServerFamily */
+
+/**
+ * @typedef {object} QuestionnaireRef
+ * @property {string} form
+ * @property {string} version
+ * @property {string} sha256
+ * @property {string} url
+ */
+
+/**
+ * @typedef {object} PullBody
+ * @property {string} cursor
+ * @property {string} [server_time]
+ * @property {QuestionnaireRef} [questionnaire]
+ * @property {import('./db.js').SlsRow[]} sls
+ * @property {import('./db.js').PrelistRow[]} prelist
+ * @property {ServerFamily[]} families
+ * @property {{client_uuid: string, comment: string | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
+ */
+
+/**
+ * @typedef {object} MergeSummary
+ * @property {QuestionnaireRef | null} questionnaire
+ * @property {number} updated    working copies replaced by the server's
+ * @property {number} added      families new to this phone
+ * @property {number} conflicts  local copies with unsent changes that the server moved past
+ * @property {number} returned
+ */
+
+/**
+ * @param {ServerFamily} server
+ * @param {number} now
+ * @returns {FamilyRow}
+ */
+function fromServer(server, now) {
+  return {
+    client_uuid: server.client_uuid,
+    sls: server.sls,
+    record: server.record,
+    base_revision: server.revision,
+    server_revision: server.revision,
+    server_status: server.status,
+    status: server.status === 'returned' ? 'returned' : 'sent',
+    errors: null,
+    message: null,
+    server: null,
+    review_comment: server.review_comment ?? null,
+    geotag_uuid: server.geotag ?? null,
+    edit_seq: 0,
+    unacked: null,
+    updated_at: now,
+  };
+}
+
+/**
+ * @param {RegsosekDB} db
+ * @param {PullBody} body
+ * @param {number} now
+ * @returns {Promise<MergeSummary>}
+ */
+export async function mergePull(db, body, now) {
+  /** @type {MergeSummary} */
+  const summary = { questionnaire: body.questionnaire ?? null, updated: 0, added: 0, conflicts: 0, returned: 0 };
+  await db.transaction('rw', [db.meta, db.sls, db.prelist, db.families, db.outbox], async () => {
+    await db.sls.clear();
+    await db.sls.bulkPut(body.sls ?? []);
+    await db.prelist.clear();
+    await db.prelist.bulkPut(body.prelist ?? []);
+
+    for (const server of body.families ?? []) {
+      const local = await db.families.get(server.client_uuid);
+      if (local === undefined) {
+        await db.families.put(fromServer(server, now));
+        summary.added += 1;
+      } else if (isClean(local)) {
+        const fresh = fromServer(server, now);
+        await db.families.put({ ...fresh, edit_seq: local.edit_seq, geotag_uuid: fresh.geotag_uuid ?? local.geotag_uuid });
+        summary.updated += 1;
+      } else if (local.status === 'conflict') {
+        // Keep the newest server copy beside the local one.
+        if (!local.server || server.revision >= local.server.revision) {
+          local.server = server;
+          local.server_revision = server.revision;
+          local.server_status = server.status;
+          await db.families.put(local);
+        }
+      } else {
+        local.server_revision = server.revision;
+        local.server_status = server.status;
+        if (server.status === 'returned') local.review_comment = server.review_comment ?? null;
+        const moved = local.base_revision === null || server.revision > local.base_revision;
+        if (moved && isOwnUnackedCopy(local, server)) {
+          // The server's copy is our own push whose answer was lost: rebase, keep the local edit.
+          local.base_revision = server.revision;
+          local.unacked = null;
+        } else if (moved) {
+          Object.assign(local, { status: 'conflict', server, message: STRINGS.syncConflictPulled });
+          await db.outbox
+            .where('client_uuid')
+            .equals(local.client_uuid)
+            .and((op) => op.status === 'pending' || op.status === 'auth' || op.status === 'rejected')
+            .modify({ status: 'rejected', last_error: 'conflict' });
+          summary.conflicts += 1;
+        }
+        await db.families.put(local);
+      }
+    }
+
+    for (const item of body.returned ?? []) {
+      const local = await db.families.get(item.client_uuid);
+      if (local === undefined) continue;
+      local.review_comment = item.comment ?? null;
+      local.server_status = 'returned';
+      if (isClean(local)) local.status = 'returned';
+      await db.families.put(local);
+      summary.returned += 1;
+    }
+
+    await db.meta.bulkPut([
+      { key: 'cursor', value: body.cursor },
+      { key: 'last_sync_at', value: now },
+      { key: 'server_time', value: body.server_time ?? null },
+    ]);
+  });
+  return summary;
+}
