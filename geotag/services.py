@@ -144,8 +144,14 @@ def geotag_check(geotag: Geotag) -> list[str]:
             [settings.GEOTAG_SAME_POINT_M, geotag.pk],
         )
         same = [row[0] for row in cursor.fetchall()]
+        partners: list[GeotagFlag] = []
         if same:
             flags[GeotagFlag.Kind.SHARED_POINT] = {"geotags": same}
+            # Both buildings share the point: flag the one already stored too.
+            partners += [
+                GeotagFlag(geotag_id=other, kind=GeotagFlag.Kind.SHARED_POINT, detail={"geotags": [geotag.pk]})
+                for other in same
+            ]
         # Travel speed from this PPL's previous and to the next geotag in time.
         cursor.execute(
             """
@@ -165,14 +171,23 @@ def geotag_check(geotag: Geotag) -> list[str]:
         for other_id, metres, seconds in cursor.fetchall():
             speed = float(metres) / max(float(seconds), 1.0)
             if speed > limit_ms and float(metres) > 200:
-                flags[GeotagFlag.Kind.IMPLAUSIBLE_SPEED] = {"other": other_id, "km_per_h": round(speed * 3.6, 1)}
+                km_per_h = round(speed * 3.6, 1)
+                flags[GeotagFlag.Kind.IMPLAUSIBLE_SPEED] = {"other": other_id, "km_per_h": km_per_h}
+                # One of the two points is wrong: flag both, whatever order they arrived in.
+                partners.append(
+                    GeotagFlag(
+                        geotag_id=other_id,
+                        kind=GeotagFlag.Kind.IMPLAUSIBLE_SPEED,
+                        detail={"other": geotag.pk, "km_per_h": km_per_h},
+                    )
+                )
     if geotag.accuracy_m > settings.GEOTAG_MAX_ACCURACY_M:
         flags[GeotagFlag.Kind.LOW_ACCURACY] = {
             "accuracy_m": geotag.accuracy_m,
             "accepted_reason": bool(geotag.accepted_reason),
         }
     GeotagFlag.objects.bulk_create(
-        [GeotagFlag(geotag=geotag, kind=kind, detail=detail) for kind, detail in flags.items()],
+        [GeotagFlag(geotag=geotag, kind=kind, detail=detail) for kind, detail in flags.items()] + partners,
         ignore_conflicts=True,
     )
     return sorted(flags)

@@ -215,8 +215,24 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
     }
 
 
+def _lock_order(indexed: tuple[int, Any]) -> str:
+    item = indexed[1]
+    return str(item.get("client_uuid")) if isinstance(item, dict) else ""
+
+
 def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[dict[str, Any]]:
-    results = [push_one(user=user, item=item) for item in items]
+    """Apply a batch: one transaction (one commit, not one per family), each family in its own
+    savepoint so a bad one never undoes the others. Families are applied in UUID order so two
+    overlapping batches (a retry racing its original) take their row locks in the same order and
+    cannot deadlock; the answer keeps the request's order.
+
+    Raises OperationalError only if PostgreSQL itself fails; the API answers 503 and the device
+    retries the whole batch, which is safe because every family is idempotent.
+    """
+    results: list[dict[str, Any]] = [{} for _ in items]
+    with transaction.atomic():
+        for index, item in sorted(enumerate(items), key=_lock_order):
+            results[index] = push_one(user=user, item=item)
     counts: dict[str, int] = {}
     for r in results:
         counts[f"n_{r['result']}"] = counts.get(f"n_{r['result']}", 0) + 1

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError
 from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
 from rest_framework import serializers, status
@@ -113,7 +114,13 @@ class SyncPushApi(APIView):
                 },
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        results = sync.sync_push(user=_user(request), device=_device(request), items=items)
+        try:
+            results = sync.sync_push(user=_user(request), device=_device(request), items=items)
+        except OperationalError:
+            # The database failed under this batch (e.g. a lost connection); nothing was committed.
+            response = Response({"code": "retry", "message": "Server sibuk; kirim ulang sebentar lagi."}, status=503)
+            response["Retry-After"] = "5"
+            return response
         return Response({"results": results})
 
 
