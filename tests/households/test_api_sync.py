@@ -233,6 +233,15 @@ def test_a_batch_over_the_limit_is_refused_whole(petugas, field, settings):
     assert response.status_code == 413 and not Family.objects.exists()
 
 
+def test_an_oversized_body_is_refused_before_it_is_read(petugas, field, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client, _t, _d = device_client(petugas)
+    body = json.dumps({"families": [item(field["own1"])] * 5})
+    assert len(body) > 10_000
+    response = client.post("/api/v1/sync/push/", body, content_type="application/json")
+    assert response.status_code == 413 and not Family.objects.exists()
+
+
 def test_families_of_one_building_share_its_geotag(petugas, field):
     client, _t, _d = device_client(petugas)
     shared = geotag(building="001")
