@@ -138,6 +138,7 @@ def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
                 "message_en": str(exc),
             }
         ]
+    issues.extend(_size_issues(definition, record))
     ids = family_ids_by_number(definition)
     family = record.get("family") or {}
     expected = {
@@ -160,6 +161,55 @@ def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
                     "message_en": f"Area code does not match the assigned SLS (expected {value}).",
                 }
             )
+    return issues
+
+
+MAX_MEMBERS = 60
+MAX_TEXT = 500
+# Answers stored in typed columns of bounded size (households/models.py).
+COLUMN_TEXT_LIMITS = {"108": 150, "402": 150}
+
+
+def _size_issues(definition: Definition, record: Any) -> list[Issue]:
+    """Server-side bounds the definition does not state: roster size and text lengths (they keep a
+    hostile or broken record from reaching the database as an error instead of a refusal)."""
+    issues: list[Issue] = []
+
+    def too_long(var: str, number: str | None, index: int | None, limit: int) -> Issue:
+        return {
+            "variable": var,
+            "number": number,
+            "member_index": index,
+            "check": "max_length",
+            "severity": "error",
+            "message": _("Isian terlalu panjang (maksimal %(n)d karakter).") % {"n": limit},
+            "message_en": f"Answer too long (at most {limit} characters).",
+        }
+
+    numbers = {v["id"]: v.get("number") for v in definition.family_variables() + definition.member_variables()}
+    family = record.get("family") if isinstance(record.get("family"), dict) else {}
+    members = record.get("members") if isinstance(record.get("members"), list) else []
+    rows: list[tuple[int | None, Any]] = [(None, family), *enumerate(members)]
+    for index, row in rows:
+        if not isinstance(row, dict):
+            continue
+        for var, value in row.items():
+            if isinstance(value, str):
+                limit = COLUMN_TEXT_LIMITS.get(numbers.get(var) or "", MAX_TEXT)
+                if len(value) > limit:
+                    issues.append(too_long(var, numbers.get(var), index, limit))
+    if len(members) > MAX_MEMBERS:
+        issues.append(
+            {
+                "variable": "members",
+                "number": None,
+                "member_index": None,
+                "check": "max_members",
+                "severity": "error",
+                "message": _("Jumlah anggota keluarga lebih dari %(n)d; periksa data.") % {"n": MAX_MEMBERS},
+                "message_en": f"More than {MAX_MEMBERS} family members; check the data.",
+            }
+        )
     return issues
 
 

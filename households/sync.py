@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,6 +202,16 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
         return {**result, "result": "forbidden", "message": exc.message}
     except ApplicationError as exc:
         return {**result, "result": "invalid", "errors": exc.extra.get("errors") or [{"message": exc.message}]}
+    except DatabaseError as exc:
+        # A record the checks let through but the database refuses: its savepoint is rolled back, the
+        # batch goes on, and the device keeps it visible instead of retrying it forever. The log gets
+        # the error class only (a database message can quote values).
+        logger.error("sync.push_item_db_error", extra={"error": type(exc).__name__, "user_id": user.pk})
+        return {
+            **result,
+            "result": "invalid",
+            "errors": [{"variable": "record", "message": _("Data tidak dapat disimpan server; laporkan ke PML.")}],
+        }
     declared = [
         u for u in (_parse_uuid(p.get("client_uuid")) for p in item.get("photos") or [] if isinstance(p, dict)) if u
     ]

@@ -386,3 +386,23 @@ def test_returned_family_workflow_through_sync(petugas, supervisor, field):
     services.family_return(user=supervisor, family=Family.objects.get(), comment="cek luas lantai")
     result = push(client, item(field["own1"], key, base=1, r302=55))[0]
     assert result["result"] == "updated" and result["status"] == FamilyStatus.SUBMITTED
+
+
+def test_a_family_the_database_refuses_does_not_sink_the_batch(petugas, field, monkeypatch):
+    from django.db import DataError
+
+    from households import sync
+
+    real = sync.services.family_save
+
+    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+        if kwargs["record"]["family"]["r109"] == "009":
+            raise DataError("value too long")
+        return real(**kwargs)
+
+    monkeypatch.setattr(sync.services, "family_save", flaky)
+    client, _t, _d = device_client(petugas)
+    results = push(client, item(field["own1"]), item(field["own1"], r109="009"), item(field["own1"], r109="002"))
+    assert [r["result"] for r in results] == ["created", "invalid", "created"]
+    assert "value too long" not in json.dumps(results)
+    assert Family.objects.count() == 2

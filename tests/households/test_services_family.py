@@ -104,3 +104,28 @@ def test_only_the_assigned_ppl_may_create(petugas, teammate, supervisor, other_p
         with pytest.raises(NotAllowedError):
             create_family(user, field["own1"])
     assert not Family.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "variable", "check"),
+    [
+        ("family", "r108", "max_length"),
+        ("member", "r402", "max_length"),
+        ("family", "r107", "max_length"),
+        ("roster", "members", "max_members"),
+    ],
+)
+def test_oversized_answers_are_refused_not_crashed(petugas, field, where, variable, check):
+    record = record_for(field["own1"])
+    if where == "family":
+        record["family"][variable] = "A" * 600
+    elif where == "member":
+        record["members"][0][variable] = "B" * 151
+    else:
+        record["members"] += [dict(record["members"][3], r401=i + 5) for i in range(60)]
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert (variable, check) in [(e["variable"], e["check"]) for e in caught.value.errors]
+    assert not Family.objects.exists()
