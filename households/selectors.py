@@ -7,11 +7,15 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 
 from enumeration import scoping
-from enumeration.models import SLS, User
+from enumeration.models import SLS, Role, User
 from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent
 
 
 def family_qs_for_user(*, user: User) -> QuerySet[Family]:
+    """Family records in the user's area. Pemkot staff see areas but no records: they get ranked
+    lists (with only what an FKP list shows) from the ranking app, never the questionnaire."""
+    if user.role == Role.PEMKOT:
+        return Family.objects.none()
     return Family.objects.filter(sls__in=scoping.visible_sls(user).values("pk"))
 
 
@@ -42,7 +46,7 @@ def family_history(*, family: Family) -> dict[str, Any]:
 
 
 def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:
-    if not scoping.can_see_sls(user, sls):
+    if user.role == Role.PEMKOT or not scoping.can_see_sls(user, sls):
         return PrelistFamily.objects.none()
     return PrelistFamily.objects.filter(sls=sls).order_by("line_no")
 

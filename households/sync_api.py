@@ -11,13 +11,13 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enumeration import devices
-from enumeration.models import Device, User
+from enumeration.models import Device, Role, User
 from geotag import photos
 from geotag import services as geotag_services
 from geotag.models import Photo
@@ -28,6 +28,16 @@ def _user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
     return user
+
+
+class IsEnumerator(BasePermission):
+    """The sync endpoints serve the PPL's own assignment, identifiers in full: PPL only."""
+
+    message = "Sinkronisasi hanya untuk PPL."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "role", None) == Role.PPL)
 
 
 def _device(request: Request) -> Device | None:
@@ -91,6 +101,8 @@ class DeviceWipeConfirmApi(APIView):
 
 @method_decorator(gzip_page, name="dispatch")
 class SyncPullApi(APIView):
+    permission_classes = [IsAuthenticated, IsEnumerator]
+
     def get(self, request: Request) -> Response:
         payload = sync.sync_pull(user=_user(request), cursor=request.query_params.get("cursor") or None)
         response = Response(payload)
@@ -100,6 +112,8 @@ class SyncPullApi(APIView):
 
 class SyncPushApi(APIView):
     """POST {"families": [...]} → {"results": [one per family, same order]}."""
+
+    permission_classes = [IsAuthenticated, IsEnumerator]
 
     def post(self, request: Request) -> Response:
         items = request.data.get("families") if isinstance(request.data, dict) else None
@@ -137,6 +151,8 @@ class PhotoUploadApi(APIView):
     """PUT /api/v1/sync/photos/<uuid> with the image as the body and headers X-Family-UUID and
     X-Content-SHA256. Idempotent: the same photo again is 200 with the stored state, nothing re-done."""
 
+    permission_classes = [IsAuthenticated, IsEnumerator]
+
     parser_classes = [RawBodyParser]
 
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
@@ -170,6 +186,8 @@ class PhotoUploadApi(APIView):
 
 class PhotoMissingApi(APIView):
     """POST {"photos": [uuid, ...]} → {"missing": [the ones the server does not hold]}."""
+
+    permission_classes = [IsAuthenticated, IsEnumerator]
 
     def post(self, request: Request) -> Response:
         raw = request.data.get("photos") if isinstance(request.data, dict) else None

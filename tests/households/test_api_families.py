@@ -102,3 +102,12 @@ def test_the_questionnaire_definition_is_served_cacheable(client, db):
 def test_anonymous_callers_are_refused(client, db):
     assert client.get("/api/v1/families/").status_code == 401
     assert post(client, "/api/v1/families/save/", {}).status_code == 401
+
+
+def test_pemkot_staff_see_no_family_records(client, petugas, pemkot, field):
+    family = create_family(petugas, field["own1"])
+    client.force_login(pemkot)
+    assert client.get("/api/v1/families/").json() == []
+    assert client.get(f"/api/v1/families/{family.pk}/").status_code == 404
+    assert client.get(f"/api/v1/families/{family.pk}/history/").status_code == 404
+    assert client.get(f"/api/v1/sls/{field['own1'].pk}/prelist/").json() == []

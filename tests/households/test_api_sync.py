@@ -406,3 +406,15 @@ def test_a_family_the_database_refuses_does_not_sink_the_batch(petugas, field, m
     assert [r["result"] for r in results] == ["created", "invalid", "created"]
     assert "value too long" not in json.dumps(results)
     assert Family.objects.count() == 2
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "koseka", "bps_admin", "pemkot"])
+def test_only_ppl_use_the_sync_endpoints(client, petugas, field, request, persona):
+    device, _t, _d = device_client(petugas)
+    push(device, item(field["own1"]))
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/api/v1/sync/pull/").status_code == 403
+    assert client.post("/api/v1/sync/push/", {"families": []}, content_type="application/json").status_code == 403
+    assert (
+        client.post("/api/v1/sync/photos/missing/", {"photos": []}, content_type="application/json").status_code == 403
+    )
