@@ -53,7 +53,6 @@ class SignIn:
     device: Device
 
 
-@transaction.atomic
 def device_sign_in(
     *, request: HttpRequest, username: str, password: str, device_id: uuid.UUID, device_name: str
 ) -> SignIn:
@@ -62,12 +61,23 @@ def device_sign_in(
     Raises DeviceAuthError (wrong password, revoked device) or NotAllowedError (not a PPL, or the
     device belongs to another user).
     """
+    # Outside any transaction: the login throttle's record of a failed attempt must survive the
+    # refusal that follows it.
     user = authenticate(request, username=username, password=password)
     if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise DeviceAuthError(
+                "locked_out", _("Terlalu banyak percobaan masuk. Coba lagi nanti atau hubungi admin.")
+            )
         raise DeviceAuthError("invalid_credentials", _("Username atau kata sandi salah."))
     assert isinstance(user, User)  # noqa: S101 - our only user model
     if user.role not in DEVICE_ROLES:
         raise NotAllowedError(_("Aplikasi pencacahan hanya untuk PPL."))
+    with transaction.atomic():
+        return _issue_token(user=user, device_id=device_id, device_name=device_name)
+
+
+def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignIn:
     device = Device.objects.select_for_update().filter(pk=device_id).first()
     if device is not None and device.revoked_at is not None:
         raise DeviceAuthError("device_revoked", _("Perangkat ini telah dicabut; data lokal harus dihapus."), wipe=True)

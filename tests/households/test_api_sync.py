@@ -418,3 +418,15 @@ def test_only_ppl_use_the_sync_endpoints(client, petugas, field, request, person
     assert (
         client.post("/api/v1/sync/photos/missing/", {"photos": []}, content_type="application/json").status_code == 403
     )
+
+
+def test_device_sign_in_counts_toward_the_login_lockout(petugas, client, settings):
+    device_id = str(uuid.uuid4())
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/api/v1/auth/device/",
+            {"username": petugas.username, "password": "salah-terus", "device_id": device_id},
+            content_type="application/json",
+        )
+    locked = sign_in(client, petugas)  # the right password, but locked out for a while
+    assert locked.status_code == 429 and locked.json()["code"] == "locked_out" and "token" not in locked.json()
