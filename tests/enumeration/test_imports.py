@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from enumeration.imports import assignment_import, sls_import, staff_import
@@ -187,19 +185,17 @@ def test_a_ppl_with_active_assignments_cannot_be_demoted_or_deactivated(field, p
     assert petugas.role == Role.PPL and petugas.is_active
 
 
-def test_staff_import_of_the_full_city_takes_seconds():
-    """2,491 officers (40 Koseka, 490 PML, 1,961 PPL) import in one transaction, in seconds."""
+def test_staff_import_of_the_full_city():
+    """2,491 officers (40 Koseka, 490 PML, 1,961 PPL) import in one transaction. Its speed is
+    measured by `make bench-foundation` (docs/performance.md), not asserted here."""
     kec = ["3674010", "3674020", "3674030", "3674040", "3674050", "3674060", "3674070"]
     lines = [STAFF_HEADER]
     lines += [f"kos{i:03d},Koseka {i},koseka,,{kec[i % 7]},1" for i in range(40)]
     lines += [f"pml{i:04d},PML {i},pml,kos{i % 40:03d},,1" for i in range(490)]
     lines += [f"ppl{i:05d},PPL {i},ppl,pml{i % 490:04d},,1" for i in range(1961)]
-    started = time.monotonic()
     report = staff_import(data=csv(*lines))
-    elapsed = time.monotonic() - started
     assert report.ok and report.created == 2491, report.errors[:3]
     assert User.objects.filter(role=Role.PPL, supervisor__role=Role.PML).count() == 1961
-    assert elapsed < 30  # generous for a loaded CI machine; docs/performance.md has the measured figure
 
 
 # --- assignments --------------------------------------------------------------------------------
