@@ -205,6 +205,38 @@ MEMBER_COLUMNS = [
 ]
 
 
+def family_copy_row(
+    *,
+    family_id: int,
+    client_uuid: uuid.UUID,
+    sls_id: int,
+    status: str,
+    record: dict[str, Any],
+    parts: records.FamilyParts,
+    ppl_id: int,
+    now: dt.datetime,
+    photo_required: bool,
+    review_comment: str = "",
+) -> tuple[Any, ...]:
+    """One households_family row in FAMILY_COLUMNS order, for COPY."""
+    c = parts.columns
+    return (
+        family_id, client_uuid, sls_id, FORM, VERSION, status, 1, records.payload_sha256(record), c["building_no"],
+        c["family_no"], c["landmark_id"], c["head_name"], c["welfare_estimate"], c["result_code"],
+        len(parts.members), photo_required, parts.kk.ciphertext, parts.kk.hash, parts.kk.last4,
+        json.dumps(parts.data), "[]", ppl_id, ppl_id, now, now, now, review_comment,
+    )  # fmt: skip
+
+
+def member_copy_rows(*, family_id: int, parts: records.FamilyParts) -> list[tuple[Any, ...]]:
+    """The households_member rows of one family in MEMBER_COLUMNS order, for COPY."""
+    return [
+        (family_id, m.columns["line_no"], m.columns["name"], m.columns["relationship"], m.columns["sex"],
+         m.columns["birth_date"], m.columns["age"], m.nik.ciphertext, m.nik.hash, m.nik.last4, json.dumps(m.data))
+        for m in parts.members
+    ]  # fmt: skip
+
+
 def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) -> int:
     """Create synthetic families (with members, revision 1, a review event and a VK1 row each) in
     every synthetic SLS that has none yet, as its active PPL.
@@ -248,53 +280,20 @@ def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) ->
                 ppl = active[sls.pk]
                 c = parts.columns
                 family_rows.append(
-                    (
-                        family_id,
-                        uuid.UUID(int=rng.getrandbits(128), version=4),
-                        sls.pk,
-                        FORM,
-                        VERSION,
-                        status,
-                        1,
-                        records.payload_sha256(record),
-                        c["building_no"],
-                        c["family_no"],
-                        c["landmark_id"],
-                        c["head_name"],
-                        c["welfare_estimate"],
-                        c["result_code"],
-                        len(parts.members),
-                        record["family"]["r111"] in (1, 2),
-                        parts.kk.ciphertext,
-                        parts.kk.hash,
-                        parts.kk.last4,
-                        json.dumps(parts.data),
-                        "[]",
-                        ppl,
-                        ppl,
-                        now,
-                        now,
-                        now,
-                        "Periksa kembali (data sintetis)" if status == FamilyStatus.RETURNED else "",
+                    family_copy_row(
+                        family_id=family_id,
+                        client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                        sls_id=sls.pk,
+                        status=status,
+                        record=record,
+                        parts=parts,
+                        ppl_id=ppl,
+                        now=now,
+                        photo_required=record["family"]["r111"] in (1, 2),
+                        review_comment="Periksa kembali (data sintetis)" if status == FamilyStatus.RETURNED else "",
                     )
                 )
-                for m in parts.members:
-                    mc = m.columns
-                    member_rows.append(
-                        (
-                            family_id,
-                            mc["line_no"],
-                            mc["name"],
-                            mc["relationship"],
-                            mc["sex"],
-                            mc["birth_date"],
-                            mc["age"],
-                            m.nik.ciphertext,
-                            m.nik.hash,
-                            m.nik.last4,
-                            json.dumps(m.data),
-                        )
-                    )
+                member_rows.extend(member_copy_rows(family_id=family_id, parts=parts))
                 revision_rows.append((family_id, 1, ppl, now, "synthetic", "[]"))
                 event_rows.append((family_id, FamilyStatus.DRAFT, status, ppl, now, ""))
                 prelist_rows.append(

@@ -19,7 +19,13 @@ from django.utils import timezone
 from enumeration.models import SLS, Assignment, Device, DeviceToken
 from households import form, records
 from households.models import Family
-from households.synthetic import FAMILY_COLUMNS, MEMBER_COLUMNS, synthetic_record
+from households.synthetic import (
+    FAMILY_COLUMNS,
+    MEMBER_COLUMNS,
+    family_copy_row,
+    member_copy_rows,
+    synthetic_record,
+)
 
 
 class Command(BaseCommand):
@@ -154,55 +160,20 @@ class Command(BaseCommand):
         member_rows: list[tuple[Any, ...]] = []
         for index, i in enumerate(items, start=1):
             parts = records.split(definition, i["record"])
-            c, ppl = parts.columns, ppl_by_sls[i["sls"]]
             family_rows.append(
-                (
-                    index,
-                    uuid.UUID(i["client_uuid"]),
-                    i["sls"],
-                    "regsosek22k",
-                    "1",
-                    "submitted",
-                    1,
-                    records.payload_sha256(i["record"]),
-                    c["building_no"],
-                    c["family_no"],
-                    c["landmark_id"],
-                    c["head_name"],
-                    c["welfare_estimate"],
-                    c["result_code"],
-                    len(parts.members),
-                    False,
-                    parts.kk.ciphertext,
-                    parts.kk.hash,
-                    parts.kk.last4,
-                    json.dumps(parts.data),
-                    "[]",
-                    ppl,
-                    ppl,
-                    now,
-                    now,
-                    now,
-                    "",
+                family_copy_row(
+                    family_id=index,
+                    client_uuid=uuid.UUID(i["client_uuid"]),
+                    sls_id=i["sls"],
+                    status="submitted",
+                    record=i["record"],
+                    parts=parts,
+                    ppl_id=ppl_by_sls[i["sls"]],
+                    now=now,
+                    photo_required=False,
                 )
             )
-            for m in parts.members:
-                mc = m.columns
-                member_rows.append(
-                    (
-                        index,
-                        mc["line_no"],
-                        mc["name"],
-                        mc["relationship"],
-                        mc["sex"],
-                        mc["birth_date"],
-                        mc["age"],
-                        m.nik.ciphertext,
-                        m.nik.hash,
-                        m.nik.last4,
-                        json.dumps(m.data),
-                    )
-                )
+            member_rows.extend(member_copy_rows(family_id=index, parts=parts))
         with connection.cursor() as wrapper:
             cursor = wrapper.cursor
             cursor.execute("CREATE TEMP TABLE bench_family (LIKE households_family INCLUDING ALL)")
