@@ -23,8 +23,10 @@ export MEDIA_ROOT=${MEDIA_ROOT:-$ROOT/.local/media}
 export PATH="$ROOT/.venv/bin:$PATH"
 
 stop_started_services() {
+  # services.sh leaves alone a service whose URL is set: unset the URLs of the services this
+  # script started (it exported them above), keep a placeholder for those it found given.
   local args=()
-  [ "$STARTED_DB" = 1 ] || args+=(DATABASE_URL=external)
-  [ "$STARTED_REDIS" = 1 ] || args+=(REDIS_URL=external)
+  if [ "$STARTED_DB" = 1 ]; then args+=(-u DATABASE_URL); else args+=(DATABASE_URL=external); fi
+  if [ "$STARTED_REDIS" = 1 ]; then args+=(-u REDIS_URL); else args+=(REDIS_URL=external); fi
   env "${args[@]}" "$ROOT/scripts/services.sh" stop || true
 }
