@@ -4,6 +4,7 @@ questionnaire definition."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
-from households.models import Family, FamilyStatus, Member, PrelistFamily, PrelistStatus
+from households.models import Family, FamilyStatus, Member, PrelistFamily, PrelistStatus, SLSConfirmation
 from regsosek.errors import NotFoundError
 
 
@@ -126,34 +127,30 @@ class CommentSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class FamilyApproveApi(APIView):
+class _FamilyTransitionApi(APIView):
+    """POST {comment?}: one review transition of a family; the service decides who may do it."""
+
+    transition: Callable[..., Family]
+
     def post(self, request: Request, family_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        family = services.family_approve(
+        family = type(self).transition(
             user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
         )
         return Response(family_summary(family))
 
 
-class FamilyReturnApi(APIView):
-    def post(self, request: Request, family_id: int) -> Response:
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        family = services.family_return(
-            user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
-        )
-        return Response(family_summary(family))
+class FamilyApproveApi(_FamilyTransitionApi):
+    transition = staticmethod(services.family_approve)
 
 
-class FamilyResubmitApi(APIView):
-    def post(self, request: Request, family_id: int) -> Response:
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        family = services.family_resubmit(
-            user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
-        )
-        return Response(family_summary(family))
+class FamilyReturnApi(_FamilyTransitionApi):
+    transition = staticmethod(services.family_return)
+
+
+class FamilyResubmitApi(_FamilyTransitionApi):
+    transition = staticmethod(services.family_resubmit)
 
 
 class FamilyHistoryApi(APIView):
@@ -267,22 +264,25 @@ class PrelistStatusApi(APIView):
         return Response(prelist_row(row))
 
 
-class SLSConfirmApi(APIView):
+class _SLSConfirmationApi(APIView):
+    """POST {comment?}: confirm or reopen an SLS (Koseka of the kecamatan or BPS admin)."""
+
+    action: Callable[..., SLSConfirmation]
+
     def post(self, request: Request, sls_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sls = _visible_sls(request, sls_id)
-        confirmation = services.sls_confirm(user=_user(request), sls=sls, comment=body.validated_data["comment"])
+        confirmation = type(self).action(user=_user(request), sls=sls, comment=body.validated_data["comment"])
         return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
 
 
-class SLSReopenApi(APIView):
-    def post(self, request: Request, sls_id: int) -> Response:
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        sls = _visible_sls(request, sls_id)
-        confirmation = services.sls_reopen(user=_user(request), sls=sls, comment=body.validated_data["comment"])
-        return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
+class SLSConfirmApi(_SLSConfirmationApi):
+    action = staticmethod(services.sls_confirm)
+
+
+class SLSReopenApi(_SLSConfirmationApi):
+    action = staticmethod(services.sls_reopen)
 
 
 class DuplicateListApi(APIView):

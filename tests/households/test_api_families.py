@@ -111,3 +111,23 @@ def test_pemkot_staff_see_no_family_records(client, petugas, pemkot, field):
     assert client.get(f"/api/v1/families/{family.pk}/").status_code == 404
     assert client.get(f"/api/v1/families/{family.pk}/history/").status_code == 404
     assert client.get(f"/api/v1/sls/{field['own1'].pk}/prelist/").json() == []
+
+
+def test_sls_confirm_and_reopen_through_the_api(client, petugas, koseka, field):
+    sls = field["own1"]
+    client.force_login(petugas)
+    assert post(client, f"/api/v1/sls/{sls.pk}/confirm/", {}).status_code == 403
+    client.force_login(koseka)
+    incomplete = post(client, f"/api/v1/sls/{sls.pk}/confirm/", {})
+    assert incomplete.status_code == 400 and "prelist" in incomplete.json()["message"]
+    from households.imports import prelist_import
+    from households.models import PrelistFamily
+
+    prelist_import(
+        f"kode_kelurahan,kode_sls,no_urut,nama_kepala_keluarga\n{sls.kelurahan_id},{sls.code},1,ANI\n".encode()
+    )
+    PrelistFamily.objects.update(status="moved")
+    confirmed = post(client, f"/api/v1/sls/{sls.pk}/confirm/", {"comment": "lengkap"})
+    assert confirmed.status_code == 200 and confirmed.json()["action"] == "confirm"
+    assert post(client, f"/api/v1/sls/{sls.pk}/reopen/", {}).status_code == 400  # a reason is required
+    assert post(client, f"/api/v1/sls/{sls.pk}/reopen/", {"comment": "terlewat"}).json()["action"] == "reopen"
