@@ -5,7 +5,7 @@ VENV := .venv
 LOCK_HASH = $(shell sha256sum requirements.lock | cut -c1-16)
 NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: run test setup system-deps venv node i18n lint lock services-stop bench-foundation bench-sync
+.PHONY: run test setup system-deps venv node build i18n lint lock services-stop bench-foundation bench-sync bench-app-shell
 
 run: setup
 	@scripts/run.sh
@@ -13,7 +13,7 @@ run: setup
 test: setup
 	@scripts/test.sh
 
-setup: system-deps venv node i18n
+setup: system-deps venv node build i18n
 
 system-deps:
 	@scripts/install-system-deps.sh
@@ -32,9 +32,18 @@ node_modules/.installed-$(NPM_HASH): package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@rm -f node_modules/.installed-* && touch $@
 
-i18n: locale/en/LC_MESSAGES/django.mo
+# The enumerator app's bundle (static/dist/, not in git): Dexie and json-logic-js from node_modules,
+# no CDN. Rebuilt whenever a source file is newer than the bundle.
+APP_SOURCES := $(shell find static/js static/css -name '*.js' -o -name '*.css' 2>/dev/null)
+build: static/dist/.built
 
-locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
+static/dist/.built: node_modules/.installed-$(NPM_HASH) $(APP_SOURCES)
+	@npm run --silent build
+	@touch $@
+
+i18n: locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/djangojs.mo
+
+locale/en/LC_MESSAGES/%.mo: locale/en/LC_MESSAGES/%.po
 	@msgfmt --check -o $@ $<
 
 # Regenerate the lock file after editing pyproject.toml.
@@ -54,3 +63,7 @@ bench-foundation: setup
 # Sync throughput: N families through gunicorn vs COPY (docs/performance.md).
 bench-sync: setup
 	@scripts/bench-sync.sh
+
+# Bytes a phone downloads for the app shell (every precached URL), plain and gzip.
+bench-app-shell: setup
+	@bash -c 'source scripts/local-env.sh && export STATIC_ROOT=$$(mktemp -d) && trap "rm -rf $$STATIC_ROOT; stop_started_services" EXIT && python manage.py collectstatic --noinput -v 0 --ignore "js/*" && python manage.py bench_app_shell'

@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["static/vendor/**", "node_modules/**", ".local/**"] },
+  { ignores: ["static/dist/**", "static/vendor/**", "node_modules/**", ".local/**"] },
   js.configs.recommended,
   {
     files: ["static/js/**/*.js"],

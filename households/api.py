@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -294,6 +295,7 @@ class DuplicateListApi(APIView):
 
 
 @require_GET
+@gzip_page
 def questionnaire_definition(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
     """The definition as JSON at a stable URL: public (no personal data), cacheable for a year
     since a version never changes, with an ETag of its content."""
@@ -301,7 +303,9 @@ def questionnaire_definition(request: HttpRequest, form_id: str, version: str) -
     if definition is None:
         return HttpResponse(status=404)
     etag = definition.etag
-    if request.headers.get("If-None-Match") == etag:
+    # The gzipped answer carries the weak form W/"..." of the same tag (weak comparison, RFC 9110).
+    known = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    if etag in known:
         return HttpResponseNotModified()
     response = HttpResponse(definition.canonical_json, content_type="application/json")
     response["ETag"] = etag

@@ -20,6 +20,7 @@ urlpatterns = [
     path("auth/device/wiped/", sync_api.DeviceWipeConfirmApi.as_view(), name="api-device-wiped"),
     path("sync/pull/", sync_api.SyncPullApi.as_view(), name="api-sync-pull"),
     path("sync/push/", sync_api.SyncPushApi.as_view(), name="api-sync-push"),
+    path("sync/prelist/", sync_api.SyncPrelistApi.as_view(), name="api-sync-prelist"),
     path("sync/photos/missing/", sync_api.PhotoMissingApi.as_view(), name="api-photo-missing"),
     path("sync/photos/<uuid:photo_uuid>", sync_api.PhotoUploadApi.as_view(), name="api-photo-upload"),
     path("questionnaire/", api.questionnaire_index, name="questionnaire-index"),

@@ -121,6 +121,26 @@ def context_for(sls: SLS) -> dict[str, Any]:
     }
 
 
+def area_prefill(sls: SLS) -> dict[str, str]:
+    """Blok I answers that follow from the SLS, keyed by variable number (101 to 106)."""
+    kabkota = sls.kelurahan.kecamatan.kabkota
+    return {
+        "101": kabkota.bps_code[:2],
+        "102": kabkota.bps_code[2:],
+        **_expected_area_codes(sls),
+        "106": sls.name,
+    }
+
+
+def _expected_area_codes(sls: SLS) -> dict[str, str]:
+    return {
+        "103": sls.kelurahan.kecamatan_id[-3:],
+        "104": sls.kelurahan_id[-3:],
+        "105": sls.code,
+        "105a": sls.sub_code,
+    }
+
+
 def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
     """The definition's issues plus one server-side check: Blok I's area codes are the SLS's."""
     try:
@@ -141,13 +161,7 @@ def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
     issues.extend(_size_issues(definition, record))
     ids = family_ids_by_number(definition)
     family = record.get("family") or {}
-    expected = {
-        "103": sls.kelurahan.kecamatan_id[-3:],
-        "104": sls.kelurahan_id[-3:],
-        "105": sls.code,
-        "105a": sls.sub_code,
-    }
-    for number, value in expected.items():
+    for number, value in _expected_area_codes(sls).items():
         var = ids.get(number)
         if var is not None and var in family and family[var] != value:
             issues.append(

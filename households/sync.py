@@ -77,7 +77,7 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
     the families returned with comments (always). The new cursor covers this answer."""
     started = timezone.now()
     since = decode_cursor(cursor) - CURSOR_OVERLAP if cursor else None
-    sls_qs = scoping.visible_sls(user).select_related("kelurahan__kecamatan").order_by("pk")
+    sls_qs = scoping.visible_sls(user).select_related("kelurahan__kecamatan__kabkota").order_by("pk")
     sls_list = list(sls_qs)
     sls_ids = [s.pk for s in sls_list]
     definitions = form.all_definitions()
@@ -107,6 +107,10 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
                 "kecamatan_name": s.kelurahan.kecamatan.name,
                 "boundary": _geojson(s.boundary),
                 "is_synthetic": s.is_synthetic,
+                # What the phone's validator reads as context.* and what it fills into Blok I,
+                # so the phone checks a record exactly as the server will (households/form.py).
+                "context": {k: v for k, v in form.context_for(s).items() if k != "today"},
+                "prefill": form.area_prefill(s),
             }
             for s in sls_list
         ],

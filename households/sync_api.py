@@ -21,7 +21,7 @@ from enumeration.models import Device, Role, User
 from geotag import photos
 from geotag import services as geotag_services
 from geotag.models import Photo
-from households import sync
+from households import prelist_sync, sync
 
 
 def _user(request: Request) -> User:
@@ -136,6 +136,27 @@ class SyncPushApi(APIView):
             response["Retry-After"] = "5"
             return response
         return Response({"results": results})
+
+
+class SyncPrelistApi(APIView):
+    """POST {"marks": [...]} → {"results": [one per mark, same order]} (docs/sync.md, Prelist marks)."""
+
+    permission_classes = [IsAuthenticated, IsEnumerator]
+
+    def post(self, request: Request) -> Response:
+        marks = request.data.get("marks") if isinstance(request.data, dict) else None
+        if not isinstance(marks, list):
+            return Response({"code": "invalid", "errors": {"marks": ["Harus daftar."]}}, status=400)
+        if len(marks) > prelist_sync.MAX_MARKS:
+            return Response(
+                {
+                    "code": "batch_too_large",
+                    "max": prelist_sync.MAX_MARKS,
+                    "message": f"Kirim paling banyak {prelist_sync.MAX_MARKS} tanda VK1 per permintaan.",
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        return Response({"results": prelist_sync.sync_prelist(user=_user(request), marks=marks)})
 
 
 class RawBodyParser(BaseParser):

@@ -36,9 +36,16 @@ step "eslint" npx --no-install eslint static/js
 step "tsc" npx --no-install tsc --noEmit -p jsconfig.json
 step "pytest" pytest_suite -m "not e2e" -q
 step "node --test" node --test static/js/
-if [ -d tests/e2e ]; then
-  step "e2e (chromium)" pytest_suite -m e2e tests/e2e -q
-fi
+e2e_suite() {
+  # A fresh database of its own: the browser tests drive the real web server and worker, which
+  # cannot see pytest's throw-away test database (tests/e2e/conftest.py).
+  local admin e2e
+  admin=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
+  e2e=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/regsosek_e2e").geturl())')
+  psql -q "$admin" -c "DROP DATABASE IF EXISTS regsosek_e2e WITH (FORCE)" -c "CREATE DATABASE regsosek_e2e" || return 1
+  DATABASE_URL=$e2e pytest_suite -m e2e tests/e2e -q
+}
+step "e2e (chromium)" e2e_suite
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "FAILED: ${failed[*]}"

@@ -96,6 +96,10 @@ def test_the_questionnaire_definition_is_served_cacheable(client, db):
     assert response.status_code == 200 and response.json()["form"] == "regsosek22k"
     assert "immutable" in response["Cache-Control"]
     assert client.get(current["url"], HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    # Compressed for phones; the weak tag of the compressed answer still revalidates.
+    zipped = client.get(current["url"], HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip" and len(zipped.content) < len(response.content) / 3
+    assert client.get(current["url"], HTTP_IF_NONE_MATCH=zipped["ETag"]).status_code == 304
     assert client.get("/api/v1/questionnaire/regsosek22k/99.json").status_code == 404
 
 

@@ -59,6 +59,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @property {(credentials: Credentials, cursor: string | null) => Promise<Outcome>} pull
  * @property {(credentials: Credentials, families: PushItem[]) => Promise<Outcome>} push
  * @property {(credentials: Credentials, photoUuids: string[]) => Promise<Outcome>} photosMissing
+ * @property {(credentials: Credentials, marks: Record<string, unknown>[]) => Promise<Outcome>} sendMarks
  * @property {(credentials: Credentials, photo: {client_uuid: string, family_uuid: string, sha256: string, blob: Blob}) => Promise<Outcome>} putPhoto
  * @property {(credentials: Credentials | null, url: string) => Promise<Outcome>} getJson
  */
@@ -180,6 +181,7 @@ export function createApi({ fetch: fetchImpl, baseUrl = '', timeoutMs = DEFAULT_
         credentials,
       }),
     push: (credentials, families) => request('POST', '/api/v1/sync/push/', { credentials, json: { families } }),
+    sendMarks: (credentials, marks) => request('POST', '/api/v1/sync/prelist/', { credentials, json: { marks } }),
     photosMissing: (credentials, photoUuids) =>
       request('POST', '/api/v1/sync/photos/missing/', { credentials, json: { photos: photoUuids } }),
     putPhoto: (credentials, photo) =>

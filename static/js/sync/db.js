@@ -21,6 +21,7 @@ export const STORE_NAMES = /** @type {const} */ ([
   'outbox',
   'photos',
   'geotags',
+  'marks',
 ]);
 
 /**
@@ -118,6 +119,21 @@ export const STORE_NAMES = /** @type {const} */ ([
  */
 
 /**
+ * @typedef {object} MarkRow  A VK1 mark made on the phone (marks.js).
+ * @property {string} key                      `row:<prelist id>` or `new:<family uuid>`
+ * @property {number | null} row_id
+ * @property {'found' | 'moved' | 'deceased' | 'not_found' | 'duplicate' | 'new'} status
+ * @property {string | null} family_uuid       found / new: the family's record
+ * @property {string} note
+ * @property {'pending' | 'sent' | 'rejected'} state
+ * @property {number} seq                      bumped by every change; an answer for an older one is stale
+ * @property {number} attempts
+ * @property {number} next_attempt_at
+ * @property {string | null} message           the server's reason (rejected) or why it waits
+ * @property {number} updated_at
+ */
+
+/**
  * @typedef {object} DefinitionRow
  * @property {string} form
  * @property {string} version
@@ -140,6 +156,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  *   outbox: Dexie.Table<OutboxOp, string>,
  *   photos: Dexie.Table<PhotoRow, string>,
  *   geotags: Dexie.Table<GeotagRow, string>,
+ *   marks: Dexie.Table<MarkRow, string>,
  * }} RegsosekDB
  */
 
@@ -173,6 +190,10 @@ export function openDatabase(name = DB_NAME, deps = {}) {
     outbox: 'op_id, &client_uuid, status, [status+next_attempt_at]',
     photos: 'client_uuid, family_uuid, status, [status+next_attempt_at]',
     geotags: 'client_uuid, sls, [sls+building_no]',
+  });
+  // Version 2: VK1 marks made on the phone (marks.js). Adds a store; nothing to convert.
+  db.version(2).stores({
+    marks: 'key, state, family_uuid, [state+next_attempt_at]',
   });
   return db;
 }

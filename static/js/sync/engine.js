@@ -8,8 +8,9 @@
  * 1. push due families in batches (≤ 50): read a batch in one transaction, send it outside any
  *    transaction, write the answers in a second one;
  * 2. photos of acknowledged families: ask photos/missing, then PUT each missing one, one at a time;
- * 3. pull with the stored cursor and merge;
- * 4. fetch the questionnaire definition when its sha256 changed.
+ * 3. VK1 marks whose family (if any) the server has, in one request;
+ * 4. pull with the stored cursor and merge;
+ * 5. fetch the questionnaire definition when its sha256 changed.
  * No answer (network, timeout, 408, 429, 5xx) stops the run and backs off (1 s doubling to 5 min,
  * with jitter); 401 pauses the queue until sign-in; device_revoked asks for a wipe, which happens
  * only when the UI calls `wipeLocalData()`. Nothing unsent is ever deleted otherwise.
@@ -36,6 +37,7 @@ import {
   markPhotosSent,
   requeuePhoto,
 } from './photos.js';
+import { applyMarkResults, takeMarks } from './marks.js';
 import { mergePull } from './pull.js';
 import { STRINGS } from '../ui/strings.js';
 
@@ -49,7 +51,7 @@ export const MAX_BATCH = 50;
 export const IDLE_MS = 5 * 60 * 1000;
 const PHOTO_QUERY_CHUNK = 500;
 
-/** @typedef {'push' | 'photos' | 'pull' | 'definition'} Phase */
+/** @typedef {'push' | 'photos' | 'marks' | 'pull' | 'definition'} Phase */
 
 /**
  * Why a run stopped early. network/server are retried with backoff; the others wait for the
@@ -292,6 +294,24 @@ export function createSyncEngine({
   }
 
   /**
+   * VK1 marks, after the families they name (one request of at most MAX_MARKS).
+   * @param {Credentials} auth
+   * @param {boolean} force
+   * @returns {Promise<StopReason | null>}
+   */
+  async function sendMarks(auth, force) {
+    const { marks, payload } = await takeMarks(db, { now: clock.now(), force });
+    if (marks.length === 0) return null;
+    emit({ type: 'progress', phase: 'marks', done: 0, total: marks.length });
+    const outcome = await api.sendMarks(auth, payload);
+    if (!outcome.ok) return outcome.kind === 'client' ? 'server' : stopFor(outcome);
+    const results = outcome.body && Array.isArray(outcome.body.results) ? outcome.body.results : [];
+    await applyMarkResults(db, marks, results, { now: clock.now(), random });
+    emit({ type: 'progress', phase: 'marks', done: marks.length, total: marks.length });
+    return null;
+  }
+
+  /**
    * @param {Credentials} auth
    * @returns {Promise<{stop: StopReason | null, questionnaire: import('./pull.js').QuestionnaireRef | null}>}
    */
@@ -339,12 +359,13 @@ export function createSyncEngine({
     return null;
   }
 
-  /** @returns {Promise<number | null>} the earliest future retry of a pending op or photo */
+  /** @returns {Promise<number | null>} the earliest future retry of a pending op, photo or mark */
   async function nextDue() {
     const now = clock.now();
     const op = await db.outbox.where('[status+next_attempt_at]').between(['pending', now], ['pending', Infinity], false, true).first();
     const photo = await db.photos.where('[status+next_attempt_at]').between(['pending', now], ['pending', Infinity], false, true).first();
-    const times = [op?.next_attempt_at, photo?.next_attempt_at].filter((t) => typeof t === 'number');
+    const mark = await db.marks.where('[state+next_attempt_at]').between(['pending', now], ['pending', Infinity], false, true).first();
+    const times = [op?.next_attempt_at, photo?.next_attempt_at, mark?.next_attempt_at].filter((t) => typeof t === 'number');
     return times.length ? Math.min(.../** @type {number[]} */ (times)) : null;
   }
 
@@ -400,6 +421,8 @@ export function createSyncEngine({
     if (pushStop) return finish(pushStop, pushed);
     const photoStop = await uploadPhotos(auth, force);
     if (photoStop) return finish(photoStop, pushed);
+    const markStop = await sendMarks(auth, force);
+    if (markStop) return finish(markStop, pushed);
     const pulled = await pull(auth);
     if (pulled.stop) return finish(pulled.stop, pushed);
     const definitionStop = await refreshDefinition(auth, pulled.questionnaire);

@@ -14,6 +14,7 @@ import { IDLE_MS, createSyncEngine } from './engine.js';
 import { createFakeServer } from './fake-server.js';
 import { enqueueFamily, saveDraft } from './outbox.js';
 import { addPhoto, sha256Hex } from './photos.js';
+import { setMark } from './marks.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 60 * 60 * 1000;
@@ -524,4 +525,57 @@ test('sign-in keeps one device id and asks for persistent storage', async () => 
   assert.equal(await getMeta(db, 'device_id'), deviceId);
   assert.deepEqual([...server.devices.keys()], [deviceId]);
   assert.equal(server.requests('POST', '/api/v1/auth/device/')[0].body.device_name, 'HP Andi');
+});
+
+test('VK1 marks wait for their family, are sent once, and a refused mark keeps the reason', async () => {
+  const { db, engine, server, clock, finalise } = await signedIn();
+  server.setPrelist([
+    { id: 11, sls: 1, line_no: 1, head_name: 'Budi' },
+    { id: 12, sls: 1, line_no: 2, head_name: 'Ani' },
+    { id: 31, sls: 3, line_no: 1, head_name: 'Bukan tugas' },
+  ]);
+  await setMark(db, { rowId: 11, status: 'found', familyUuid: uuid(1) }, clock.now());
+  await setMark(db, { rowId: 12, status: 'moved', note: 'pindah' }, clock.now());
+  await setMark(db, { rowId: 31, status: 'deceased' }, clock.now());
+  // The found mark names a family the server does not have: it is not sent yet.
+  let result = await engine.syncNow();
+  assert.equal(result.ok, true);
+  assert.deepEqual(server.requests('POST', '/api/v1/sync/prelist/').map((r) => r.body.marks.length), [2]);
+  assert.equal((await db.marks.get('row:12'))?.state, 'sent');
+  const refused = await db.marks.get('row:31');
+  assert.equal(refused?.state, 'rejected');
+  assert.match(refused?.message ?? '', /bukan dari SLS/);
+  assert.equal((await db.marks.get('row:11'))?.state, 'pending');
+  assert.equal(result.counts.marks, 2);
+  // Once the family is finalised and acknowledged, its mark follows in the same run.
+  await finalise(uuid(1));
+  result = await engine.syncNow();
+  assert.equal((await db.marks.get('row:11'))?.state, 'sent');
+  assert.equal((await db.prelist.get(11))?.status, 'found');
+  assert.equal(result.counts.marks, 1);
+  // Nothing is sent twice.
+  await engine.syncNow();
+  assert.equal(server.requests('POST', '/api/v1/sync/prelist/').length, 2);
+  // A sign-out is refused while a mark is unsent.
+  assert.equal((await engine.signOut()).reason, 'unsent');
+});
+
+test('a new family found in the field is added to the VK1 list once, with the head from 108', async () => {
+  const { db, engine, server, clock } = await signedIn();
+  await enqueueFamily(
+    db,
+    { client_uuid: uuid(5), sls: 1, record: { form: 'regsosek22k', version: '1', family: { r302: 3, r108: 'SITI' }, members: [] } },
+    { now: clock.now(), newId: () => 'op-new' },
+  );
+  await setMark(db, { rowId: null, status: 'new', familyUuid: uuid(5) }, clock.now());
+  server.fail({ method: 'POST', path: '/api/v1/sync/prelist/', mode: 'drop' });
+  const dropped = await engine.syncNow();
+  assert.equal(dropped.reason, 'network');
+  assert.equal((await db.marks.get(`new:${uuid(5)}`))?.state, 'pending');
+  await engine.syncNow({ force: true });
+  const mark = await db.marks.get(`new:${uuid(5)}`);
+  assert.equal(mark?.state, 'sent');
+  const rows = (await db.prelist.toArray()).filter((p) => p.family === uuid(5));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].head_name, 'SITI');
 });

@@ -56,7 +56,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
   const documents = new Map();
   /** @type {{id: number, name: string, full_code: string}[]} */
   let slsList = [];
-  /** @type {{id: number, sls: number, line_no: number, head_name: string}[]} */
+  /** @type {{id: number, sls: number, line_no: number, head_name: string, status?: string, family?: string | null}[]} */
   let prelist = [];
   let questionnaire = { form: 'regsosek22k', version: '1', sha256: 'a'.repeat(64), url: '/api/v1/questionnaire/regsosek22k/1.json' };
   /** @type {Fault[]} */
@@ -265,6 +265,12 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       }
       return reply(200, { results: items.map((item) => pushOne(who.user, item)) });
     }
+    if (method === 'POST' && path === '/api/v1/sync/prelist/') {
+      const marks = body?.marks;
+      if (!Array.isArray(marks)) return reply(400, { code: 'invalid', errors: { marks: ['Harus daftar.'] } });
+      const mine = assigned(who.user);
+      return reply(200, { results: marks.map((mark, index) => markOne(mine, mark, index)) });
+    }
     if (method === 'POST' && path === '/api/v1/sync/photos/missing/') {
       const list = Array.isArray(body?.photos) ? body.photos : [];
       return reply(200, { missing: list.filter((/** @type {string} */ u) => !photos.has(u)) });
@@ -289,6 +295,30 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       return reply(201, { client_uuid: photoUuid, status: 'received', sha256: sha });
     }
     return reply(404, { code: 'not_found', message: 'Tidak ditemukan.' });
+  }
+
+  /**
+   * One VK1 mark (households/prelist_sync.py, simplified).
+   * @param {number[]} mine
+   * @param {any} mark
+   * @param {number} index
+   * @returns {Record<string, any>}
+   */
+  function markOne(mine, mark, index) {
+    const family = mark.family ? families.get(mark.family) : undefined;
+    if (mark.family && family === undefined) return { index, result: 'family_missing', message: 'Data keluarga belum diterima server.' };
+    if (mark.status === 'new') {
+      const known = prelist.find((p) => p.family === mark.family);
+      if (known) return { index, result: 'ok', row: { ...known } };
+      if (!family || !mine.includes(family.sls) || !mark.head_name) return { index, result: 'invalid', message: 'Nama kepala keluarga wajib diisi.' };
+      const row = { id: 1000 + prelist.length, sls: family.sls, line_no: prelist.length + 1, head_name: mark.head_name, status: 'new', family: mark.family };
+      prelist.push(row);
+      return { index, result: 'ok', row: { ...row } };
+    }
+    const row = prelist.find((p) => p.id === mark.id);
+    if (!row || !mine.includes(row.sls)) return { index, result: 'forbidden', message: 'Baris VK1 ini bukan dari SLS tugas Anda.' };
+    Object.assign(row, { status: mark.status, family: mark.family ?? null });
+    return { index, result: 'ok', row: { ...row } };
   }
 
   /**

@@ -53,7 +53,8 @@ import { STRINGS } from '../ui/strings.js';
  * @property {Record<import('./db.js').FamilyStatus, number>} families
  * @property {Record<import('./db.js').OpStatus, number>} outbox
  * @property {Record<import('./db.js').PhotoStatus, number>} photos
- * @property {number} unsent  families and photos whose data the server does not have yet
+ * @property {number} marks   VK1 marks not yet accepted by the server (pending or rejected)
+ * @property {number} unsent  families, photos and VK1 marks whose data the server does not have yet
  */
 
 export const FAMILY_STATUSES = /** @type {const} */ (['draft', 'final', 'sent', 'conflict', 'rejected', 'returned']);
@@ -556,16 +557,17 @@ export async function saveGeotag(db, geotag) {
  * @returns {Promise<WorkCounts>}
  */
 export async function countWork(db) {
-  return db.transaction('r', db.families, db.outbox, db.photos, async () => {
+  return db.transaction('r', [db.families, db.outbox, db.photos, db.marks], async () => {
     const families = /** @type {WorkCounts['families']} */ ({});
     for (const s of FAMILY_STATUSES) families[s] = await db.families.where('status').equals(s).count();
     const outbox = /** @type {WorkCounts['outbox']} */ ({});
     for (const s of OP_STATUSES) outbox[s] = await db.outbox.where('status').equals(s).count();
     const photos = /** @type {WorkCounts['photos']} */ ({});
     for (const s of PHOTO_STATUSES) photos[s] = await db.photos.where('status').equals(s).count();
+    const marks = await db.marks.where('state').anyOf('pending', 'rejected').count();
     const unsent =
-      families.draft + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected;
-    return { families, outbox, photos, unsent };
+      families.draft + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected + marks;
+    return { families, outbox, photos, marks, unsent };
   });
 }
 

@@ -1,0 +1,382 @@
+// @ts-check
+/**
+ * The family screen: status and the server's reasons, the dwelling's geotag, the questionnaire
+ * form, the dwelling photo when the SLS head's welfare estimate requires one, and save/finalise.
+ * Every change is saved as a draft on the phone within a second; finalising validates with the
+ * same rules as the server and puts the family in the outbox.
+ */
+import { derive, validate } from '../questionnaire/validate.js';
+import { getMeta } from '../sync/db.js';
+import { enqueueFamily, familyStatusLabel, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
+import { addPhoto, sha256Hex } from '../sync/photos.js';
+import { STRINGS as T } from '../ui/strings.js';
+import { formatTime, h, mount } from './dom.js';
+import { createFamilyForm } from './form.js';
+import { compressPhoto, currentFix, isoWithOffset } from './media.js';
+
+/** @typedef {import('./main.js').App} App */
+/** @typedef {import('../sync/db.js').FamilyRow} FamilyRow */
+/** @typedef {import('../sync/db.js').GeotagRow} GeotagRow */
+/** @typedef {import('../questionnaire/validate.js').Definition} Definition */
+/** @typedef {import('../questionnaire/validate.js').Issue} Issue */
+
+const AUTOSAVE_MS = 800;
+const EDITABLE = new Set(['draft', 'final', 'sent', 'rejected', 'returned', 'conflict']);
+
+/**
+ * @param {App} app
+ * @param {HTMLElement} screen
+ * @param {string} clientUuid
+ */
+export async function familyScreen(app, screen, clientUuid) {
+  const db = app.db;
+  const family = await db.families.get(clientUuid);
+  if (!family) {
+    mount(screen, h('p', { class: 'error', text: T.familyMissing }), h('a', { href: '#/', text: T.back }));
+    return;
+  }
+  const sls = await db.sls.get(family.sls);
+  const stored = await db.definitions.get([family.record.form, family.record.version]);
+  if (!stored) {
+    mount(screen, h('p', { class: 'error', text: T.definitionMissing }), h('a', { href: '#/', text: T.back }));
+    return;
+  }
+  const definition = /** @type {Definition} */ (stored.definition);
+  const today = isoWithOffset(new Date()).slice(0, 10);
+  const context = { ...(sls?.context ?? {}), today };
+  const serverApproved = family.server_status === 'approved';
+
+  /** @type {import('../questionnaire/relevance.js').FamilyRecord} */
+  let record = structuredClone(/** @type {any} */ (family.record));
+  let dirty = false;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let saveTimer = null;
+  /** @type {string | null} */
+  let geotagUuid = family.geotag_uuid;
+  /** @type {GeotagRow | undefined} */
+  let geotag = geotagUuid ? await db.geotags.get(geotagUuid) : undefined;
+  let photos = await db.photos.where('family_uuid').equals(clientUuid).toArray();
+  /** @type {string[]} */
+  const objectUrls = [];
+
+  const statusBox = h('section', { class: 'familystatus', 'data-testid': 'family-status' });
+  const geotagBox = h('section', { class: 'card geotag', 'data-testid': 'geotag' });
+  const photoBox = h('section', { class: 'card photo', 'data-testid': 'photo' });
+  const formRoot = h('div', { class: 'formroot' });
+  const notice = h('p', { class: 'notice', role: 'status', 'data-testid': 'family-notice' });
+
+  const save = async () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!dirty) return;
+    dirty = false;
+    await saveDraft(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, Date.now());
+  };
+  const scheduleSave = () => {
+    dirty = true;
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => save().catch((error) => console.error('draft save failed', error)), AUTOSAVE_MS);
+  };
+  app.setEditing(true);
+  const flushOnHide = () => {
+    if (document.visibilityState === 'hidden') save().catch((error) => console.error('draft save failed', error));
+  };
+  document.addEventListener('visibilitychange', flushOnHide);
+  window.addEventListener('pagehide', flushOnHide);
+  app.onLeave(async () => {
+    document.removeEventListener('visibilitychange', flushOnHide);
+    window.removeEventListener('pagehide', flushOnHide);
+    await save();
+    form.destroy();
+    for (const url of objectUrls) URL.revokeObjectURL(url);
+  });
+
+  const buildingNo = () => {
+    const value = record.family?.r109;
+    return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+  };
+  const photoRequired = () => {
+    try {
+      return Boolean(derive(definition, record, context).photo_required);
+    } catch {
+      return false;
+    }
+  };
+
+  const renderStatus = async () => {
+    const current = (await db.families.get(clientUuid)) ?? family;
+    const errors = (current.errors ?? []).map((e) => h('li', { text: e.number ? `${e.number}: ${e.message}` : e.message }));
+    mount(
+      statusBox,
+      h('span', { class: `badge status-${current.status}`, text: familyStatusLabel(current.status) }),
+      serverApproved ? h('p', { class: 'muted', text: T.familyApproved }) : null,
+      current.review_comment && current.status === 'returned' ? h('p', { class: 'comment', text: `${T.reviewComment}: ${current.review_comment}` }) : null,
+      current.message ? h('p', { class: 'comment error', text: current.message }) : null,
+      errors.length ? h('ul', { class: 'errors' }, ...errors) : null,
+      current.status === 'conflict' && current.server
+        ? h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'button', text: T.conflictKeepMine, onclick: () => resolve('mine') }),
+            h('button', { type: 'button', class: 'secondary', text: T.conflictTakeServer, onclick: () => resolve('server') }),
+          )
+        : null,
+    );
+  };
+
+  /** @param {'mine' | 'server'} choice */
+  const resolve = async (choice) => {
+    await save();
+    await resolveConflict(db, clientUuid, choice, { now: Date.now(), newId: app.newId });
+    app.sync({ force: true });
+    app.refresh();
+  };
+
+  const renderGeotag = async () => {
+    const building = buildingNo();
+    const shared = building && !geotag ? await db.geotags.where('[sls+building_no]').equals([family.sls, building]).first() : undefined;
+    const status = h('p', { class: 'muted', role: 'status' });
+    const reason = h('input', { name: 'geotag-reason', placeholder: T.geotagReasonPlaceholder, maxlength: 200 });
+    /** @type {HTMLElement | null} */
+    let pending = null;
+
+    const capture = async () => {
+      status.textContent = T.geotagCapturing;
+      captureButton.disabled = true;
+      try {
+        const fix = await currentFix(navigator.geolocation);
+        const good = fix.accuracy_m <= app.config.maxAccuracy;
+        /** @type {GeotagRow} */
+        const row = { client_uuid: geotag?.client_uuid ?? app.newId(), sls: family.sls, building_no: building, ...fix, accepted_reason: '' };
+        if (good) {
+          await keep(row);
+          return;
+        }
+        pending = h(
+          'div',
+          { class: 'warnbox' },
+          h('p', { class: 'warn', text: `${T.geotagPoorAccuracy} ${fix.accuracy_m} m (${T.geotagThreshold} ${app.config.maxAccuracy} m).` }),
+          h('button', { type: 'button', text: T.geotagRetake, onclick: capture }),
+          h('label', { text: T.geotagAcceptWithReason }),
+          reason,
+          h('button', {
+            type: 'button',
+            class: 'secondary',
+            text: T.geotagAccept,
+            onclick: async () => {
+              if (reason.value.trim().length < 5) {
+                status.textContent = T.geotagReasonRequired;
+                return;
+              }
+              await keep({ ...row, accepted_reason: reason.value.trim() });
+            },
+          }),
+        );
+        renderGeotagBox();
+        status.textContent = '';
+      } catch (error) {
+        const code = /** @type {{code?: string}} */ (error).code;
+        status.textContent =
+          code === 'denied' ? T.geotagDenied : code === 'unsupported' ? T.geotagUnsupported : code === 'timeout' ? T.geotagTimeout : T.geotagUnavailable;
+      } finally {
+        captureButton.disabled = false;
+      }
+    };
+
+    /** @param {GeotagRow} row */
+    const keep = async (row) => {
+      await saveGeotag(db, row);
+      geotag = row;
+      geotagUuid = row.client_uuid;
+      dirty = true;
+      await save();
+      pending = null;
+      await renderGeotag();
+    };
+
+    const captureButton = h('button', { type: 'button', 'data-testid': 'geotag-capture', text: geotag ? T.geotagRetakeButton : T.geotagCaptureButton, onclick: capture });
+    const renderGeotagBox = () =>
+      mount(
+        geotagBox,
+        h('h2', { text: T.geotagTitle }),
+        building ? h('p', { class: 'muted', text: `${T.geotagBuilding} ${building}` }) : h('p', { class: 'warn', text: T.geotagNeedsBuilding }),
+        geotag
+          ? h(
+              'p',
+              { class: 'geotagvalue', 'data-testid': 'geotag-value' },
+              `${geotag.lat.toFixed(6)}, ${geotag.lon.toFixed(6)} · ${T.geotagAccuracy} ${geotag.accuracy_m} m · ${formatTime(geotag.captured_at)}`,
+              geotag.accepted_reason ? ` · ${T.geotagReason}: ${geotag.accepted_reason}` : '',
+            )
+          : h('p', { class: 'warn', text: T.geotagMissing }),
+        shared
+          ? h('button', {
+              type: 'button',
+              class: 'secondary',
+              text: `${T.geotagUseBuilding} (${T.geotagAccuracy} ${shared.accuracy_m} m)`,
+              onclick: () => keep(shared),
+            })
+          : null,
+        building ? captureButton : null,
+        pending,
+        status,
+      );
+    renderGeotagBox();
+  };
+
+  const renderPhoto = () => {
+    const required = photoRequired();
+    photoBox.hidden = !required && photos.length === 0;
+    const latest = photos.slice().sort((a, b) => b.created_at - a.created_at)[0];
+    const status = h('p', { class: 'muted', role: 'status' });
+    const input = h('input', {
+      type: 'file',
+      accept: 'image/*',
+      capture: 'environment',
+      name: 'photo',
+      'data-testid': 'photo-input',
+      onchange: async () => {
+        const file = input.files?.[0];
+        if (!file) return;
+        status.textContent = T.photoProcessing;
+        try {
+          const { blob } = await compressPhoto(file);
+          const sha256 = await sha256Hex(blob);
+          // A retake replaces a photo the server does not have yet; a sent one stays on the server.
+          for (const old of photos) if (old.status !== 'sent') await db.photos.delete(old.client_uuid);
+          await addPhoto(db, { client_uuid: app.newId(), family_uuid: clientUuid, blob, sha256 }, Date.now());
+          photos = await db.photos.where('family_uuid').equals(clientUuid).toArray();
+          renderPhoto();
+        } catch (error) {
+          console.error('photo failed', error);
+          status.textContent = T.photoFailed;
+        }
+      },
+    });
+    let preview = null;
+    if (latest) {
+      const url = URL.createObjectURL(latest.blob);
+      objectUrls.push(url);
+      preview = h(
+        'figure',
+        {},
+        h('img', { src: url, alt: T.photoPreviewAlt, 'data-testid': 'photo-preview' }),
+        h('figcaption', { class: 'muted', text: `${Math.round(latest.size / 1024)} KB · ${latest.status === 'sent' ? T.photoSent : T.photoWaiting}` }),
+      );
+    }
+    mount(
+      photoBox,
+      h('h2', { text: T.photoTitle }),
+      h('p', { class: required ? 'warn' : 'muted', text: required ? T.photoRequired : T.photoOptional }),
+      preview,
+      h('label', { class: 'button', text: latest ? T.photoRetake : T.photoTake }, input),
+      status,
+    );
+  };
+
+  const form = createFamilyForm({
+    root: formRoot,
+    definition,
+    context,
+    record,
+    onChange: (next) => {
+      const before = buildingNo();
+      record = next;
+      scheduleSave();
+      if (buildingNo() !== before) renderGeotag();
+      renderPhoto();
+    },
+  });
+
+  /** @returns {Issue[]} */
+  const extraIssues = () => {
+    /** @type {Issue[]} */
+    const extra = [];
+    const issue = (/** @type {string} */ variable, /** @type {string} */ message) =>
+      extra.push({ variable, number: null, member_index: null, check: variable, severity: 'error', message, message_en: message });
+    if (!geotag) issue('geotag', T.geotagMissing);
+    if (photoRequired() && photos.length === 0) issue('photo', T.photoRequired);
+    return extra;
+  };
+
+  const finalise = async () => {
+    record = form.getRecord();
+    let issues;
+    try {
+      issues = [...validate(definition, record, context), ...extraIssues()];
+    } catch (error) {
+      console.error('validation failed', error);
+      notice.textContent = T.finaliseFailed;
+      return;
+    }
+    form.showIssues(issues);
+    const errors = issues.filter((i) => i.severity === 'error');
+    if (errors.length) {
+      notice.textContent = `${T.finaliseBlocked} (${errors.length})`;
+      notice.className = 'notice error';
+      // The summary at the top of the form lists every error, each a link to its field.
+      formRoot.querySelector('.form-summary')?.scrollIntoView({ block: 'start' });
+      await save();
+      return;
+    }
+    if (saveTimer) clearTimeout(saveTimer);
+    dirty = false;
+    try {
+      await enqueueFamily(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, { now: Date.now(), newId: app.newId });
+    } catch (error) {
+      notice.textContent = /** @type {Error} */ (error).message === 'conflict_unresolved' ? T.conflictFirst : T.finaliseFailed;
+      notice.className = 'notice error';
+      return;
+    }
+    notice.textContent = T.finalised;
+    notice.className = 'notice ok';
+    await renderStatus();
+    registerBackgroundSync();
+    app.sync({ force: true });
+  };
+
+  const ppl = await getMeta(db, 'user');
+  mount(
+    screen,
+    h('a', { class: 'back', href: sls ? `#/sls/${sls.id}` : '#/', text: `← ${sls ? sls.name || sls.full_code : T.back}` }),
+    h('header', { class: 'screenhead' }, h('h1', { text: T.familyTitle }), h('p', { class: 'muted', text: ppl ? `${T.enumerator}: ${ppl.username}` : '' })),
+    statusBox,
+    geotagBox,
+    formRoot,
+    photoBox,
+    notice,
+    h(
+      'div',
+      { class: 'actionbar' },
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'save-draft',
+        text: T.saveDraft,
+        disabled: !EDITABLE.has(family.status),
+        onclick: async () => {
+          record = form.getRecord();
+          dirty = true;
+          await save();
+          notice.textContent = T.draftSaved;
+          notice.className = 'notice ok';
+          await renderStatus();
+        },
+      }),
+      h('button', { type: 'button', 'data-testid': 'finalise', text: T.finalise, onclick: finalise }),
+    ),
+  );
+  await renderStatus();
+  await renderGeotag();
+  renderPhoto();
+  if (family.errors?.length) form.showIssues(family.errors.map((e) => ({ variable: e.variable ?? 'record', number: e.number ?? null, member_index: e.member_index ?? null, check: e.check ?? 'server', severity: e.severity === 'warning' ? 'warning' : 'error', message: e.message, message_en: e.message })));
+}
+
+function registerBackgroundSync() {
+  // An extra where the browser has it: the service worker syncs even after the page closed.
+  navigator.serviceWorker?.ready
+    .then((registration) => {
+      const sync = /** @type {{sync?: {register: (tag: string) => Promise<void>}}} */ (/** @type {unknown} */ (registration)).sync;
+      return sync ? sync.register('regsosek-sync') : undefined;
+    })
+    .catch(() => {});
+}

@@ -1,0 +1,314 @@
+// @ts-check
+/**
+ * Screens of the enumerator app other than the family form: sign-in, home (assignment, tasks,
+ * storage), one SLS (VK1 prelist and families) and the wipe of a revoked device.
+ */
+import { emptyRecord } from '../questionnaire/relevance.js';
+import { getMeta } from '../sync/db.js';
+import { marksByKey, setMark } from '../sync/marks.js';
+import { familyStatusLabel, saveDraft } from '../sync/outbox.js';
+import { STRINGS as T } from '../ui/strings.js';
+import { formatBytes, formatTime, h, mount } from './dom.js';
+
+/** @typedef {import('./main.js').App} App */
+/** @typedef {import('../sync/db.js').FamilyRow} FamilyRow */
+/** @typedef {import('../sync/db.js').MarkRow} MarkRow */
+
+/** @type {Record<string, string>} */
+const PRELIST_LABELS = {
+  pending: T.prelistPending,
+  found: T.prelistFound,
+  moved: T.prelistMoved,
+  deceased: T.prelistDeceased,
+  not_found: T.prelistNotFound,
+  duplicate: T.prelistDuplicate,
+  new: T.prelistNew,
+};
+const MARKABLE = ['moved', 'deceased', 'not_found', 'duplicate'];
+
+/**
+ * @param {App} app
+ * @param {HTMLElement} screen
+ */
+export async function signInScreen(app, screen) {
+  const user = await getMeta(app.db, 'user');
+  const message = h('p', { class: 'error', role: 'alert' });
+  const username = h('input', { name: 'username', id: 'username', autocomplete: 'username', autocapitalize: 'none', required: true, value: user?.username ?? '' });
+  const password = h('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', text: T.signInButton });
+  const form = h(
+    'form',
+    {
+      class: 'card',
+      onsubmit: async (/** @type {SubmitEvent} */ event) => {
+        event.preventDefault();
+        submit.disabled = true;
+        message.textContent = '';
+        const result = await app.engine.signIn({ username: username.value.trim(), password: password.value, deviceName: navigator.userAgent.slice(0, 100) });
+        submit.disabled = false;
+        if (!result.ok) {
+          message.textContent = result.message ?? T.authInvalidCredentials;
+          if (result.wipe) app.go('#/hapus');
+          return;
+        }
+        password.value = '';
+        app.sync({ force: true });
+        app.go('#/');
+      },
+    },
+    h('h1', { text: T.signInTitle }),
+    h('p', { class: 'muted', text: user ? T.signInAgainHint : T.signInHint }),
+    h('label', { for: 'username', text: T.username }),
+    username,
+    h('label', { for: 'password', text: T.password }),
+    password,
+    message,
+    submit,
+  );
+  mount(screen, form);
+}
+
+/**
+ * @param {App} app
+ * @param {HTMLElement} screen
+ */
+export async function wipeScreen(app, screen) {
+  const wipe = await getMeta(app.db, 'wipe_required');
+  const button = h('button', {
+    type: 'button',
+    class: 'danger',
+    text: T.wipeButton,
+    onclick: async () => {
+      button.disabled = true;
+      const result = await app.engine.wipeLocalData();
+      if (result.ok) app.go('#/masuk');
+    },
+  });
+  mount(screen, h('section', { class: 'card' }, h('h1', { text: T.wipeTitle }), h('p', { text: wipe?.message ?? T.authWipeRequired }), h('p', { class: 'muted', text: T.wipeExplain }), button));
+}
+
+/**
+ * @returns {Promise<HTMLElement>}
+ */
+async function storageInfo() {
+  const storage = navigator.storage;
+  if (!storage || typeof storage.estimate !== 'function') return h('p', { class: 'warn', text: T.storageUnsupported });
+  const [estimate, persisted] = await Promise.all([
+    storage.estimate(),
+    typeof storage.persisted === 'function' ? storage.persisted() : Promise.resolve(false),
+  ]);
+  return h(
+    'p',
+    { class: persisted ? 'muted storage' : 'warn storage', 'data-testid': 'storage' },
+    `${T.storageUsed}: ${formatBytes(estimate.usage ?? 0)} / ${formatBytes(estimate.quota ?? 0)}. `,
+    persisted ? T.storagePersisted : T.storageNotPersisted,
+  );
+}
+
+/**
+ * @param {FamilyRow} family
+ * @returns {string}
+ */
+function familyName(family) {
+  const head = family.record?.family?.r108;
+  return typeof head === 'string' && head.trim() ? head : T.familyUnnamed;
+}
+
+/**
+ * @param {FamilyRow} family
+ * @returns {HTMLElement}
+ */
+function familyLink(family) {
+  return h(
+    'a',
+    { class: `item status-${family.status}`, href: `#/keluarga/${family.client_uuid}`, dataset: { family: family.client_uuid } },
+    h('strong', { text: familyName(family) }),
+    h('span', { class: 'badge', text: familyStatusLabel(family.status) }),
+    family.review_comment && family.status === 'returned' ? h('span', { class: 'comment', text: family.review_comment }) : null,
+    family.message && (family.status === 'conflict' || family.status === 'rejected') ? h('span', { class: 'comment error', text: family.message }) : null,
+  );
+}
+
+/**
+ * @param {App} app
+ * @param {HTMLElement} screen
+ */
+export async function homeScreen(app, screen) {
+  const [user, slsList, families] = await Promise.all([getMeta(app.db, 'user'), app.db.sls.toArray(), app.db.families.toArray()]);
+  const tasks = families.filter((f) => f.status === 'returned' || f.status === 'conflict' || f.status === 'rejected');
+  const signOutMessage = h('p', { class: 'error', role: 'alert' });
+  mount(
+    screen,
+    h(
+      'header',
+      { class: 'screenhead' },
+      h('h1', { text: T.homeTitle }),
+      h('p', { class: 'muted', text: user ? `${user.full_name || user.username} · ${user.username}` : '' }),
+    ),
+    tasks.length
+      ? h('section', { class: 'tasks' }, h('h2', { text: `${T.tasksTitle} (${tasks.length})` }), h('div', { class: 'list' }, ...tasks.map(familyLink)))
+      : null,
+    h(
+      'section',
+      {},
+      h('h2', { text: T.assignmentTitle }),
+      slsList.length === 0
+        ? h('p', { class: 'muted', text: T.assignmentEmpty })
+        : h(
+            'div',
+            { class: 'list' },
+            ...slsList.map((sls) => {
+              const mine = families.filter((f) => f.sls === sls.id);
+              const done = mine.filter((f) => f.status === 'sent').length;
+              return h(
+                'a',
+                { class: 'item', href: `#/sls/${sls.id}`, dataset: { sls: String(sls.id) } },
+                h('strong', { text: sls.name || sls.full_code }),
+                h('span', { class: 'muted', text: `${sls.kelurahan_name ?? ''} · ${sls.full_code ?? ''}` }),
+                h('span', { class: 'badge', text: `${T.familiesCount}: ${mine.length} · ${T.sentCount}: ${done}` }),
+              );
+            }),
+          ),
+    ),
+    h('section', { class: 'footer' }, await storageInfo(), signOutMessage,
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        text: T.signOutButton,
+        onclick: async () => {
+          const result = await app.engine.signOut();
+          if (!result.ok) {
+            signOutMessage.textContent = result.message ?? T.signOutUnsent;
+            return;
+          }
+          app.go('#/masuk');
+        },
+      }),
+    ),
+  );
+}
+
+/**
+ * Starts a family: a draft with Blok I filled from the SLS (and from the VK1 row).
+ * @param {App} app
+ * @param {import('../sync/db.js').SlsRow} sls
+ * @param {{head?: string, address?: string}} extra
+ * @returns {Promise<string>} the family's UUID
+ */
+async function startFamily(app, sls, extra) {
+  const ref = await getMeta(app.db, 'questionnaire');
+  const stored = ref ? await app.db.definitions.get([ref.form, ref.version]) : undefined;
+  if (!stored) throw new Error('no_definition');
+  const definition = /** @type {import('../questionnaire/validate.js').Definition} */ (stored.definition);
+  const prefill = { ...(sls.prefill ?? {}) };
+  if (extra.head) prefill['108'] = extra.head;
+  if (extra.address) prefill['107'] = extra.address;
+  const clientUuid = app.newId();
+  await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record: emptyRecord(definition, prefill) }, Date.now());
+  return clientUuid;
+}
+
+/**
+ * @param {App} app
+ * @param {HTMLElement} screen
+ * @param {number} slsId
+ */
+export async function slsScreen(app, screen, slsId) {
+  const sls = await app.db.sls.get(slsId);
+  if (!sls) {
+    mount(screen, h('p', { class: 'error', text: T.slsMissing }), h('a', { href: '#/', text: T.back }));
+    return;
+  }
+  const [rows, families, marks, definitionRef] = await Promise.all([
+    app.db.prelist.where('sls').equals(slsId).sortBy('line_no'),
+    app.db.families.where('sls').equals(slsId).toArray(),
+    marksByKey(app.db),
+    getMeta(app.db, 'questionnaire'),
+  ]);
+  const byUuid = new Map(families.map((f) => [f.client_uuid, f]));
+  /** @type {Set<string>} */
+  const linked = new Set();
+  const notice = h('p', { class: 'error', role: 'alert' });
+
+  /** @param {() => Promise<string>} start */
+  const open = async (start) => {
+    if (!definitionRef) {
+      notice.textContent = T.definitionMissing;
+      return;
+    }
+    app.go(`#/keluarga/${await start()}`);
+  };
+
+  const prelistItems = rows.map((row) => {
+    const mark = marks.get(`row:${row.id}`);
+    const status = mark?.status ?? row.status;
+    const familyUuid = mark?.family_uuid ?? row.family ?? null;
+    if (familyUuid) linked.add(familyUuid);
+    const family = familyUuid ? byUuid.get(familyUuid) : undefined;
+    const select = h(
+      'select',
+      {
+        'aria-label': T.prelistMarkLabel,
+        onchange: async () => {
+          if (!select.value) return;
+          if (!confirm(`${T.prelistConfirm} ${PRELIST_LABELS[select.value]}?`)) {
+            select.value = '';
+            return;
+          }
+          await setMark(app.db, { rowId: row.id, status: /** @type {MarkRow['status']} */ (select.value) }, Date.now());
+          app.sync();
+          app.refresh();
+        },
+      },
+      h('option', { value: '', text: T.prelistMarkLabel }),
+      ...MARKABLE.map((s) => h('option', { value: s, text: PRELIST_LABELS[s] })),
+    );
+    return h(
+      'div',
+      { class: `item prelist status-${status}`, dataset: { prelist: String(row.id) } },
+      h('strong', { text: `${row.line_no}. ${row.head_name}` }),
+      row.address ? h('span', { class: 'muted', text: row.address }) : null,
+      h('span', { class: 'badge', text: PRELIST_LABELS[status] ?? status }),
+      mark?.state === 'pending' ? h('span', { class: 'muted', text: T.markPending }) : null,
+      mark?.state === 'rejected' ? h('span', { class: 'comment error', text: mark.message ?? T.markRejected }) : null,
+      family
+        ? h('a', { class: 'button', href: `#/keluarga/${family.client_uuid}`, text: `${T.openFamily} · ${familyStatusLabel(family.status)}` })
+        : h('button', {
+            type: 'button',
+            class: 'start',
+            text: T.startInterview,
+            onclick: () =>
+              open(async () => {
+                const uuid = await startFamily(app, sls, { head: row.head_name, address: row.address });
+                await setMark(app.db, { rowId: row.id, status: 'found', familyUuid: uuid }, Date.now());
+                return uuid;
+              }),
+          }),
+      family ? null : select,
+    );
+  });
+  // Families not started from a VK1 row: the ones added in the field.
+  const others = families.filter((f) => !linked.has(f.client_uuid));
+
+  mount(
+    screen,
+    h('a', { class: 'back', href: '#/', text: `← ${T.back}` }),
+    h('header', { class: 'screenhead' }, h('h1', { text: sls.name || sls.full_code }), h('p', { class: 'muted', text: `${sls.kelurahan_name ?? ''}, ${sls.kecamatan_name ?? ''} · ${sls.full_code ?? ''}` })),
+    notice,
+    h('button', {
+      type: 'button',
+      class: 'wide',
+      'data-testid': 'new-family',
+      text: T.newFamily,
+      onclick: () =>
+        open(async () => {
+          const uuid = await startFamily(app, sls, {});
+          await setMark(app.db, { rowId: null, status: 'new', familyUuid: uuid }, Date.now());
+          return uuid;
+        }),
+    }),
+    h('section', {}, h('h2', { text: `${T.prelistTitle} (${rows.length})` }), rows.length ? h('div', { class: 'list' }, ...prelistItems) : h('p', { class: 'muted', text: T.prelistEmpty })),
+    others.length ? h('section', {}, h('h2', { text: T.newFamiliesTitle }), h('div', { class: 'list' }, ...others.map(familyLink))) : null,
+    h('p', { class: 'muted', text: `${T.lastSync}: ${formatTime(await getMeta(app.db, 'last_sync_at'))}` }),
+  );
+}
