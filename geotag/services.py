@@ -91,9 +91,7 @@ def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
     """
     existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
     if existing is not None:
-        if existing.sls_id != sls.pk:
-            raise ConflictError(_("Geotag ini milik SLS lain."))
-        return existing
+        return geotag_of_sls(existing, sls)
     geotag = Geotag(
         client_uuid=data.client_uuid,
         sls=sls,
@@ -111,6 +109,13 @@ def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
     except IntegrityError:
         return Geotag.objects.get(client_uuid=data.client_uuid)
     geotag_check(geotag)
+    return geotag
+
+
+def geotag_of_sls(geotag: Geotag, sls: SLS) -> Geotag:
+    """A stored geotag sent again for a family of `sls`; raises ConflictError if it belongs to another SLS."""
+    if geotag.sls_id != sls.pk:
+        raise ConflictError(_("Geotag ini milik SLS lain."))
     return geotag
 
 

@@ -55,6 +55,17 @@ class SaveResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class NewFamily:
+    """A validated new family and the rows that store it, not saved yet (the family has no id)."""
+
+    family: Family
+    members: list[Member]
+    revision: FamilyRevision
+    event: ReviewEvent
+    warnings: list[dict[str, Any]]
+
+
 def _sls_is_confirmed(sls: SLS) -> bool:
     last = SLSConfirmation.objects.filter(sls=sls).order_by("-at", "-id").first()
     return last is not None and last.action == SLSConfirmation.Action.CONFIRM
@@ -82,9 +93,8 @@ def _write_parts(family: Family, parts: records.FamilyParts) -> None:
     family.member_count = len(parts.members)
 
 
-def _write_members(family: Family, parts: records.FamilyParts) -> None:
-    family.members.all().delete()
-    Member.objects.bulk_create(
+def _member_rows(family: Family, parts: records.FamilyParts) -> list[Member]:
+    return [
         Member(
             family=family,
             data=m.data,
@@ -94,12 +104,56 @@ def _write_members(family: Family, parts: records.FamilyParts) -> None:
             **m.columns,
         )
         for m in parts.members
-    )
+    ]
+
+
+def _write_members(family: Family, parts: records.FamilyParts) -> None:
+    family.members.all().delete()
+    Member.objects.bulk_create(_member_rows(family, parts))
 
 
 def _current_parts(definition: form.Definition, family: Family) -> records.FamilyParts:
     record = records.compose(definition, family, list(family.members.all()), reveal=True)
     return records.split(definition, record)
+
+
+def family_build_new(
+    *, user: User, sls: SLS, client_uuid: uuid.UUID, record: dict[str, Any], digest: str, source: str
+) -> NewFamily:
+    """Validate a new family's record and build its rows, unsaved: the family (submitted, revision 1),
+    its members, revision 1 and the draft → submitted event. The one definition of what a created
+    family stores, for `family_save` and for the batched sync push. The caller has checked the
+    right (`_ensure_ppl_of`, SLS not confirmed). Raises RecordInvalidError or UnknownFormError."""
+    definition, warnings = _validate(record, sls)
+    parts = records.split(definition, record)
+    family = Family(
+        client_uuid=client_uuid,
+        sls=sls,
+        form_id=definition.form,
+        form_version=definition.version,
+        status=FamilyStatus.SUBMITTED,
+        revision=1,
+        payload_sha256=digest,
+        created_by=user,
+        updated_by=user,
+        submitted_at=timezone.now(),
+        warnings=warnings,
+        photo_required=form.photo_required(definition, record, sls=sls),
+    )
+    _write_parts(family, parts)
+    return NewFamily(
+        family=family,
+        members=_member_rows(family, parts),
+        revision=FamilyRevision(
+            family=family,
+            revision=1,
+            author=user,
+            source=source,
+            changes=records.diff({}, records.flatten_for_history(definition, parts)),
+        ),
+        event=ReviewEvent(family=family, from_status=FamilyStatus.DRAFT, to_status=FamilyStatus.SUBMITTED, actor=user),
+        warnings=warnings,
+    )
 
 
 @transaction.atomic
@@ -128,42 +182,19 @@ def family_save(
         _ensure_ppl_of(user, sls)
         if _sls_is_confirmed(sls):
             raise NotAllowedError(_("SLS ini sudah dikonfirmasi Koseka; data tidak dapat ditambah."))
-        definition, warnings = _validate(record, sls)
-        parts = records.split(definition, record)
-        family = Family(
-            client_uuid=client_uuid,
-            sls=sls,
-            form_id=definition.form,
-            form_version=definition.version,
-            status=FamilyStatus.SUBMITTED,
-            revision=1,
-            payload_sha256=digest,
-            created_by=user,
-            updated_by=user,
-            submitted_at=timezone.now(),
-            warnings=warnings,
-            photo_required=form.photo_required(definition, record, sls=sls),
-        )
-        _write_parts(family, parts)
+        new = family_build_new(user=user, sls=sls, client_uuid=client_uuid, record=record, digest=digest, source=source)
+        family = new.family
         try:
             with transaction.atomic():
                 family.save()
         except IntegrityError:
             # A concurrent first push of the same UUID won: answer like a retry of it.
             return _retry_of_concurrent(client_uuid, digest)
-        _write_members(family, parts)
-        FamilyRevision.objects.create(
-            family=family,
-            revision=1,
-            author=user,
-            source=source,
-            changes=records.diff({}, records.flatten_for_history(definition, parts)),
-        )
-        ReviewEvent.objects.create(
-            family=family, from_status=FamilyStatus.DRAFT, to_status=FamilyStatus.SUBMITTED, actor=user
-        )
+        Member.objects.bulk_create(new.members)
+        new.revision.save()
+        new.event.save()
         logger.info("family.created", extra={"family_id": family.pk, "sls_id": sls.pk, "user_id": user.pk})
-        return SaveResult("created", family, warnings)
+        return SaveResult("created", family, new.warnings)
 
     if family.sls_id != sls.pk:
         raise ConflictError(

@@ -1,32 +1,45 @@
 """The sync contract with the enumerator app (docs/sync.md): pull what a device needs, push
 batches of families with one result each.
 
-Push never lets one family block another: each runs in its own savepoint and gets its own
-result (created, updated, unchanged, conflict with the server's copy, invalid with errors per
-variable, or forbidden). A family is stored once whatever the network does: the UUID made on the
-phone is unique and a repeat with the same content is "unchanged".
+Push never lets one family block another: each gets its own result (created, updated,
+unchanged, conflict with the server's copy, invalid with errors per variable, or forbidden). New
+families and plain retries are handled set-based per batch; every other case, and a batch the
+database refuses, family by family in savepoints. A family is stored once whatever the network
+does: the UUID made on the phone is unique and a repeat with the same content is "unchanged".
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.db.models import Field, Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enumeration import scoping
-from enumeration.models import Device, User
+from enumeration.models import SLS, Device, Role, User
 from geotag import services as geotag_services
-from geotag.models import Photo
+from geotag.models import Geotag, Photo
 from households import form, records, services
-from households.models import Family, FamilyStatus, PrelistFamily
+from households.models import (
+    Family,
+    FamilyRevision,
+    FamilyStatus,
+    Member,
+    PrelistFamily,
+    ReviewEvent,
+    SLSConfirmation,
+)
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -150,8 +163,8 @@ def _parse_uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def push_one(*, user: User, item: Any) -> dict[str, Any]:
-    """Apply one family of a push batch; never raises for a problem of the family itself."""
+def _shape_error(item: Any) -> dict[str, Any] | None:
+    """The answer for an item that cannot be a family at all: not an object, no UUID, a bad base."""
     if not isinstance(item, dict):
         return {"client_uuid": None, "result": "invalid", "errors": [{"variable": "item", "message": _("harus objek")}]}
     key = _parse_uuid(item.get("client_uuid"))
@@ -161,27 +174,97 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
             "result": "invalid",
             "errors": [{"variable": "client_uuid", "message": _("harus UUID")}],
         }
-    result: dict[str, Any] = {"client_uuid": str(key)}
     base_revision = item.get("base_revision")
     if base_revision is not None and (isinstance(base_revision, bool) or not isinstance(base_revision, int)):
-        return {**result, "result": "invalid", "errors": [{"variable": "base_revision", "message": _("harus angka")}]}
-    sls_id = item.get("sls")
-    if isinstance(sls_id, bool) or not isinstance(sls_id, int):
-        sls_id = -1
-    sls = scoping.visible_sls(user).select_related("kelurahan__kecamatan__kabkota").filter(pk=sls_id).first()
-    if sls is None:
         return {
-            **result,
-            "result": "forbidden",
-            "message": _("SLS ini tidak ditugaskan kepada Anda; data tetap tersimpan di ponsel."),
+            "client_uuid": str(key),
+            "result": "invalid",
+            "errors": [{"variable": "base_revision", "message": _("harus angka")}],
         }
+    return None
+
+
+def _requested_sls_id(item: dict[str, Any]) -> int:
+    sls_id = item.get("sls")
+    return -1 if isinstance(sls_id, bool) or not isinstance(sls_id, int) else sls_id
+
+
+def _assigned_sls(user: User, sls_ids: set[int]) -> dict[int, SLS]:
+    """The requested SLS that are assigned to the user, with the area chain validation reads and
+    `last_confirmation` (the latest confirm/reopen action, or None); boundaries are not fetched."""
+    latest = SLSConfirmation.objects.filter(sls=OuterRef("pk")).order_by("-at", "-id").values("action")[:1]
+    assigned = (
+        scoping.visible_sls(user)
+        .filter(pk__in=sls_ids)
+        .select_related("kelurahan__kecamatan__kabkota")
+        .defer("boundary", "kelurahan__boundary", "kelurahan__kecamatan__boundary")
+        .annotate(last_confirmation=Subquery(latest))
+    )
+    return {sls.pk: sls for sls in assigned}
+
+
+def _is_confirmed(sls: SLS) -> bool:
+    return getattr(sls, "last_confirmation", None) == SLSConfirmation.Action.CONFIRM
+
+
+def _not_assigned(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **result,
+        "result": "forbidden",
+        "message": _("SLS ini tidak ditugaskan kepada Anda; data tetap tersimpan di ponsel."),
+    }
+
+
+def _record_not_object(result: dict[str, Any]) -> dict[str, Any]:
+    return {**result, "result": "invalid", "errors": [{"variable": "record", "message": _("harus objek")}]}
+
+
+def _invalid(result: dict[str, Any], exc: ApplicationError) -> dict[str, Any]:
+    """The answer for a record or geotag the checks refuse (RecordInvalidError, GeotagInvalidError,
+    UnknownFormError or another ApplicationError)."""
+    if isinstance(exc, services.RecordInvalidError):
+        return {**result, "result": "invalid", "errors": exc.errors}
+    if isinstance(exc, geotag_services.GeotagInvalidError):
+        errors = [{"variable": f"geotag.{name}", "message": message} for name, message in exc.extra["errors"].items()]
+        return {**result, "result": "invalid", "errors": errors}
+    return {**result, "result": "invalid", "errors": exc.extra.get("errors") or [{"message": exc.message}]}
+
+
+def _declared_photos(item: dict[str, Any]) -> list[uuid.UUID]:
+    return [
+        u for u in (_parse_uuid(p.get("client_uuid")) for p in item.get("photos") or [] if isinstance(p, dict)) if u
+    ]
+
+
+def _stored(result: dict[str, Any], outcome: str, family: Family, warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer for a family stored (or already stored); `photos_missing` is added by the caller."""
+    return {**result, "result": outcome, "revision": family.revision, "status": family.status, "warnings": warnings}
+
+
+def push_one(*, user: User, item: Any) -> dict[str, Any]:
+    """Apply one family of a push batch in its own savepoint; never raises for a problem of the
+    family itself. The batch path hands it every case it does not answer itself."""
+    shape_error = _shape_error(item)
+    if shape_error is not None:
+        return shape_error
+    key = uuid.UUID(str(item["client_uuid"]))
+    result: dict[str, Any] = {"client_uuid": str(key)}
+    sls_id = _requested_sls_id(item)
+    sls = _assigned_sls(user, {sls_id}).get(sls_id)
+    if sls is None:
+        return _not_assigned(result)
     record = item.get("record")
     if not isinstance(record, dict):
-        return {**result, "result": "invalid", "errors": [{"variable": "record", "message": _("harus objek")}]}
+        return _record_not_object(result)
     try:
         with transaction.atomic():
             saved = services.family_save(
-                user=user, sls=sls, client_uuid=key, record=record, base_revision=base_revision, source="sync"
+                user=user,
+                sls=sls,
+                client_uuid=key,
+                record=record,
+                base_revision=item.get("base_revision"),
+                source="sync",
             )
             family = saved.family
             if item.get("geotag") is not None:
@@ -191,11 +274,6 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
                 if family.geotag_id != geotag.pk:
                     family.geotag = geotag
                     family.save(update_fields=["geotag", "updated_at"])
-    except services.RecordInvalidError as exc:
-        return {**result, "result": "invalid", "errors": exc.errors}
-    except geotag_services.GeotagInvalidError as exc:
-        errors = [{"variable": f"geotag.{name}", "message": message} for name, message in exc.extra["errors"].items()]
-        return {**result, "result": "invalid", "errors": errors}
     except ConflictError as exc:
         current = Family.objects.filter(client_uuid=key).first()
         copy = None
@@ -205,7 +283,7 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
     except (NotAllowedError, NotFoundError) as exc:
         return {**result, "result": "forbidden", "message": exc.message}
     except ApplicationError as exc:
-        return {**result, "result": "invalid", "errors": exc.extra.get("errors") or [{"message": exc.message}]}
+        return _invalid(result, exc)
     except DatabaseError as exc:
         # A record the checks let through but the database refuses: its savepoint is rolled back, the
         # batch goes on, and the device keeps it visible instead of retrying it forever. The log gets
@@ -216,17 +294,9 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
             "result": "invalid",
             "errors": [{"variable": "record", "message": _("Data tidak dapat disimpan server; laporkan ke PML.")}],
         }
-    declared = [
-        u for u in (_parse_uuid(p.get("client_uuid")) for p in item.get("photos") or [] if isinstance(p, dict)) if u
-    ]
-    return {
-        **result,
-        "result": saved.outcome,
-        "revision": family.revision,
-        "status": family.status,
-        "warnings": saved.warnings,
-        "photos_missing": geotag_services.photos_missing(user=user, client_uuids=declared),
-    }
+    answer = _stored(result, saved.outcome, family, saved.warnings)
+    answer["photos_missing"] = geotag_services.photos_missing(user=user, client_uuids=_declared_photos(item))
+    return answer
 
 
 def _lock_order(indexed: tuple[int, Any]) -> str:
@@ -234,19 +304,331 @@ def _lock_order(indexed: tuple[int, Any]) -> str:
     return str(item.get("client_uuid")) if isinstance(item, dict) else ""
 
 
-def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[dict[str, Any]]:
-    """Apply a batch: one transaction (one commit, not one per family), each family in its own
-    savepoint so a bad one never undoes the others. Families are applied in UUID order so two
-    overlapping batches (a retry racing its original) take their row locks in the same order and
-    cannot deadlock; the answer keeps the request's order.
-
-    Raises OperationalError only if PostgreSQL itself fails; the API answers 503 and the device
-    retries the whole batch, which is safe because every family is idempotent.
-    """
+def _push_each(user: User, items: list[Any]) -> list[dict[str, Any]]:
+    """Every family through `push_one`, in UUID order: the fallback when the batch path fails."""
     results: list[dict[str, Any]] = [{} for _ in items]
-    with transaction.atomic():
-        for index, item in sorted(enumerate(items), key=_lock_order):
-            results[index] = push_one(user=user, item=item)
+    for index, item in sorted(enumerate(items), key=_lock_order):
+        results[index] = push_one(user=user, item=item)
+    return results
+
+
+# --- the batch path -------------------------------------------------------------------------------
+
+
+# One answer per item of the batch, None while not answered yet.
+Answers = list[dict[str, Any] | None]
+
+
+@dataclass
+class _Entry:
+    """An item that passed the shape and assignment checks."""
+
+    index: int
+    key: uuid.UUID
+    item: dict[str, Any]
+    sls: SLS
+    record: dict[str, Any]
+
+
+@dataclass
+class _NewFamily:
+    entry: _Entry
+    rows: services.NewFamily
+    geotag: geotag_services.GeotagInput | None
+
+
+def _locked_families(keys: list[uuid.UUID]) -> dict[uuid.UUID, Family]:
+    """The batch's families already stored, row-locked in UUID order (as every batch locks them)."""
+    if not keys:
+        return {}
+    stored = (
+        Family.objects.select_for_update(of=("self",))
+        .select_related("geotag")
+        .filter(client_uuid__in=keys)
+        .order_by("client_uuid")
+    )
+    return {family.client_uuid: family for family in stored}
+
+
+def _is_plain_retry(family: Family, entry: _Entry, digest: str) -> bool:
+    """The stored family sent again by its PPL with the same content and nothing else to apply (the
+    geotag, if any, is the one already attached). `family_save` would answer it unchanged; every
+    other case of a stored family goes through `push_one`."""
+    if family.sls_id != entry.sls.pk or family.payload_sha256 != digest:
+        return False
+    if family.status not in (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED):
+        return False
+    raw = entry.item.get("geotag")
+    if raw is None:
+        return True
+    try:
+        sent = geotag_services.GeotagInput.parse(raw)
+    except geotag_services.GeotagInvalidError:
+        return False
+    return family.geotag is not None and family.geotag.client_uuid == sent.client_uuid
+
+
+def _build_new(user: User, entry: _Entry, digest: str) -> _NewFamily | dict[str, Any]:
+    """The rows of a new family, or its `invalid` answer."""
+    try:
+        rows = services.family_build_new(
+            user=user, sls=entry.sls, client_uuid=entry.key, record=entry.record, digest=digest, source="sync"
+        )
+        raw = entry.item.get("geotag")
+        geotag = geotag_services.GeotagInput.parse(raw) if raw is not None else None
+    except ApplicationError as exc:
+        return _invalid({"client_uuid": str(entry.key)}, exc)
+    return _NewFamily(entry, rows, geotag)
+
+
+def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[_NewFamily]:
+    """Store the geotags of the new families (once per building, checks and flags as for any new
+    geotag) and attach them, so each family row is written with its geotag. A family whose
+    geotag belongs to another SLS is answered conflict and left out."""
+    wanted = {f.geotag.client_uuid for f in new if f.geotag is not None}
+    if not wanted:
+        return new
+    known = {g.client_uuid: g for g in Geotag.objects.filter(client_uuid__in=wanted)}
+    kept = []
+    for family in new:
+        if family.geotag is None:
+            kept.append(family)
+            continue
+        sls = family.entry.sls
+        try:
+            stored = known.get(family.geotag.client_uuid)
+            if stored is None:
+                stored = geotag_services.geotag_upsert(user=user, sls=sls, data=family.geotag)
+                known[stored.client_uuid] = stored
+            family.rows.family.geotag = geotag_services.geotag_of_sls(stored, sls)
+        except ConflictError as exc:
+            results[family.entry.index] = {
+                "client_uuid": str(family.entry.key),
+                "result": "conflict",
+                "message": exc.message,
+                "server": None,
+            }
+            continue
+        kept.append(family)
+    return kept
+
+
+# Field types whose Python value psycopg writes as the ORM would, without get_db_prep_save.
+_PLAIN_FIELDS = (
+    models.BinaryField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,  # and DateTimeField
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+    models.UUIDField,
+)
+
+
+def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How the ORM turns this field's value into what the database gets (None: as it is)."""
+    if isinstance(field, models.JSONField):
+        return functools.partial(json.dumps, cls=field.encoder)
+    if isinstance(field, _PLAIN_FIELDS):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """How to write new rows of a model set-based: its columns (all but the primary key, which the
+    sequence gives) and each row's values, converted as the ORM would convert them."""
+
+    name: str
+    columns: str
+    stamped: tuple[str, ...]  # auto_now / auto_now_add fields
+    values: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+
+    @classmethod
+    @functools.cache
+    def of(cls, model: type[Model]) -> _Table:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        return cls(
+            name=model._meta.db_table,
+            columns=", ".join(f.column for f in fields),
+            stamped=tuple(
+                f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            ),
+            values=tuple((f.attname, _converter(f)) for f in fields),
+        )
+
+    def row(self, obj: Model, now: dt.datetime) -> list[Any]:
+        """`obj`'s values in column order, its auto_now / auto_now_add fields set to `now` first."""
+        for attname in self.stamped:
+            setattr(obj, attname, now)
+        return [getattr(obj, a) if convert is None else convert(getattr(obj, a)) for a, convert in self.values]
+
+
+def _insert_families(new: list[_NewFamily], now: dt.datetime) -> list[_NewFamily]:
+    """One INSERT for all new families, in UUID order. A UUID that a concurrent push stored first
+    is skipped (ON CONFLICT waits for that push's transaction): it is left out of the answer and
+    the caller hands it to `push_one`, which answers it like any retry."""
+    if not new:
+        return []
+    table = _Table.of(Family)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(table.values)) + ")"] * len(new))
+    sql = (
+        f"INSERT INTO {table.name} ({table.columns}) VALUES {values} "  # noqa: S608 - names from the model
+        "ON CONFLICT (client_uuid) DO NOTHING RETURNING id, client_uuid"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for family in new for value in table.row(family.rows.family, now)])
+        ids = {key: pk for pk, key in cursor.fetchall()}
+    inserted = []
+    for family in new:
+        if family.entry.key in ids:
+            family.rows.family.pk = ids[family.entry.key]
+            inserted.append(family)
+    return inserted
+
+
+def _copy_rows(model: type[Model], objects: list[Model], now: dt.datetime) -> None:
+    """COPY new rows of `model`."""
+    if not objects:
+        return
+    table = _Table.of(model)
+    with connection.cursor() as wrapper, wrapper.cursor.copy(f"COPY {table.name} ({table.columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row(table.row(obj, now))
+
+
+def _write_children(families: list[_NewFamily], now: dt.datetime) -> None:
+    """Members, revision 1 and the review event of the inserted families: one COPY per table."""
+    members: list[Model] = []
+    revisions: list[Model] = []
+    events: list[Model] = []
+    for family in families:
+        rows, pk = family.rows, family.rows.family.pk
+        for member in rows.members:
+            member.family_id = pk
+        rows.revision.family_id = rows.event.family_id = pk
+        members.extend(rows.members)
+        revisions.append(rows.revision)
+        events.append(rows.event)
+    _copy_rows(Member, members, now)
+    _copy_rows(FamilyRevision, revisions, now)
+    _copy_rows(ReviewEvent, events, now)
+
+
+def _add_photos_missing(user: User, answered: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Fill `photos_missing` of the (item, answer) pairs with one query for all their photos."""
+    declared = [(answer, _declared_photos(item)) for item, answer in answered]
+    wanted = [key for _answer, keys in declared for key in keys]
+    missing = set(geotag_services.photos_missing(user=user, client_uuids=wanted)) if wanted else set()
+    for answer, keys in declared:
+        answer["photos_missing"] = [str(key) for key in keys if str(key) in missing]
+
+
+def _screen(user: User, items: list[Any], results: Answers) -> list[_Entry]:
+    """Answer the items that are not well-formed families or not in the PPL's SLS (one query for
+    the assignment); the others, in UUID order."""
+    candidates = [index for index, answer in enumerate(results) if answer is None]
+    assigned = _assigned_sls(user, {_requested_sls_id(items[index]) for index in candidates})
+    entries: list[_Entry] = []
+    for index in candidates:
+        item = items[index]
+        key = uuid.UUID(str(item["client_uuid"]))
+        sls = assigned.get(_requested_sls_id(item))
+        record = item.get("record")
+        if sls is None:
+            results[index] = _not_assigned({"client_uuid": str(key)})
+        elif not isinstance(record, dict):
+            results[index] = _record_not_object({"client_uuid": str(key)})
+        else:
+            entries.append(_Entry(index, key, item, sls, record))
+    return sorted(entries, key=lambda e: str(e.key))
+
+
+def _sort_out(user: User, entries: list[_Entry], results: Answers) -> tuple[list[_NewFamily], list[int]]:
+    """Answer plain retries and invalid new families; return the new families to create and the
+    indexes left for `push_one`."""
+    stored = _locked_families([e.key for e in entries])
+    new: list[_NewFamily] = []
+    by_family: list[int] = []
+    seen: set[uuid.UUID] = set()
+    for entry in entries:
+        if entry.key in seen or user.role != Role.PPL or _is_confirmed(entry.sls):
+            by_family.append(entry.index)
+            continue
+        seen.add(entry.key)
+        digest = records.payload_sha256(entry.record)
+        family = stored.get(entry.key)
+        if family is None:
+            built = _build_new(user, entry, digest)
+            if isinstance(built, _NewFamily):
+                new.append(built)
+            else:
+                results[entry.index] = built
+        elif _is_plain_retry(family, entry, digest):
+            results[entry.index] = _stored({"client_uuid": str(entry.key)}, "unchanged", family, family.warnings)
+        else:
+            by_family.append(entry.index)
+    return new, by_family
+
+
+def _create(user: User, new: list[_NewFamily], results: Answers) -> None:
+    """Store the new families with their geotags, members, revisions and events, and answer them
+    created; a family a concurrent push stored first stays unanswered."""
+    now = timezone.now()
+    inserted = _insert_families(_store_geotags(user, new, results), now)
+    _write_children(inserted, now)
+    for created in inserted:
+        family = created.rows.family
+        results[created.entry.index] = _stored(
+            {"client_uuid": str(created.entry.key)}, "created", family, created.rows.warnings
+        )
+        logger.info("family.created", extra={"family_id": family.pk, "sls_id": family.sls_id, "user_id": user.pk})
+
+
+def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
+    """The batch set-based: the assignment and the stored families in one query each, every record
+    validated in Python, then one INSERT for the new families and one COPY each for their members,
+    revisions and review events. It answers created, plain retries (unchanged), invalid and
+    not-assigned families; every other case (an update, a conflict, a confirmed SLS, a UUID twice
+    in the batch, a UUID a concurrent push stored first) goes through `push_one` afterwards, in
+    UUID order."""
+    results: Answers = [_shape_error(item) for item in items]
+    new, by_family = _sort_out(user, _screen(user, items, results), results)
+    _create(user, new, results)
+    stored = [(items[i], a) for i, a in enumerate(results) if a is not None and a["result"] in ("created", "unchanged")]
+    _add_photos_missing(user, stored)
+    raced = [created.entry.index for created in new if results[created.entry.index] is None]
+    for index in sorted(by_family + raced, key=lambda i: str(items[i]["client_uuid"])):
+        results[index] = push_one(user=user, item=items[index])
+    answered = [answer for answer in results if answer is not None]
+    if len(answered) != len(items):
+        raise RuntimeError("sync push left a family without an answer")
+    return answered
+
+
+def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[dict[str, Any]]:
+    """Apply a batch in one transaction and answer each family, in the request's order.
+
+    The batch path (`_push_batch`) writes the new families set-based. Should the database refuse
+    any of its statements (a value the checks let through), the whole batch is redone family by
+    family (`push_one`, a savepoint each), so only the refused family is answered invalid.
+
+    Lock order: the stored families are locked in UUID order, then the new ones (their new geotags
+    first) inserted in UUID order, so two overlapping batches (a retry racing its original) wait for each other instead
+    of deadlocking. Raises OperationalError only if PostgreSQL itself fails (or, very rarely,
+    picks this batch as a deadlock victim); the API answers 503 and the device retries the whole
+    batch, which is safe because every family is idempotent.
+    """
+    try:
+        with transaction.atomic():
+            results = _push_batch(user, items)
+    except OperationalError:
+        raise
+    except DatabaseError as exc:
+        logger.warning("sync.push_batch_refused", extra={"error": type(exc).__name__, "user_id": user.pk})
+        with transaction.atomic():
+            results = _push_each(user, items)
     counts: dict[str, int] = {}
     for r in results:
         counts[f"n_{r['result']}"] = counts.get(f"n_{r['result']}", 0) + 1

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # `make bench-sync`: push N synthetic families through gunicorn on a dedicated database and compare
-# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4]
+# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4] [BENCH_DB=regsosek_bench]
+# BENCH_DB names the scratch database (created, then dropped), so two checkouts sharing one
+# PostgreSQL do not run over each other's benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/local-env.sh
 FAMILIES=${FAMILIES:-50000}
 CLIENTS=${CLIENTS:-8}
 WORKERS=${WORKERS:-4}
+BENCH_DB=${BENCH_DB:-regsosek_bench}
+[[ $BENCH_DB =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lower-case name" >&2; exit 2; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/regsosek_bench").geturl())')
+export BENCH_DB
+BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/" + os.environ["BENCH_DB"]).geturl())')
 ADMIN_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
-psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS regsosek_bench" -c "CREATE DATABASE regsosek_bench"
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB"
 export DATABASE_URL=$BENCH_URL STATIC_PLAIN_STORAGE=1
 pid=
 cleanup() {
   [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
   wait 2>/dev/null || true
-  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS regsosek_bench" || true
+  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" || true
   stop_started_services
 }
 trap cleanup EXIT

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import secrets
 import statistics
 import threading
 import time
+import urllib.parse
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -93,57 +96,47 @@ class Command(BaseCommand):
             f"{clients} concurrent clients -> {options['url']}"
         )
 
-        latencies: list[float] = []
-        outcomes: dict[str, int] = {}
-        lock = threading.Lock()
-        queue = list(reversed(work))
-
-        def worker() -> None:
-            with httpx.Client(base_url=options["url"], timeout=120) as http:
-                while True:
-                    with lock:
-                        if not queue:
-                            return
-                        token, items = queue.pop()
-                    started = time.perf_counter()
-                    response = http.post(
-                        "/api/v1/sync/push/",
-                        content=json.dumps({"families": items}),
-                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-                    )
-                    elapsed = time.perf_counter() - started
-                    results = response.json()["results"] if response.status_code == 200 else []
-                    with lock:
-                        latencies.append(elapsed)
-                        if response.status_code != 200:
-                            outcomes[f"http_{response.status_code}"] = outcomes.get(
-                                f"http_{response.status_code}", 0
-                            ) + len(items)
-                        for r in results:
-                            outcomes[r["result"]] = outcomes.get(r["result"], 0) + 1
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        api_seconds = time.perf_counter() - started
+        # Encode every request body before the clock starts: the client shares the cores with the
+        # server, so it should spend its time sending, not building JSON.
+        requests = [
+            (
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                json.dumps({"families": items}).encode(),
+                len(items),
+            )
+            for token, items in work
+        ]
+        run = _Run(options["url"], requests)
+        client_before = time.process_time()
+        with _CpuWatch(options["url"]) as watch:
+            started = time.perf_counter()
+            run.go(clients)
+            api_seconds = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
         stored = Family.objects.filter(client_uuid__in=[i["client_uuid"] for _t, items in work for i in items]).count()
         api_rate = made / api_seconds
-        latencies.sort()
+        latencies = sorted(run.latencies)
         p50 = statistics.median(latencies)
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         self.stdout.write(
             f"API:  {made:,} families in {api_seconds:7.1f} s = {api_rate:8,.0f} families/s; "
-            f"request p50 {p50 * 1000:,.0f} ms, p99 {p99 * 1000:,.0f} ms; results {outcomes}; "
+            f"request p50 {p50 * 1000:,.0f} ms, p99 {p99 * 1000:,.0f} ms; results {run.outcomes}; "
             f"stored {stored:,}"
+        )
+        used = {**watch.seconds(), "bench client": client_cpu}
+        used["anything else on the machine"] = max(0.0, watch.machine - sum(used.values()))
+        cores = os.cpu_count() or 1
+        self.stdout.write(
+            f"CPU during the API run: {watch.machine / (api_seconds * cores):.0%} of {cores} cores busy; "
+            "ms of CPU per family: "
+            + ", ".join(f"{name} {seconds / made * 1000:.2f}" for name, seconds in used.items())
         )
         copy_seconds = self._copy([i for _t, items in work for i in items])
         copy_rate = made / copy_seconds
         self.stdout.write(
             f"COPY: {made:,} families in {copy_seconds:7.1f} s = {copy_rate:8,.0f} families/s "
-            "(same rows, prepared beforehand, into empty copies of the tables)"
+            "(families and members only, rows prepared beforehand: no HTTP, validation or encryption; "
+            "into empty copies of the tables)"
         )
         self.stdout.write(f"ratio API / COPY = {api_rate / copy_rate:.3f}")
 
@@ -188,3 +181,105 @@ class Command(BaseCommand):
             took = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_family, bench_member")
         return took
+
+
+class _Run:
+    """The timed part: `clients` threads send the prepared requests, one connection each (reused
+    when the server keeps it open), and record latency and results."""
+
+    def __init__(self, url: str, requests: list[tuple[dict[str, str], bytes, int]]) -> None:
+        self.url = url
+        self.queue = list(reversed(requests))
+        self.latencies: list[float] = []
+        self.outcomes: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def go(self, clients: int) -> None:
+        threads = [threading.Thread(target=self._client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _next(self) -> tuple[dict[str, str], bytes, int] | None:
+        with self.lock:
+            return self.queue.pop() if self.queue else None
+
+    def _client(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=300) as http:
+            while (request := self._next()) is not None:
+                headers, body, families = request
+                started = time.perf_counter()
+                response = http.post("/api/v1/sync/push/", content=body, headers=headers)
+                elapsed = time.perf_counter() - started
+                results = response.json()["results"] if response.status_code == 200 else []
+                with self.lock:
+                    self.latencies.append(elapsed)
+                    if response.status_code != 200:
+                        key = f"http_{response.status_code}"
+                        self.outcomes[key] = self.outcomes.get(key, 0) + families
+                    for r in results:
+                        self.outcomes[r["result"]] = self.outcomes.get(r["result"], 0) + 1
+
+
+class _CpuWatch:
+    """CPU seconds used during the timed run by the benchmark's web server (gunicorn processes
+    bound to its port), by its database (PostgreSQL backends connected to its database) and by the
+    whole machine. Processes are sampled every 0.2 s, so a backend that exits during the run (the
+    web server recycles its connections after CONN_MAX_AGE) still counts up to its last sample."""
+
+    def __init__(self, url: str) -> None:
+        self.port = f":{urllib.parse.urlsplit(url).port}"
+        self.database = f" {connection.settings_dict['NAME']} "
+        self.ticks = os.sysconf("SC_CLK_TCK")
+        self.first: dict[int, tuple[str, float]] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _CpuWatch:
+        self.machine_start = self._machine_busy()
+        self._sample(starting=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample(starting=False)
+        self.machine = self._machine_busy() - self.machine_start
+
+    def seconds(self) -> dict[str, float]:
+        totals = {"web server": 0.0, "database": 0.0}
+        for pid, (label, first) in self.first.items():
+            totals[label] += self.last[pid] - first
+        return totals
+
+    def _watch(self) -> None:
+        while not self.stop.wait(0.2):
+            self._sample(starting=False)
+
+    def _sample(self, *, starting: bool) -> None:
+        for process in Path("/proc").glob("[0-9]*"):
+            try:
+                stat = (process / "stat").read_text()
+                command = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue  # the process ended meanwhile
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            if name == "gunicorn" and self.port in command:
+                label = "web server"
+            elif name == "postgres" and self.database in command:
+                label = "database"
+            else:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            seconds = (int(fields[11]) + int(fields[12])) / self.ticks
+            # A process born during the run counts from zero.
+            self.first.setdefault(int(process.name), (label, seconds if starting else 0.0))
+            self.last[int(process.name)] = seconds
+
+    def _machine_busy(self) -> float:
+        """Busy CPU seconds of the whole machine so far (all cores), from /proc/stat."""
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return (sum(fields) - fields[3] - fields[4]) / self.ticks  # all but idle and iowait
