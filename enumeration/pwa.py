@@ -90,12 +90,13 @@ def _version_for(debug_token: str) -> str:
     digest.update(template.source.encode())
     for locale_file in sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po")):
         digest.update(locale_file.read_bytes())
+    digest.update(settings.APP_RELEASE.encode())
     return digest.hexdigest()[:16]
 
 
 def app_version() -> str:
-    """Changes whenever a precached asset, the shell template or a translation changes. Cached for
-    the life of the process (assets change only with a deploy), except in DEBUG."""
+    """Changes whenever a precached asset, the shell template, a translation or APP_RELEASE changes.
+    Cached for the life of the process (assets change only with a deploy), except in DEBUG."""
     if settings.DEBUG:
         _version_for.cache_clear()
     return _version_for("")

@@ -110,24 +110,29 @@ class SyncPullApi(APIView):
         return response
 
 
+def _batch(request: Request, key: str, limit: int, unit: str) -> list[Any] | Response:
+    """The list under `key` of a JSON body, or the answer refusing it: 400 when it is not a list,
+    413 when it is longer than `limit` (nothing is applied; the app halves the batch)."""
+    items = request.data.get(key) if isinstance(request.data, dict) else None
+    if not isinstance(items, list):
+        return Response({"code": "invalid", "errors": {key: ["Harus daftar."]}}, status=400)
+    if len(items) > limit:
+        return Response(
+            {"code": "batch_too_large", "max": limit, "message": f"Kirim paling banyak {limit} {unit}."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return items
+
+
 class SyncPushApi(APIView):
     """POST {"families": [...]} → {"results": [one per family, same order]}."""
 
     permission_classes = [IsAuthenticated, IsEnumerator]
 
     def post(self, request: Request) -> Response:
-        items = request.data.get("families") if isinstance(request.data, dict) else None
-        if not isinstance(items, list):
-            return Response({"code": "invalid", "errors": {"families": ["Harus daftar."]}}, status=400)
-        if len(items) > settings.SYNC_MAX_BATCH:
-            return Response(
-                {
-                    "code": "batch_too_large",
-                    "max": settings.SYNC_MAX_BATCH,
-                    "message": f"Kirim paling banyak {settings.SYNC_MAX_BATCH} keluarga per batch.",
-                },
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+        items = _batch(request, "families", settings.SYNC_MAX_BATCH, "keluarga per batch")
+        if isinstance(items, Response):
+            return items
         try:
             results = sync.sync_push(user=_user(request), device=_device(request), items=items)
         except OperationalError:
@@ -144,18 +149,9 @@ class SyncPrelistApi(APIView):
     permission_classes = [IsAuthenticated, IsEnumerator]
 
     def post(self, request: Request) -> Response:
-        marks = request.data.get("marks") if isinstance(request.data, dict) else None
-        if not isinstance(marks, list):
-            return Response({"code": "invalid", "errors": {"marks": ["Harus daftar."]}}, status=400)
-        if len(marks) > prelist_sync.MAX_MARKS:
-            return Response(
-                {
-                    "code": "batch_too_large",
-                    "max": prelist_sync.MAX_MARKS,
-                    "message": f"Kirim paling banyak {prelist_sync.MAX_MARKS} tanda VK1 per permintaan.",
-                },
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+        marks = _batch(request, "marks", prelist_sync.MAX_MARKS, "tanda VK1 per permintaan")
+        if isinstance(marks, Response):
+            return marks
         return Response({"results": prelist_sync.sync_prelist(user=_user(request), marks=marks)})
 
 

@@ -205,6 +205,9 @@ IDENTIFIER_HASH_KEY = env_secret("IDENTIFIER_HASH_KEY")
 DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
 SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)
 GEOTAG_MAX_ACCURACY_M = env_float("GEOTAG_MAX_ACCURACY_M", 30.0)
+# A release label mixed into the enumerator app's version: changing it makes every phone install the
+# app again (e.g. after a server-side change the app must pick up). Files already change the version.
+APP_RELEASE = env_str("APP_RELEASE", "")
 GEOTAG_AREA_TOLERANCE_M = env_float("GEOTAG_AREA_TOLERANCE_M", 50.0)
 GEOTAG_SAME_POINT_M = env_float("GEOTAG_SAME_POINT_M", 1.0)
 GEOTAG_MAX_SPEED_KMH = env_float("GEOTAG_MAX_SPEED_KMH", 80.0)

@@ -38,6 +38,33 @@ class LiveStack:
     url: str
     env: dict[str, str]
     media_root: Path
+    port: int
+    logs: Path
+    web: subprocess.Popen[bytes] | None = None
+
+    def start_web(self, **extra_env: str) -> None:
+        """(Re)starts gunicorn, e.g. with another APP_RELEASE to publish a new app version."""
+        self.stop_web()
+        self.web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "regsosek.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers",
+             "1", "--threads", "4", "--log-level", "warning"],
+            cwd=ROOT, env={**self.env, **extra_env}, stdout=(self.logs / "web.log").open("a"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        _wait_for(f"{self.url}/app/")
+
+    def stop_web(self) -> None:
+        if self.web is not None:
+            _stop(self.web)
+            self.web = None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -87,28 +114,18 @@ def live_stack(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     port = _free_port()
     logs = work / "logs"
     logs.mkdir()
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "regsosek.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=(logs / "web.log").open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    stack = LiveStack(url=f"http://127.0.0.1:{port}", env=env, media_root=work / "media", port=port, logs=logs)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "regsosek", "worker", "-Q", "celery,photos,ranking",
          "--concurrency", "1", "--loglevel", "WARNING", "--hostname", f"e2e-{port}@%h"],
         cwd=ROOT, env=env, stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for(f"{url}/app/")
-        yield LiveStack(url=url, env=env, media_root=work / "media")
+        stack.start_web()
+        yield stack
     finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stack.stop_web()
+        _stop(worker)
         if os.environ.get("E2E_KEEP_LOGS"):
             shutil.copytree(logs, ROOT / ".local" / "e2e-logs", dirs_exist_ok=True)
 

@@ -32,6 +32,11 @@ from tests.questionnaire.records import base_family, head, spouse
 pytestmark = pytest.mark.e2e
 
 KELURAHAN = "3674010001"
+SW_VERSION = (
+    "() => new Promise(resolve => { const channel = new MessageChannel();"
+    " channel.port1.onmessage = (event) => resolve(event.data.version);"
+    " navigator.serviceWorker.controller.postMessage({type: 'VERSION'}, [channel.port2]); })"
+)
 TIMEOUT_MS = 30_000
 
 
@@ -255,5 +260,21 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
         assert Photo.objects.filter(family__sls=sls).count() == 1
         assert Geotag.objects.filter(families__sls=sls).distinct().count() == 1
         assert FamilyRevision.objects.filter(family=family).count() == revisions
+
+    # An update of the app: the new version waits while a form is open, and installing it keeps the
+    # unsent draft (records live in IndexedDB, which an update never touches).
+    old_version = page.evaluate(SW_VERSION)
+    page.goto(f"{live_stack.url}/app/#/sls/{sls.pk}")
+    page.click("[data-testid=new-family]")
+    page.fill("#f-r108", "KELUARGA DRAF")
+    page.click("[data-testid=save-draft]")
+    live_stack.start_web(APP_RELEASE="e2e-update")
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.wait_for_selector(".banner.update button[disabled]")
+    page.click("a.back")
+    page.click(".banner.update button:not([disabled])")
+    page.wait_for_function("() => navigator.serviceWorker.controller && !document.querySelector('.banner.update')")
+    assert page.evaluate(SW_VERSION) != old_version
+    page.wait_for_selector("a[data-family]:has-text('KELUARGA DRAF')")
     assert errors == []
     context.close()

@@ -3,10 +3,8 @@
  * The enumerator app: boot, routing, the sync bar, the update banner. Screens are in screens.js
  * and family.js; the store and the sync engine in ../sync (docs/pwa.md).
  */
-import { createApi } from '../sync/api.js';
+import { createBrowserEngine } from '../sync/browser.js';
 import { getMeta, openDatabase } from '../sync/db.js';
-import { createSyncEngine } from '../sync/engine.js';
-import { withSyncLock } from '../sync/lock.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { familyScreen } from './family.js';
@@ -51,15 +49,9 @@ const bar = {
   message: '',
 };
 
-const engine = createSyncEngine({
-  db,
-  api: createApi({ fetch: (input, init) => fetch(input, init) }),
-  clock: { now: () => Date.now() },
-  random: Math.random,
-  randomUUID: () => crypto.randomUUID(),
-  withLock: withSyncLock,
-  storage: navigator.storage && typeof navigator.storage.persist === 'function' ? navigator.storage : undefined,
+const engine = createBrowserEngine(db, {
   onEvent,
+  storage: navigator.storage && typeof navigator.storage.persist === 'function' ? navigator.storage : undefined,
 });
 
 /** @type {(() => void | Promise<void>)[]} */
@@ -82,6 +74,7 @@ function onEvent(event) {
     Object.assign(bar, { running: false, phase: '', lastSyncAt: event.lastSyncAt, counts: event.counts });
     bar.message = event.ok ? '' : stopMessage(event.reason);
     schedule();
+    renderBanners();
     if (!editing) app.refresh();
   } else if (event.type === 'auth-required') {
     bar.message = event.message;
@@ -251,6 +244,7 @@ async function renderRoute() {
   leaving = [];
   editing = false;
   for (const cleanup of cleanups) await cleanup();
+  renderBanners();
   const hash = location.hash || '#/';
   const user = await getMeta(db, 'user');
   if (await getMeta(db, 'wipe_required')) return wipeScreen(app, screen);

@@ -14,10 +14,8 @@
  * - sync (Background Sync, where the browser has it): runs the same sync engine as the page,
  *   under the same Web Lock, so the two never run at once.
  */
-import { createApi } from '../sync/api.js';
+import { createBrowserEngine } from '../sync/browser.js';
 import { openDatabase } from '../sync/db.js';
-import { createSyncEngine } from '../sync/engine.js';
-import { withSyncLock } from '../sync/lock.js';
 
 const worker = /** @type {ServiceWorkerGlobalScope & typeof globalThis & {REGSOSEK_SW: {version: string, precache: string[], shell: string}}} */ (
   /** @type {unknown} */ (self)
@@ -89,14 +87,7 @@ worker.addEventListener('fetch', (event) => {
 async function backgroundSync() {
   const db = openDatabase();
   try {
-    const engine = createSyncEngine({
-      db,
-      api: createApi({ fetch: (input, init) => fetch(input, init) }),
-      clock: { now: () => Date.now() },
-      random: Math.random,
-      randomUUID: () => crypto.randomUUID(),
-      withLock: withSyncLock,
-    });
+    const engine = createBrowserEngine(db);
     const result = await engine.syncNow();
     // A rejected promise asks the browser to retry the sync event later.
     if (!result.ok && (result.reason === 'network' || result.reason === 'server')) throw new Error(result.reason);
