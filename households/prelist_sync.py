@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from enumeration import scoping
 from enumeration.models import User
-from households import services
+from households import services, sync
 from households.models import Family, PrelistFamily, PrelistStatus
 from regsosek.errors import ApplicationError, NotAllowedError
 
@@ -27,22 +27,10 @@ MARK_STATUSES = {s for s in PrelistStatus.values if s != PrelistStatus.PENDING}
 def _result(index: int, result: str, *, row: PrelistFamily | None = None, message: str = "") -> dict[str, Any]:
     answer: dict[str, Any] = {"index": index, "result": result}
     if row is not None:
-        answer["row"] = prelist_row_for_device(row)
+        answer["row"] = sync.prelist_for_device(row)
     if message:
         answer["message"] = message
     return answer
-
-
-def prelist_row_for_device(row: PrelistFamily) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "sls": row.sls_id,
-        "line_no": row.line_no,
-        "head_name": row.head_name,
-        "address": row.address,
-        "status": row.status,
-        "family": str(row.family.client_uuid) if row.family else None,
-    }
 
 
 def _uuid(value: Any) -> uuid.UUID | None:

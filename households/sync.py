@@ -84,6 +84,19 @@ def family_for_device(family: Family, definition: form.Definition) -> dict[str, 
     }
 
 
+def prelist_for_device(row: PrelistFamily) -> dict[str, Any]:
+    """A VK1 row as the phone keeps it: its family named by the UUID the phone made."""
+    return {
+        "id": row.pk,
+        "sls": row.sls_id,
+        "line_no": row.line_no,
+        "head_name": row.head_name,
+        "address": row.address,
+        "status": row.status,
+        "family": str(row.family.client_uuid) if row.family else None,
+    }
+
+
 def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
     """Everything a PPL's device needs: its SLS (with boundaries), the VK1 prelist, the current
     questionnaire version, the families it owns changed since `cursor` (all on the first pull), and
@@ -128,15 +141,7 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
             for s in sls_list
         ],
         "prelist": [
-            {
-                "id": p.pk,
-                "sls": p.sls_id,
-                "line_no": p.line_no,
-                "head_name": p.head_name,
-                "address": p.address,
-                "status": p.status,
-                "family": str(p.family.client_uuid) if p.family else None,
-            }
+            prelist_for_device(p)
             for p in PrelistFamily.objects.filter(sls_id__in=sls_ids)
             .select_related("family")
             .order_by("sls_id", "line_no")

@@ -42,7 +42,8 @@ e2e_suite() {
   local admin e2e
   admin=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
   e2e=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/regsosek_e2e").geturl())')
-  psql -q "$admin" -c "DROP DATABASE IF EXISTS regsosek_e2e WITH (FORCE)" -c "CREATE DATABASE regsosek_e2e" || return 1
+  PGOPTIONS="-c client_min_messages=warning" psql -q "$admin" -c "DROP DATABASE IF EXISTS regsosek_e2e WITH (FORCE)" \
+    -c "CREATE DATABASE regsosek_e2e" || return 1
   DATABASE_URL=$e2e pytest_suite -m e2e tests/e2e -q
 }
 step "e2e (chromium)" e2e_suite
