@@ -57,6 +57,8 @@ const engine = createBrowserEngine(db, {
 /** @type {(() => void | Promise<void>)[]} */
 let leaving = [];
 let editing = false;
+/** @type {'home' | 'sls' | 'other'} which kind of screen is shown */
+let shown = 'other';
 /** @type {ServiceWorker | null} */
 let waitingWorker = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
@@ -75,7 +77,8 @@ function onEvent(event) {
     bar.message = event.ok ? '' : stopMessage(event.reason);
     schedule();
     renderBanners();
-    if (!editing) app.refresh();
+    // Lists show what the sync changed; a screen with input (sign-in, a form) is never redrawn.
+    if (!editing && (shown === 'home' || shown === 'sls')) app.refresh();
   } else if (event.type === 'auth-required') {
     bar.message = event.message;
   } else if (event.type === 'wipe-required') {
@@ -209,9 +212,15 @@ const app = {
   engine,
   config,
   sync(options = {}) {
-    bar.running = true;
-    renderSyncBar();
-    engine.syncNow(options).catch((error) => console.error('sync failed', error));
+    // Nothing to sync before the first sign-in (a run would only say "sign in again").
+    getMeta(db, 'user')
+      .then((user) => {
+        if (!user) return;
+        bar.running = true;
+        renderSyncBar();
+        return engine.syncNow(options);
+      })
+      .catch((error) => console.error('sync failed', error));
   },
   go(hash) {
     if (location.hash === hash) route();
@@ -247,12 +256,17 @@ async function renderRoute() {
   renderBanners();
   const hash = location.hash || '#/';
   const user = await getMeta(db, 'user');
+  shown = 'other';
   if (await getMeta(db, 'wipe_required')) return wipeScreen(app, screen);
   if (hash === '#/masuk' || !user) return signInScreen(app, screen);
   const sls = /^#\/sls\/(\d+)$/.exec(hash);
-  if (sls) return slsScreen(app, screen, Number(sls[1]));
+  if (sls) {
+    shown = 'sls';
+    return slsScreen(app, screen, Number(sls[1]));
+  }
   const family = /^#\/keluarga\/([0-9a-f-]{36})$/.exec(hash);
   if (family) return familyScreen(app, screen, family[1]);
+  shown = 'home';
   return homeScreen(app, screen);
 }
 

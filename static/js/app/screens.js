@@ -47,7 +47,7 @@ export async function signInScreen(app, screen) {
         const result = await app.engine.signIn({ username: username.value.trim(), password: password.value, deviceName: navigator.userAgent.slice(0, 100) });
         submit.disabled = false;
         if (!result.ok) {
-          message.textContent = result.message ?? T.authInvalidCredentials;
+          message.textContent = result.reason === 'network' ? T.signInOffline : (result.message ?? T.authInvalidCredentials);
           if (result.wipe) app.go('#/hapus');
           return;
         }

@@ -67,6 +67,7 @@ export const STRINGS = Object.freeze({
   username: gettext('Nama pengguna'),
   password: gettext('Kata sandi'),
   signInButton: gettext('Masuk'),
+  signInOffline: gettext('Tidak ada koneksi ke server. Masuk memerlukan sinyal; coba lagi saat ada sinyal.'),
   signOutButton: gettext('Keluar'),
   wipeTitle: gettext('Perangkat dicabut'),
   wipeExplain: gettext('Data di ponsel ini akan dihapus. Data yang sudah terkirim tetap aman di server.'),
