@@ -84,6 +84,21 @@ def family_for_device(family: Family, definition: form.Definition) -> dict[str, 
     }
 
 
+def geotag_for_device(geotag: Geotag) -> dict[str, Any]:
+    """A geotag as the phone keeps it (static/js/sync/db.js, GeotagRow)."""
+    return {
+        "client_uuid": str(geotag.client_uuid),
+        "sls": geotag.sls_id,
+        "building_no": geotag.building_no,
+        "lat": geotag.location.y,
+        "lon": geotag.location.x,
+        "accuracy_m": geotag.accuracy_m,
+        "captured_at": geotag.captured_at.isoformat(),
+        "provider": geotag.provider,
+        "accepted_reason": geotag.accepted_reason,
+    }
+
+
 def prelist_for_device(row: PrelistFamily) -> dict[str, Any]:
     """A VK1 row as the phone keeps it: its family named by the UUID the phone made."""
     return {
@@ -111,6 +126,8 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
     families = Family.objects.filter(sls_id__in=sls_ids).select_related("geotag").prefetch_related("members")
     changed = families.filter(updated_at__gte=since) if since else families
     by_version: dict[tuple[str, str], form.Definition] = {(d.form, d.version): d for d in definitions}
+    changed_families = list(changed.order_by("pk"))
+    geotags = [f.geotag for f in changed_families if f.geotag is not None]
     return {
         "cursor": encode_cursor(started),
         "server_time": started.isoformat(),
@@ -146,7 +163,9 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
             .select_related("family")
             .order_by("sls_id", "line_no")
         ],
-        "families": [family_for_device(f, by_version[(f.form_id, f.form_version)]) for f in changed.order_by("pk")],
+        "families": [family_for_device(f, by_version[(f.form_id, f.form_version)]) for f in changed_families],
+        # The dwellings' geotags of those families, so the phone shows them and reuses them per building.
+        "geotags": list({str(g.client_uuid): geotag_for_device(g) for g in geotags}.values()),
         "returned": [
             {
                 "client_uuid": str(f.client_uuid),

@@ -11,7 +11,7 @@ from households.models import Family, PrelistFamily, PrelistStatus
 from households.questionnaire.definition import load_definition
 from households.questionnaire.validate import validate
 from tests.households.factories import record_for
-from tests.households.test_api_sync import device_client, item, push
+from tests.households.test_api_sync import device_client, geotag, item, push
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,16 @@ def test_pull_gives_the_validation_context_and_blok_i_prefill_of_each_sls(petuga
         record["family"][f"r{number}"] = value
     assert not [i for i in validate(definition, record, sls["context"]) if i["severity"] == "error"]
     assert push(client, item(field["own2"]))[0]["result"] == "created"
+
+
+def test_pull_gives_the_geotags_of_the_families_so_a_reinstalled_phone_can_reuse_them(petugas, field):
+    client, _t, _d = device_client(petugas)
+    first = item(field["own1"])
+    first["geotag"] = geotag(building="007", accuracy=12.5)
+    assert push(client, first)[0]["result"] == "created"
+    body = client.get("/api/v1/sync/pull/").json()
+    (stored,) = body["geotags"]
+    assert stored["client_uuid"] == first["geotag"]["client_uuid"] and stored["building_no"] == "007"
+    assert stored["lat"] == pytest.approx(-6.3445) and stored["lon"] == pytest.approx(106.6528)
+    assert stored["accuracy_m"] == 12.5 and stored["sls"] == field["own1"].pk
+    assert body["families"][0]["geotag"] == stored["client_uuid"]

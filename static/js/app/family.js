@@ -147,7 +147,8 @@ export async function familyScreen(app, screen, clientUuid) {
         const fix = await currentFix(navigator.geolocation);
         const good = fix.accuracy_m <= app.config.maxAccuracy;
         /** @type {GeotagRow} */
-        const row = { client_uuid: geotag?.client_uuid ?? app.newId(), sls: family.sls, building_no: building, ...fix, accepted_reason: '' };
+        // Always a new geotag: the server keeps a geotag as first stored, so a retake is a new one.
+        const row = { client_uuid: app.newId(), sls: family.sls, building_no: building, ...fix, accepted_reason: '' };
         if (good) {
           await keep(row);
           return;
@@ -207,7 +208,7 @@ export async function familyScreen(app, screen, clientUuid) {
               `${geotag.lat.toFixed(6)}, ${geotag.lon.toFixed(6)} · ${T.geotagAccuracy} ${geotag.accuracy_m} m · ${formatTime(geotag.captured_at)}`,
               geotag.accepted_reason ? ` · ${T.geotagReason}: ${geotag.accepted_reason}` : '',
             )
-          : h('p', { class: 'warn', text: T.geotagMissing }),
+          : h('p', { class: geotagUuid ? 'muted' : 'warn', text: geotagUuid ? T.geotagOnServer : T.geotagMissing }),
         shared
           ? h('button', {
               type: 'button',
@@ -293,7 +294,7 @@ export async function familyScreen(app, screen, clientUuid) {
     const extra = [];
     const issue = (/** @type {string} */ variable, /** @type {string} */ message) =>
       extra.push({ variable, number: null, member_index: null, check: variable, severity: 'error', message, message_en: message });
-    if (!geotag) issue('geotag', T.geotagMissing);
+    if (!geotag && !geotagUuid) issue('geotag', T.geotagMissing);
     if (photoRequired() && photos.length === 0) issue('photo', T.photoRequired);
     return extra;
   };

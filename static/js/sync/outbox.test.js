@@ -282,6 +282,17 @@ test('a pull replaces SLS and prelist but never deletes a family', async () => {
   assert.equal((await db.meta.get('last_sync_at'))?.value, T0);
 });
 
+test('a pull stores the geotags of its families, for display and reuse per building', async () => {
+  const { db } = fresh();
+  const geotag = {
+    client_uuid: 'g-1', sls: 1, building_no: '007', lat: -6.3, lon: 106.6, accuracy_m: 9,
+    captured_at: '2022-10-18T09:30:00+07:00', provider: 'gps', accepted_reason: '',
+  };
+  await mergePull(db, pullBody({ geotags: [geotag] }), T0);
+  await mergePull(db, pullBody({ geotags: [] }), T0); // a later pull without it keeps it
+  assert.deepEqual(await db.geotags.where('[sls+building_no]').equals([1, '007']).toArray(), [geotag]);
+});
+
 test('a pull updates clean copies, keeps unsent edits and flags the ones the server moved past', async () => {
   const { db, deps } = fresh();
   for (const uuid of [A, B, C]) await enqueueFamily(db, input(uuid, 1), deps);

@@ -7,6 +7,7 @@
  *   a local copy with unsent changes keeps them, and becomes a conflict (both copies kept) when
  *   the server copy moved on past the revision it was edited from;
  * - returned families become tasks with the supervisor's comment;
+ * - the geotags of the families sent are stored (a reinstalled phone shows and reuses them);
  * - the cursor and last_sync_at are stored with the data they describe.
  */
 import { isClean, isOwnUnackedCopy } from './outbox.js';
@@ -32,6 +33,7 @@ import { STRINGS } from '../ui/strings.js';
  * @property {import('./db.js').SlsRow[]} sls
  * @property {import('./db.js').PrelistRow[]} prelist
  * @property {ServerFamily[]} families
+ * @property {import('./db.js').GeotagRow[]} [geotags]  the dwellings' geotags of those families
  * @property {{client_uuid: string, comment: string | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
  */
 
@@ -78,11 +80,13 @@ function fromServer(server, now) {
 export async function mergePull(db, body, now) {
   /** @type {MergeSummary} */
   const summary = { questionnaire: body.questionnaire ?? null, updated: 0, added: 0, conflicts: 0, returned: 0 };
-  await db.transaction('rw', [db.meta, db.sls, db.prelist, db.families, db.outbox], async () => {
+  await db.transaction('rw', [db.meta, db.sls, db.prelist, db.families, db.outbox, db.geotags], async () => {
     await db.sls.clear();
     await db.sls.bulkPut(body.sls ?? []);
     await db.prelist.clear();
     await db.prelist.bulkPut(body.prelist ?? []);
+    // A geotag is never changed once taken (a retake is a new one): the server's copy is the phone's.
+    await db.geotags.bulkPut(body.geotags ?? []);
 
     for (const server of body.families ?? []) {
       const local = await db.families.get(server.client_uuid);

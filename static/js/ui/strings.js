@@ -127,6 +127,7 @@ export const STRINGS = Object.freeze({
   geotagBuilding: gettext('Bangunan nomor'),
   geotagNeedsBuilding: gettext('Isi dulu 109 (nomor urut bangunan) untuk mengambil geotag.'),
   geotagMissing: gettext('Geotag bangunan belum diambil.'),
+  geotagOnServer: gettext('Geotag bangunan sudah tersimpan di server.'),
   geotagCaptureButton: gettext('Ambil lokasi (GPS)'),
   geotagRetakeButton: gettext('Ambil ulang lokasi'),
   geotagCapturing: gettext('Mencari lokasi GPS…'),
