@@ -37,6 +37,7 @@ for _ in $(seq 100); do
 done
 echo
 echo "Regsosek is running at http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
+echo "Enumerator app (PWA): http://127.0.0.1:$PORT/app/  (sign in as ppl00001)"
 echo "Health: $(curl -sS "http://127.0.0.1:$PORT/healthz")"
 echo "Logs: .local/web.log, .local/worker.log. Press Ctrl-C to stop."
 wait -n "${pids[@]}"
