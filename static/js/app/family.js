@@ -309,7 +309,7 @@ export async function familyScreen(app, screen, clientUuid) {
       notice.textContent = T.finaliseFailed;
       return;
     }
-    form.showIssues(issues);
+    form.showIssues(inUiLanguage(issues));
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) {
       notice.textContent = `${T.finaliseBlocked} (${errors.length})`;
@@ -369,7 +369,28 @@ export async function familyScreen(app, screen, clientUuid) {
   await renderStatus();
   await renderGeotag();
   renderPhoto();
-  if (family.errors?.length) form.showIssues(family.errors.map((e) => ({ variable: e.variable ?? 'record', number: e.number ?? null, member_index: e.member_index ?? null, check: e.check ?? 'server', severity: e.severity === 'warning' ? 'warning' : 'error', message: e.message, message_en: e.message })));
+  if (family.errors?.length) {
+    const fromServer = family.errors.map((e) => ({
+      variable: e.variable ?? 'record',
+      number: e.number ?? null,
+      member_index: e.member_index ?? null,
+      check: e.check ?? 'server',
+      severity: /** @type {'error' | 'warning'} */ (e.severity === 'warning' ? 'warning' : 'error'),
+      message: e.message,
+      message_en: typeof e.message_en === 'string' ? e.message_en : e.message,
+    }));
+    form.showIssues(inUiLanguage(fromServer));
+  }
+}
+
+/**
+ * The validator gives each issue in Indonesian and English; show the one of the page's language.
+ * @param {Issue[]} issues
+ * @returns {Issue[]}
+ */
+function inUiLanguage(issues) {
+  if (!document.documentElement.lang.startsWith('en')) return issues;
+  return issues.map((issue) => ({ ...issue, message: issue.message_en || issue.message }));
 }
 
 function registerBackgroundSync() {

@@ -171,7 +171,7 @@ function sameValue(a, b) {
  * @returns {string}
  */
 function labelText(variable) {
-  return variable.number ? `${variable.number}. ${variable.label_id}` : variable.label_id;
+  return variable.number ? `${variable.number}. ${labelOf(variable)}` : labelOf(variable);
 }
 
 /**
@@ -227,6 +227,16 @@ function displayText(value) {
     return '';
   }
   return typeof value === 'string' ? value : String(value);
+}
+
+/**
+ * The definition's label in the page's language: Indonesian, or English when the user chose it.
+ * @param {{label_id?: string, label_en?: string}} entry
+ * @returns {string}
+ */
+function labelOf(entry) {
+  const english = typeof document !== 'undefined' && document.documentElement.lang.startsWith('en');
+  return (english ? entry.label_en : entry.label_id) ?? entry.label_id ?? '';
 }
 
 /**
@@ -347,7 +357,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
         input.id = `${key}-${entry.code}`;
         input.value = String(entry.code);
         tag(input);
-        label.append(input, el('span', 'choice-text', `${entry.code}. ${entry.label_id}`));
+        label.append(input, el('span', 'choice-text', `${entry.code}. ${labelOf(entry)}`));
         list.append(label);
         field.choices.push(input);
       }
@@ -380,7 +390,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
       empty.value = '';
       select.append(empty);
       for (const entry of codes) {
-        const option = el('option', undefined, `${entry.code}. ${entry.label_id}`);
+        const option = el('option', undefined, `${entry.code}. ${labelOf(entry)}`);
         option.value = String(entry.code);
         select.append(option);
       }
@@ -554,7 +564,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     tab.id = `tab-${block.id}`;
     tab.setAttribute('role', 'tab');
     tab.setAttribute('aria-controls', `block-${block.id}`);
-    tab.title = `${TEXT.block} ${block.id}. ${block.label_id ?? ''}`;
+    tab.title = `${TEXT.block} ${block.id}. ${labelOf(block)}`;
     const count = el('span', 'count tab-count');
     count.hidden = true;
     tab.append(el('span', 'tab-label', block.id), count);
@@ -565,7 +575,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     section.dataset.block = block.id;
     section.setAttribute('role', 'tabpanel');
     section.setAttribute('aria-labelledby', `tab-${block.id}`);
-    section.append(el('h2', 'block-title', `${TEXT.block} ${block.id}. ${block.label_id ?? ''}`));
+    section.append(el('h2', 'block-title', `${TEXT.block} ${block.id}. ${labelOf(block)}`));
     const skipped = el('p', 'block-skipped', TEXT.blockSkipped);
     skipped.hidden = true;
     section.append(skipped);
@@ -573,7 +583,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
       if (item.type === 'group') {
         roster = el('div', 'roster');
         roster.id = `roster-${item.id}`;
-        roster.append(el('h3', 'roster-title', item.label_id));
+        roster.append(el('h3', 'roster-title', labelOf(item)));
         rosterSkipped = el('p', 'roster-skipped', TEXT.groupSkipped);
         rosterEmpty = el('p', 'roster-empty muted', TEXT.noMembers);
         memberList = el('div', 'member-list');

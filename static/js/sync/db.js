@@ -42,6 +42,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {string} [check]
  * @property {string} [severity]
  * @property {string} message
+ * @property {string} [message_en]
  */
 
 /**
