@@ -579,3 +579,14 @@ test('a new family found in the field is added to the VK1 list once, with the he
   assert.equal(rows.length, 1);
   assert.equal(rows[0].head_name, 'SITI');
 });
+
+test('a VK1 mark names a row or a new family, and marking again replaces it', async () => {
+  const { db, clock } = setup();
+  await assert.rejects(setMark(db, { rowId: 11, status: /** @type {any} */ ('lost') }, clock.now()), /unknown VK1 status/);
+  await assert.rejects(setMark(db, { rowId: 11, status: 'found' }, clock.now()), /linked to its record/);
+  await assert.rejects(setMark(db, { rowId: null, status: 'new' }, clock.now()), /a new family/);
+  await setMark(db, { rowId: 11, status: 'moved' }, clock.now());
+  const again = await setMark(db, { rowId: 11, status: 'deceased', note: 'wafat 2021' }, clock.now());
+  assert.equal(again.seq, 2);
+  assert.deepEqual((await db.marks.toArray()).map((m) => [m.key, m.status, m.state]), [['row:11', 'deceased', 'pending']]);
+});
