@@ -77,20 +77,6 @@ export async function familyScreen(app, screen, clientUuid) {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = setTimeout(() => save().catch((error) => console.error('draft save failed', error)), AUTOSAVE_MS);
   };
-  app.setEditing(true);
-  const flushOnHide = () => {
-    if (document.visibilityState === 'hidden') save().catch((error) => console.error('draft save failed', error));
-  };
-  document.addEventListener('visibilitychange', flushOnHide);
-  window.addEventListener('pagehide', flushOnHide);
-  app.onLeave(async () => {
-    document.removeEventListener('visibilitychange', flushOnHide);
-    window.removeEventListener('pagehide', flushOnHide);
-    await save();
-    form.destroy();
-    for (const url of objectUrls) URL.revokeObjectURL(url);
-  });
-
   const buildingNo = () => {
     const value = record.family?.r109;
     return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
@@ -286,6 +272,20 @@ export async function familyScreen(app, screen, clientUuid) {
       if (buildingNo() !== before) renderGeotag();
       renderPhoto();
     },
+  });
+
+  app.setEditing(true);
+  const flushOnHide = () => {
+    if (document.visibilityState === 'hidden') save().catch((error) => console.error('draft save failed', error));
+  };
+  document.addEventListener('visibilitychange', flushOnHide);
+  window.addEventListener('pagehide', flushOnHide);
+  app.onLeave(async () => {
+    document.removeEventListener('visibilitychange', flushOnHide);
+    window.removeEventListener('pagehide', flushOnHide);
+    await save();
+    form.destroy();
+    for (const url of objectUrls) URL.revokeObjectURL(url);
   });
 
   /** @returns {Issue[]} */
