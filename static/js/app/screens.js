@@ -189,22 +189,28 @@ export async function homeScreen(app, screen) {
 }
 
 /**
- * Starts a family: a draft with Blok I filled from the SLS (and from the VK1 row).
+ * Starts a family: a draft with Blok I filled from the SLS (and from the VK1 row), and its VK1
+ * mark (found for a row, new otherwise), in one transaction — never a draft without its mark,
+ * which would offer "Mulai wawancara" again and start the same family twice.
  * @param {App} app
  * @param {import('../sync/db.js').SlsRow} sls
- * @param {{head?: string, address?: string}} extra
+ * @param {import('../sync/db.js').PrelistRow | null} row
  * @returns {Promise<string>} the family's UUID
  */
-async function startFamily(app, sls, extra) {
+async function startFamily(app, sls, row) {
   const ref = await getMeta(app.db, 'questionnaire');
   const stored = ref ? await app.db.definitions.get([ref.form, ref.version]) : undefined;
   if (!stored) throw new Error('no_definition');
   const definition = /** @type {import('../questionnaire/validate.js').Definition} */ (stored.definition);
   const prefill = { ...(sls.prefill ?? {}) };
-  if (extra.head) prefill['108'] = extra.head;
-  if (extra.address) prefill['107'] = extra.address;
+  if (row?.head_name) prefill['108'] = row.head_name;
+  if (row?.address) prefill['107'] = row.address;
   const clientUuid = app.newId();
-  await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record: emptyRecord(definition, prefill) }, Date.now());
+  const now = Date.now();
+  await app.db.transaction('rw', app.db.families, app.db.marks, async () => {
+    await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record: emptyRecord(definition, prefill) }, now);
+    await setMark(app.db, { rowId: row ? row.id : null, status: row ? 'found' : 'new', familyUuid: clientUuid }, now);
+  });
   return clientUuid;
 }
 
@@ -230,13 +236,16 @@ export async function slsScreen(app, screen, slsId) {
   const linked = new Set();
   const notice = h('p', { class: 'error', role: 'alert' });
 
-  /** @param {() => Promise<string>} start */
-  const open = async (start) => {
+  let starting = false;
+  /** @param {import('../sync/db.js').PrelistRow | null} row  null: a family found in the field */
+  const start = async (row) => {
     if (!definitionRef) {
       notice.textContent = T.definitionMissing;
       return;
     }
-    app.go(`#/keluarga/${await start()}`);
+    if (starting) return; // a double tap starts one family, not two
+    starting = true;
+    app.go(`#/keluarga/${await startFamily(app, sls, row)}`);
   };
 
   const prelistItems = rows.map((row) => {
@@ -277,12 +286,7 @@ export async function slsScreen(app, screen, slsId) {
             type: 'button',
             class: 'start',
             text: T.startInterview,
-            onclick: () =>
-              open(async () => {
-                const uuid = await startFamily(app, sls, { head: row.head_name, address: row.address });
-                await setMark(app.db, { rowId: row.id, status: 'found', familyUuid: uuid }, Date.now());
-                return uuid;
-              }),
+            onclick: () => start(row),
           }),
       family ? null : select,
     );
@@ -300,12 +304,7 @@ export async function slsScreen(app, screen, slsId) {
       class: 'wide',
       'data-testid': 'new-family',
       text: T.newFamily,
-      onclick: () =>
-        open(async () => {
-          const uuid = await startFamily(app, sls, {});
-          await setMark(app.db, { rowId: null, status: 'new', familyUuid: uuid }, Date.now());
-          return uuid;
-        }),
+      onclick: () => start(null),
     }),
     h('section', {}, h('h2', { text: `${T.prelistTitle} (${rows.length})` }), rows.length ? h('div', { class: 'list' }, ...prelistItems) : h('p', { class: 'muted', text: T.prelistEmpty })),
     others.length ? h('section', {}, h('h2', { text: T.newFamiliesTitle }), h('div', { class: 'list' }, ...others.map(familyLink))) : null,
