@@ -9,9 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -159,9 +161,20 @@ class FamilyHistoryApi(APIView):
         user = _user(request)
         if user.role == Role.PEMKOT:
             raise NotFoundError("Keluarga tidak ditemukan.")
-        history = selectors.family_history(family=_family(request, family_id))
+        family = _family(request, family_id)
+        history = selectors.family_history(family=family)
+        at = request.query_params.get("revision")
+        extra: dict[str, Any] = {}
+        if at is not None:
+            answers = None
+            if at.isascii() and at.isdigit():
+                answers = selectors.family_answers_at(family=family, revision=int(at))
+            if answers is None:
+                raise ValidationError({"revision": [_("Revisi tidak ada untuk keluarga ini.")]})
+            extra = {"answers_at": {"revision": int(at), "answers": answers}}
         return Response(
             {
+                **extra,
                 "revisions": [
                     {
                         "revision": r.revision,

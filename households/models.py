@@ -110,7 +110,10 @@ class Member(models.Model):
 
 
 class FamilyRevision(models.Model):
-    """Every edit: who changed which variable from what to what. Identifiers appear masked."""
+    """Every edit: who changed which variable from what to what. Identifiers appear masked.
+
+    Revision 1 (the family created) lists no changes; each later revision lists its changes with
+    their old values, so the first submitted record is the current one with those put back."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="revisions")
     revision = models.PositiveIntegerField()

@@ -161,6 +161,27 @@ def flatten_for_history(definition: Definition, parts: FamilyParts) -> dict[str,
     return flat
 
 
+def flatten_stored(definition: Definition, family: Any, members: list[Any]) -> dict[str, Any]:
+    """`flatten_for_history` of a stored family, from its columns (nothing decrypted)."""
+    parts = FamilyParts(
+        columns={},
+        data=dict(family.data),
+        kk=Identifier(hash=family.kk_hash, last4=family.kk_last4),
+        members=[
+            MemberParts(columns={}, data=dict(m.data), nik=Identifier(hash=m.nik_hash, last4=m.nik_last4))
+            for m in members
+        ],
+    )
+    return flatten_for_history(definition, parts)
+
+
+def history_key(change: dict[str, Any]) -> str:
+    """The key of `flatten_for_history` that a change of `diff` is about."""
+    if change["member_index"] is None:
+        return f"family.{change['variable']}"
+    return f"members.{change['member_index']}.{change['variable']}"
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     changes = []
     for key in sorted(set(old) | set(new)):

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
+from households import form, records
 from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent
 
 
@@ -43,6 +44,26 @@ def family_history(*, family: Family) -> dict[str, Any]:
         "revisions": list(FamilyRevision.objects.filter(family=family).select_related("author").order_by("revision")),
         "events": list(ReviewEvent.objects.filter(family=family).select_related("actor").order_by("at", "id")),
     }
+
+
+def family_answers_at(*, family: Family, revision: int) -> dict[str, Any] | None:
+    """The family's answers as they stood at `revision`, flattened as its history shows them
+    ("family.<var>", "members.<i>.<var>"; NIK and No. KK masked with a change token), or None for a
+    revision it never had. Revision 1 stores no change list: the current answers with the `old`
+    value of every later change put back are the record as first submitted."""
+    if not 1 <= revision <= family.revision:
+        return None
+    definition = form.definition_for_family(family)
+    answers = records.flatten_stored(definition, family, list(family.members.order_by("line_no")))
+    later = FamilyRevision.objects.filter(family=family, revision__gt=revision).order_by("-revision")
+    for changes in later.values_list("changes", flat=True):
+        for change in changes:
+            key = records.history_key(change)
+            if change["old"] is None:
+                answers.pop(key, None)
+            else:
+                answers[key] = change["old"]
+    return {key: value for key, value in sorted(answers.items()) if value is not None}
 
 
 def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:

@@ -144,13 +144,9 @@ def family_build_new(
     return NewFamily(
         family=family,
         members=_member_rows(family, parts),
-        revision=FamilyRevision(
-            family=family,
-            revision=1,
-            author=user,
-            source=source,
-            changes=records.diff({}, records.flatten_for_history(definition, parts)),
-        ),
+        # Revision 1 lists no changes: the record as first submitted is the current record with
+        # the `old` values of the later revisions put back (docs/architecture.md, "History").
+        revision=FamilyRevision(family=family, revision=1, author=user, source=source, changes=[]),
         event=ReviewEvent(family=family, from_status=FamilyStatus.DRAFT, to_status=FamilyStatus.SUBMITTED, actor=user),
         warnings=warnings,
     )

@@ -78,6 +78,11 @@ def test_review_through_the_api(client, petugas, supervisor, other_supervisor, f
     history = client.get(f"/api/v1/families/{family.pk}/history/").json()
     assert [e["to"] for e in history["events"]] == ["submitted", "returned"]
     assert history["revisions"][0]["author"] == petugas.username
+    at = client.get(f"/api/v1/families/{family.pk}/history/?revision=1").json()["answers_at"]
+    assert at["revision"] == 1 and at["answers"]["family.r302"] == family.data["r302"]
+    for bad in ("2", "0", "x", "²", "-1"):
+        refused = client.get(f"/api/v1/families/{family.pk}/history/", {"revision": bad})
+        assert refused.status_code == 400 and "revision" in refused.json()["errors"]
 
 
 def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, django_assert_num_queries):

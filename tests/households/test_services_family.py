@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 import pytest
 
-from households import identifiers, services
+from households import form, identifiers, records, selectors, services
 from households.models import Family, FamilyRevision, FamilyStatus, Member, ReviewEvent
 from regsosek.errors import ConflictError, NotAllowedError
 from tests.households.factories import create_family, record_for
@@ -129,3 +130,32 @@ def test_oversized_answers_are_refused_not_crashed(petugas, field, where, variab
         )
     assert (variable, check) in [(e["variable"], e["check"]) for e in caught.value.errors]
     assert not Family.objects.exists()
+
+
+def test_revision_1_lists_no_changes_and_every_revision_can_be_rebuilt(petugas, field):
+    """Revision 1 stores no change list; the answers at any revision are the current ones with the
+    later revisions' old values put back (selectors.family_answers_at)."""
+    key, first = uuid.uuid4(), record_for(field["own1"])
+    services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=first, base_revision=None)
+    second = copy.deepcopy(first)
+    second["family"]["r302"] = 60
+    second["members"][0]["r403"] = "3674071503800009"
+    services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=second, base_revision=1)
+    third = copy.deepcopy(second)
+    third["family"]["r302"] = 70
+    del third["members"][3]  # the last member leaves the roster
+    result = services.family_save(user=petugas, sls=field["own1"], client_uuid=key, record=third, base_revision=2)
+    family = result.family
+    assert FamilyRevision.objects.get(family=family, revision=1).changes == []
+    definition = form.definition_for_family(family)
+
+    def flat(record: dict[str, object]) -> dict[str, object]:
+        answers = records.flatten_for_history(definition, records.split(definition, record))
+        return {k: v for k, v in sorted(answers.items()) if v is not None}
+
+    for revision, record in ((1, first), (2, second), (3, third)):
+        assert selectors.family_answers_at(family=family, revision=revision) == flat(record)
+    assert flat(first)["members.3.r402"] == first["members"][3]["r402"]
+    assert "3674071503800009" not in str(selectors.family_answers_at(family=family, revision=2))
+    assert selectors.family_answers_at(family=family, revision=4) is None
+    assert selectors.family_answers_at(family=family, revision=0) is None
