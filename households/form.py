@@ -91,8 +91,19 @@ def member_ids_by_number(definition: Definition) -> dict[str, str]:
     return _ids_by_number(definition)[1]
 
 
-def member_ids_for_number(definition: Definition, number: str) -> list[str]:
-    return [v["id"] for v in definition.member_variables() if v.get("number") == number]
+def member_ids_for_number(definition: Definition, number: str) -> tuple[str, ...]:
+    """The member variables numbered `number` (406 is day, month and year), read once per definition."""
+    return definition.cached(
+        f"form.member_ids_for_number:{number}",
+        lambda d: tuple(v["id"] for v in d.member_variables() if v.get("number") == number),
+    )
+
+
+def _numbers_by_id(definition: Definition) -> dict[str, str | None]:
+    return definition.cached(
+        "form.numbers_by_id",
+        lambda d: {v["id"]: v.get("number") for v in d.family_variables() + d.member_variables()},
+    )
 
 
 _KECAMATAN_CODES: dict[str, list[str]] = {}
@@ -200,7 +211,7 @@ def _size_issues(definition: Definition, record: Any) -> list[Issue]:
             "message_en": f"Answer too long (at most {limit} characters).",
         }
 
-    numbers = {v["id"]: v.get("number") for v in definition.family_variables() + definition.member_variables()}
+    numbers = _numbers_by_id(definition)
     family = record.get("family") if isinstance(record.get("family"), dict) else {}
     members = record.get("members") if isinstance(record.get("members"), list) else []
     rows: list[tuple[int | None, Any]] = [(None, family), *enumerate(members)]
