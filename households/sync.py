@@ -490,36 +490,37 @@ class _Table:
 
 
 def _insert_families(new: list[_NewFamily], now: dt.datetime) -> list[_NewFamily]:
-    """One INSERT for all new families, in UUID order. A UUID that a concurrent push stored first
-    is skipped (ON CONFLICT waits for that push's transaction): it is left out of the answer and
-    the caller hands it to `push_one`, which answers it like any retry."""
+    """COPY the new families, in UUID order, with ids taken from the table's sequence first (so
+    their members, revisions and events can be COPYed too). A UUID that a concurrent push stored
+    meanwhile makes the COPY fail on the unique index (after waiting for that push's transaction):
+    `sync_push` then redoes the batch family by family and answers it like any retry."""
     if not new:
         return []
     table = _Table.of(Family)
-    values = ", ".join(["(" + ", ".join(["%s"] * len(table.values)) + ")"] * len(new))
-    sql = (
-        f"INSERT INTO {table.name} ({table.columns}) VALUES {values} "  # noqa: S608 - names from the model
-        "ON CONFLICT (client_uuid) DO NOTHING RETURNING id, client_uuid"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for family in new for value in table.row(family.rows.family, now)])
-        ids = {key: pk for pk, key in cursor.fetchall()}
-    inserted = []
-    for family in new:
-        if family.entry.key in ids:
-            family.rows.family.pk = ids[family.entry.key]
-            inserted.append(family)
-    return inserted
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table.name, len(new)]
+        )
+        for family, (pk,) in zip(new, cursor.fetchall(), strict=True):
+            family.rows.family.pk = pk
+    _copy_rows(Family, [family.rows.family for family in new], now, with_id=True)
+    return new
 
 
-def _copy_rows(model: type[Model], objects: list[Model], now: dt.datetime) -> None:
-    """COPY new rows of `model`."""
+def _copy_rows(model: type[Model], objects: list[Model], now: dt.datetime, *, with_id: bool = False) -> None:
+    """COPY new rows of `model` (their ids from the sequence, or the ones already set)."""
     if not objects:
         return
     table = _Table.of(model)
-    with connection.cursor() as wrapper, wrapper.cursor.copy(f"COPY {table.name} ({table.columns}) FROM STDIN") as copy:
+    columns = f"{model._meta.pk.column}, {table.columns}" if with_id else table.columns
+    # wrap_database_errors: a refused row raises Django's DatabaseError, as the ORM's statements do.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as wrapper,
+        wrapper.cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
+    ):
         for obj in objects:
-            copy.write_row(table.row(obj, now))
+            copy.write_row([obj.pk, *table.row(obj, now)] if with_id else table.row(obj, now))
 
 
 def _write_children(families: list[_NewFamily], now: dt.datetime) -> None:
@@ -598,7 +599,7 @@ def _sort_out(user: User, entries: list[_Entry], results: Answers) -> tuple[list
 
 def _create(user: User, new: list[_NewFamily], results: Answers) -> None:
     """Store the new families with their geotags, members, revisions and events, and answer them
-    created; a family a concurrent push stored first stays unanswered."""
+    created."""
     now = timezone.now()
     inserted = _insert_families(_store_geotags(user, new, results), now)
     _write_children(inserted, now)
@@ -612,18 +613,16 @@ def _create(user: User, new: list[_NewFamily], results: Answers) -> None:
 
 def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
     """The batch set-based: the assignment and the stored families in one query each, every record
-    validated in Python, then one INSERT for the new families and one COPY each for their members,
-    revisions and review events. It answers created, plain retries (unchanged), invalid and
-    not-assigned families; every other case (an update, a conflict, a confirmed SLS, a UUID twice
-    in the batch, a UUID a concurrent push stored first) goes through `push_one` afterwards, in
-    UUID order."""
+    validated in Python, then the new families' ids from their sequence and one COPY each for the
+    families, members, revisions and review events. It answers created, plain retries (unchanged),
+    invalid and not-assigned families; every other case (an update, a conflict, a confirmed SLS, a
+    UUID twice in the batch) goes through `push_one` afterwards, in UUID order."""
     results: Answers = [_shape_error(item) for item in items]
     new, by_family = _sort_out(user, _screen(user, items, results), results)
     _create(user, new, results)
     stored = [(items[i], a) for i, a in enumerate(results) if a is not None and a["result"] in ("created", "unchanged")]
     _add_photos_missing(user, stored)
-    raced = [created.entry.index for created in new if results[created.entry.index] is None]
-    for index in sorted(by_family + raced, key=lambda i: str(items[i]["client_uuid"])):
+    for index in sorted(by_family, key=lambda i: str(items[i]["client_uuid"])):
         results[index] = push_one(user=user, item=items[index])
     answered = [answer for answer in results if answer is not None]
     if len(answered) != len(items):
@@ -635,12 +634,14 @@ def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[di
     """Apply a batch in one transaction and answer each family, in the request's order.
 
     The batch path (`_push_batch`) writes the new families set-based. Should the database refuse
-    any of its statements (a value the checks let through), the whole batch is redone family by
-    family (`push_one`, a savepoint each), so only the refused family is answered invalid.
+    any of its statements (a value the checks let through, or a new family's UUID that a
+    concurrent push stored after this one looked), the whole batch is redone family by family
+    (`push_one`, a savepoint each), so only the refused family is answered invalid and the raced
+    one is answered like any retry.
 
     Lock order: the stored families are locked in UUID order, then the new ones (their new geotags
-    first) inserted in UUID order, so two overlapping batches (a retry racing its original) wait for each other instead
-    of deadlocking. Raises OperationalError only if PostgreSQL itself fails (or, very rarely,
+    first) written in UUID order, so two overlapping batches (a retry racing its original) wait for
+    each other instead of deadlocking. Raises OperationalError only if PostgreSQL itself fails (or, very rarely,
     picks this batch as a deadlock victim); the API answers 503 and the device retries the whole
     batch, which is safe because every family is idempotent.
     """

@@ -584,3 +584,36 @@ def test_device_sign_in_counts_toward_the_login_lockout(petugas, client, setting
         )
     locked = sign_in(client, petugas)  # the right password, but locked out for a while
     assert locked.status_code == 429 and locked.json()["code"] == "locked_out" and "token" not in locked.json()
+
+
+def test_a_new_family_stored_by_a_concurrent_push_after_the_batch_looked_is_answered_as_a_retry(
+    petugas, field, monkeypatch, caplog
+):
+    """The batch sees the UUID as new, but a concurrent push has stored it meanwhile: the COPY
+    fails on the unique index and the batch is redone family by family."""
+    from households import sync
+
+    client, _t, _d = device_client(petugas)
+    raced = item(field["own1"])
+    push(client, raced)
+    monkeypatch.setattr(sync, "_locked_families", lambda keys: {})
+    results = push(client, item(field["own1"], r109="002"), raced)
+    assert [r["result"] for r in results] == ["created", "unchanged"]
+    assert caplog.messages.count("sync.push_batch_refused") == 1
+    assert Family.objects.count() == 2 and Member.objects.count() == 8 and FamilyRevision.objects.count() == 2
+
+
+def test_a_member_row_the_database_refuses_is_invalid_not_a_server_error(petugas, field, monkeypatch):
+    real = records.split
+
+    def too_long_name(definition, record):  # type: ignore[no-untyped-def]
+        parts = real(definition, record)
+        if record["family"].get("r109") == "099":
+            parts.members[1].columns["name"] = "X" * 200  # longer than the column
+        return parts
+
+    monkeypatch.setattr(records, "split", too_long_name)
+    client, _t, _d = device_client(petugas)
+    results = push(client, item(field["own1"]), item(field["own1"], r109="099"))
+    assert [r["result"] for r in results] == ["created", "invalid"]
+    assert Family.objects.count() == 1 and Member.objects.count() == 4
