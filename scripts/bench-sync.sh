@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-sync`: push N synthetic families through gunicorn on a dedicated database and compare
-# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4] [BENCH_DB=regsosek_bench]
+# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4] [BENCH_DB=regsosek_bench] [STAGES=1]
+# STAGES=1: no gunicorn; time each stage of the push in one process (bench_sync --stages).
 # BENCH_DB names the scratch database (created, then dropped), so two checkouts sharing one
 # PostgreSQL do not run over each other's benchmark.
 set -euo pipefail
@@ -28,6 +29,11 @@ trap cleanup EXIT
 python manage.py migrate -v0
 python manage.py load_wilayah >/dev/null
 python manage.py generate_synthetic --families "$FAMILIES" --no-families 2>/dev/null
+if [ -n "${STAGES:-}" ]; then
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  python manage.py bench_sync --families "$FAMILIES" --stages 2>/dev/null
+  exit 0
+fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 gunicorn regsosek.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 1 --log-level warning \
   --timeout 300 >.local/bench-web.log 2>&1 &

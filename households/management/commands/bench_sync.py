@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from enumeration.models import SLS, Assignment, Device, DeviceToken
-from households import form, records
+from enumeration.models import SLS, Assignment, Device, DeviceToken, User
+from households import form, records, services, sync
 from households.models import Family
 from households.synthetic import (
     FAMILY_COLUMNS,
@@ -40,11 +40,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", required=True, help="base URL of the running server")
+        parser.add_argument("--url", help="base URL of the running server (not with --stages)")
         parser.add_argument("--families", type=int, default=50_000)
         parser.add_argument("--clients", type=int, default=8)
         parser.add_argument("--batch", type=int, default=50)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--stages",
+            action="store_true",
+            help="no HTTP: time each stage of a push in this process (CPU ms per family), then roll back",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         n, clients, batch = options["families"], options["clients"], options["batch"]
@@ -57,6 +62,7 @@ class Command(BaseCommand):
         if not assignments:
             raise CommandError("No synthetic SLS without families: run generate_synthetic --no-families first.")
         tokens: dict[int, str] = {}
+        users: dict[str, User] = {}
         for a in assignments:
             if a.ppl_id not in tokens:
                 device = Device.objects.create(pk=uuid.uuid4(), user=a.ppl, name="bench")
@@ -67,6 +73,7 @@ class Command(BaseCommand):
                     expires_at=timezone.now() + timedelta(hours=6),
                 )
                 tokens[a.ppl_id] = key
+                users[key] = a.ppl
         # Build every family first (untimed): the same records go through HTTP and through COPY.
         per_sls = max(1, -(-n // len(assignments)))
         work: list[tuple[str, list[dict[str, Any]]]] = []
@@ -91,6 +98,11 @@ class Command(BaseCommand):
                     work.append((tokens[a.ppl_id], pending.pop(a.ppl_id)))
         work.extend((tokens[ppl], items) for ppl, items in pending.items() if items)
         members = sum(len(i["record"]["members"]) for _t, items in work for i in items)
+        if options["stages"]:
+            self._stages([(users[token], items) for token, items in work])
+            return
+        if not options["url"]:
+            raise CommandError("--url is required (the server to push to), unless --stages.")
         self.stdout.write(
             f"{made:,} families ({members:,} members) in {len(work):,} batches of <= {batch}, "
             f"{clients} concurrent clients -> {options['url']}"
@@ -140,6 +152,45 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ratio API / COPY = {api_rate / copy_rate:.3f}")
 
+    def _stages(self, work: list[tuple[User, list[dict[str, Any]]]]) -> None:
+        """CPU per family of each stage of the push path, one process, no HTTP; nothing is kept."""
+        items = [i for _user, batch in work for i in batch]
+        n = len(items)
+        bodies = [json.dumps({"families": batch}).encode() for _user, batch in work]
+        sls_by_id = {s.pk: s for s in form_sls(items)}
+        definition = form.definition_for_record(items[0]["record"])
+        pairs = [(i["record"], sls_by_id[i["sls"]]) for i in items]
+        ppl = work[0][0]
+
+        def build() -> None:
+            for record, sls in pairs:
+                services.family_build_new(
+                    user=ppl, sls=sls, client_uuid=uuid.uuid4(), record=record, digest="", source="sync"
+                )
+
+        def push() -> None:
+            with transaction.atomic():
+                for user, batch in work:
+                    sync.sync_push(user=user, device=None, items=batch)
+                transaction.set_rollback(True)
+
+        stages: list[tuple[str, Any]] = [
+            ("parse the request bodies (JSON)", lambda: [json.loads(body) for body in bodies]),
+            ("payload hash (canonical JSON, SHA-256)", lambda: [records.payload_sha256(r) for r, _s in pairs]),
+            ("validation against the definition", lambda: [form.validate(definition, r, sls=s) for r, s in pairs]),
+            (
+                "split: typed columns, NIK / No. KK encrypted + hashed",
+                lambda: [records.split(definition, r) for r, _ in pairs],
+            ),
+            ("validation + split + the unsaved rows (family_build_new)", build),
+            ("the whole push, batch by batch (sync_push; this process only, not the database's CPU)", push),
+        ]
+        self.stdout.write(f"{n:,} families in {len(work):,} batches, one process, CPU ms per family:")
+        for name, call in stages:
+            started = time.process_time()
+            call()
+            self.stdout.write(f"  {(time.process_time() - started) / n * 1000:6.3f}  {name}")
+
     def _copy(self, items: list[dict[str, Any]]) -> float:
         """COPY the same families and members into empty LIKE-copies of the tables; time only the COPY."""
         definition = form.definition_or_none("regsosek22k", "1")
@@ -181,6 +232,11 @@ class Command(BaseCommand):
             took = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_family, bench_member")
         return took
+
+
+def form_sls(items: list[dict[str, Any]]) -> list[SLS]:
+    """The SLS of the items, with what validation reads."""
+    return list(SLS.objects.filter(pk__in={i["sls"] for i in items}).select_related("kelurahan__kecamatan__kabkota"))
 
 
 class _Run:
