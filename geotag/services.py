@@ -21,6 +21,7 @@ from geotag import photos, uploads
 from geotag.models import Geotag, GeotagFlag, Photo
 from households.models import Family
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
+from regsosek.text import unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class GeotagInput:
             errors["provider"] = _("harus salah satu dari: %(p)s") % {"p": ", ".join(sorted(PROVIDERS))}
         building = str(raw.get("building_no") or "")
         reason = str(raw.get("accepted_reason") or "")[:255]
+        for name, text in (("building_no", building), ("accepted_reason", reason)):
+            if unstorable(text):
+                errors[name] = _("memuat karakter yang tidak dapat disimpan")
         if errors or captured is None:
             raise GeotagInvalidError(_("Geotag tidak valid."), extra={"errors": errors})
         return cls(key, latitude, longitude, accuracy, captured, provider, building[:3], reason)

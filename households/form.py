@@ -16,6 +16,7 @@ from households.questionnaire.definition import Definition, available_definition
 from households.questionnaire.validate import Issue, RecordError, derive
 from households.questionnaire.validate import validate as validate_record
 from regsosek.errors import ApplicationError
+from regsosek.text import unstorable
 
 __all__ = ["Definition", "Issue"]
 
@@ -196,8 +197,9 @@ COLUMN_TEXT_LIMITS = {"108": 150, "402": 150}
 
 
 def _size_issues(definition: Definition, record: Any) -> list[Issue]:
-    """Server-side bounds the definition does not state: roster size and text lengths (they keep a
-    hostile or broken record from reaching the database as an error instead of a refusal)."""
+    """Server-side bounds the definition does not state: roster size, text lengths and characters
+    PostgreSQL cannot store (they keep a hostile or broken record from reaching the database as an
+    error instead of a refusal)."""
     issues: list[Issue] = []
 
     def too_long(var: str, number: str | None, index: int | None, limit: int) -> Issue:
@@ -209,6 +211,17 @@ def _size_issues(definition: Definition, record: Any) -> list[Issue]:
             "severity": "error",
             "message": _("Isian terlalu panjang (maksimal %(n)d karakter).") % {"n": limit},
             "message_en": f"Answer too long (at most {limit} characters).",
+        }
+
+    def bad_character(var: str, number: str | None, index: int | None) -> Issue:
+        return {
+            "variable": var,
+            "number": number,
+            "member_index": index,
+            "check": "character",
+            "severity": "error",
+            "message": _("Isian memuat karakter yang tidak dapat disimpan; ketik ulang."),
+            "message_en": "The answer holds a character that cannot be stored; type it again.",
         }
 
     numbers = _numbers_by_id(definition)
@@ -223,6 +236,8 @@ def _size_issues(definition: Definition, record: Any) -> list[Issue]:
                 limit = COLUMN_TEXT_LIMITS.get(numbers.get(var) or "", MAX_TEXT)
                 if len(value) > limit:
                     issues.append(too_long(var, numbers.get(var), index, limit))
+                if unstorable(value):
+                    issues.append(bad_character(var, numbers.get(var), index))
     if len(members) > MAX_MEMBERS:
         issues.append(
             {

@@ -19,6 +19,7 @@ from enumeration.models import User
 from households import services, sync
 from households.models import Family, PrelistFamily, PrelistStatus
 from regsosek.errors import ApplicationError, NotAllowedError
+from regsosek.text import unstorable
 
 MAX_MARKS = 200
 MARK_STATUSES = {s for s in PrelistStatus.values if s != PrelistStatus.PENDING}
@@ -58,6 +59,8 @@ def _apply(user: User, mark: Any, families: dict[uuid.UUID, Family]) -> tuple[st
     if family_uuid is not None and family is None:
         # The family has not reached the server yet: the phone sends the mark again later.
         return "family_missing", None, _("Data keluarga belum diterima server.")
+    if any(unstorable(_text(mark, key, 255)) for key in ("note", "head_name", "address")):
+        return "invalid", None, _("Catatan VK1 memuat karakter yang tidak dapat disimpan.")
     note = _text(mark, "note", 255)
 
     if status == PrelistStatus.NEW:

@@ -36,7 +36,8 @@ def canonical_json(value: Any) -> str:
 
 
 def payload_sha256(record: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(record).encode()).hexdigest()
+    # surrogatepass: a lone surrogate (refused later, field by field) must not crash the hash.
+    return hashlib.sha256(canonical_json(record).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Request body limits for the API.
+"""Request body limits for the API, and a clear 400 for a body that is not JSON.
 
 Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when `request.body` or `request.POST` is read; DRF's
 parsers read the stream directly, so without this a hostile client could make a worker hold an
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
@@ -31,4 +32,10 @@ class LimitedJSONParser(JSONParser):
                 length = 0
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise RequestTooLargeError()
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Python's decoder recurses per nesting level: a body of 100,000 "[" is a hostile one.
+            raise exceptions.ParseError(_("Isi permintaan bersarang terlalu dalam.")) from None
+        except exceptions.ParseError:
+            raise exceptions.ParseError(_("Isi permintaan bukan JSON yang sah.")) from None

@@ -114,3 +114,20 @@ def test_pull_gives_the_geotags_of_the_families_so_a_reinstalled_phone_can_reuse
     assert stored["lat"] == pytest.approx(-6.3445) and stored["lon"] == pytest.approx(106.6528)
     assert stored["accuracy_m"] == 12.5 and stored["sls"] == field["own1"].pk
     assert body["families"][0]["geotag"] == stored["client_uuid"]
+
+
+def test_marks_with_text_the_database_cannot_store_are_invalid_and_others_apply(petugas, field):
+    sls = field["own1"]
+    budi, ani, siti = prelist(sls, "BUDI", "ANI", "SITI")
+    client, _t, _d = device_client(petugas)
+    results = send(
+        client,
+        {"id": budi.pk, "status": "moved", "note": "pindah\u0000"},
+        {"id": ani.pk, "status": "moved", "note": "pindah \ud83d"},  # half an emoji
+        {"id": siti.pk, "status": "moved", "note": "pindah ke Depok 🏠"},
+        {"id": 10**30, "status": "moved"},
+    )
+    assert [r["result"] for r in results] == ["invalid", "invalid", "ok", "forbidden"]
+    assert "karakter" in results[0]["message"]
+    assert PrelistFamily.objects.get(pk=siti.pk).note == "pindah ke Depok 🏠"
+    assert PrelistFamily.objects.get(pk=budi.pk).status == PrelistStatus.PENDING

@@ -617,3 +617,41 @@ def test_a_member_row_the_database_refuses_is_invalid_not_a_server_error(petugas
     results = push(client, item(field["own1"]), item(field["own1"], r109="099"))
     assert [r["result"] for r in results] == ["created", "invalid"]
     assert Family.objects.count() == 1 and Member.objects.count() == 4
+
+
+def test_hostile_bodies_get_a_clear_400(petugas, field):
+    client, _t, _d = device_client(petugas)
+    for body, message in (
+        ('{"families": [' + "[" * 100_000 + "]" * 100_000 + "]}", "bersarang terlalu dalam"),
+        ('{"families": [', "bukan JSON"),
+        ('{"families": [{"client_uuid": NaN}]}', "bukan JSON"),
+        (b'{"families": ["\xff"]}', "bukan JSON"),
+    ):
+        response = client.post("/api/v1/sync/push/", body, content_type="application/json")
+        assert response.status_code == 400 and message in response.json()["detail"]
+
+
+def test_text_the_database_cannot_store_is_refused_per_variable_and_never_a_server_error(petugas, field):
+    """NUL and lone surrogates (valid JSON escapes) in answers, keys, UUIDs and geotags."""
+    client, _t, _d = device_client(petugas)
+    nul_name, half_emoji, bad_key = item(field["own1"]), item(field["own1"]), item(field["own1"])
+    nul_name["record"]["members"][0]["r402"] = "BUDI\u0000"
+    half_emoji["record"]["members"][1]["r402"] = "ANI \ud83d"
+    bad_key["record"]["family"]["\udc00"] = 1
+    bad_reason = item(field["own1"]) | {"geotag": geotag(accuracy=500) | {"accepted_reason": "atap\u0000seng"}}
+    emoji = item(field["own1"], r109="005")
+    emoji["record"]["members"][2]["r402"] = "CITRA 🌸"
+    body = json.dumps(
+        {"families": [nul_name, half_emoji, bad_key, bad_reason, {"client_uuid": "\ud800", "sls": 1}, emoji]}
+    )
+    response = client.post("/api/v1/sync/push/", body, content_type="application/json")
+    assert response.status_code == 200
+    assert response.content.isascii()  # what is echoed back is escaped, never an encoding failure
+    results = response.json()["results"]
+    assert [r["result"] for r in results] == ["invalid"] * 5 + ["created"]
+    assert [(e["variable"], e["member_index"], e["check"]) for e in results[0]["errors"]] == [("r402", 0, "character")]
+    assert [(e["variable"], e["member_index"], e["check"]) for e in results[1]["errors"]] == [("r402", 1, "character")]
+    assert results[2]["errors"][0]["variable"] == "\udc00" and results[2]["errors"][0]["check"] == "unknown"
+    assert [e["variable"] for e in results[3]["errors"]] == ["geotag.accepted_reason"]
+    assert results[4]["client_uuid"] == "\ud800" and results[4]["errors"][0]["variable"] == "client_uuid"
+    assert Family.objects.count() == 1 and Member.objects.filter(name="CITRA 🌸").exists()
