@@ -154,7 +154,13 @@ def _expected_area_codes(sls: SLS) -> dict[str, str]:
 
 
 def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
-    """The definition's issues plus one server-side check: Blok I's area codes are the SLS's."""
+    """The definition's issues plus one server-side check: Blok I's area codes are the SLS's.
+
+    A roster longer than MAX_MEMBERS is refused before anything else is checked: a hostile record
+    of thousands of members would otherwise cost seconds of validation."""
+    members = record.get("members") if isinstance(record, dict) else None
+    if isinstance(members, list) and len(members) > MAX_MEMBERS:
+        return [_too_many_members()]
     try:
         issues = validate_record(definition, record, context_for(sls))
     except RecordError as exc:
@@ -197,7 +203,7 @@ COLUMN_TEXT_LIMITS = {"108": 150, "402": 150}
 
 
 def _size_issues(definition: Definition, record: Any) -> list[Issue]:
-    """Server-side bounds the definition does not state: roster size, text lengths and characters
+    """Server-side bounds the definition does not state: text lengths and characters
     PostgreSQL cannot store (they keep a hostile or broken record from reaching the database as an
     error instead of a refusal)."""
     issues: list[Issue] = []
@@ -238,19 +244,19 @@ def _size_issues(definition: Definition, record: Any) -> list[Issue]:
                     issues.append(too_long(var, numbers.get(var), index, limit))
                 if unstorable(value):
                     issues.append(bad_character(var, numbers.get(var), index))
-    if len(members) > MAX_MEMBERS:
-        issues.append(
-            {
-                "variable": "members",
-                "number": None,
-                "member_index": None,
-                "check": "max_members",
-                "severity": "error",
-                "message": _("Jumlah anggota keluarga lebih dari %(n)d; periksa data.") % {"n": MAX_MEMBERS},
-                "message_en": f"More than {MAX_MEMBERS} family members; check the data.",
-            }
-        )
     return issues
+
+
+def _too_many_members() -> Issue:
+    return {
+        "variable": "members",
+        "number": None,
+        "member_index": None,
+        "check": "max_members",
+        "severity": "error",
+        "message": _("Jumlah anggota keluarga lebih dari %(n)d; periksa data.") % {"n": MAX_MEMBERS},
+        "message_en": f"More than {MAX_MEMBERS} family members; check the data.",
+    }
 
 
 def photo_required(definition: Definition, record: Any, *, sls: SLS | None = None) -> bool:

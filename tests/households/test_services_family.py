@@ -159,3 +159,14 @@ def test_revision_1_lists_no_changes_and_every_revision_can_be_rebuilt(petugas, 
     assert "3674071503800009" not in str(selectors.family_answers_at(family=family, revision=2))
     assert selectors.family_answers_at(family=family, revision=4) is None
     assert selectors.family_answers_at(family=family, revision=0) is None
+
+
+def test_a_roster_over_the_limit_is_refused_before_anything_else_is_checked(petugas, field):
+    record = record_for(field["own1"])
+    record["members"] = [dict(record["members"][3], r401=i + 1, r402=None) for i in range(5000)]
+    record["family"]["r302"] = -1  # would be an error too, were it checked
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert [(e["variable"], e["check"]) for e in caught.value.errors] == [("members", "max_members")]
