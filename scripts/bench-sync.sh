@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench-sync`: push N synthetic families through gunicorn on a dedicated database and compare
-# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=4] [BENCH_DB=regsosek_bench] [STAGES=1]
+# with COPY. Usage: make bench-sync [FAMILIES=50000] [CLIENTS=8] [WORKERS=<cores>] [BENCH_DB=regsosek_bench] [STAGES=1]
 # STAGES=1: no gunicorn; time each stage of the push in one process (bench_sync --stages).
 # BENCH_DB names the scratch database (created, then dropped), so two checkouts sharing one
 # PostgreSQL do not run over each other's benchmark.
@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 source scripts/local-env.sh
 FAMILIES=${FAMILIES:-50000}
 CLIENTS=${CLIENTS:-8}
-WORKERS=${WORKERS:-4}
+# One gunicorn process per core: the push is CPU-bound, more processes only take turns (docs/performance.md).
+WORKERS=${WORKERS:-$(nproc)}
 BENCH_DB=${BENCH_DB:-regsosek_bench}
 [[ $BENCH_DB =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lower-case name" >&2; exit 2; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -35,6 +36,7 @@ if [ -n "${STAGES:-}" ]; then
   exit 0
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "gunicorn: $WORKERS sync worker processes, one thread each"
 gunicorn regsosek.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 1 --log-level warning \
   --timeout 300 >.local/bench-web.log 2>&1 &
 pid=$!
