@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,19 +15,20 @@ from enumeration.models import SLS, User
 
 
 class MeApi(APIView):
-    class OutputSerializer(serializers.Serializer[Any]):
+    class MeSerializer(serializers.Serializer[Any]):
         username = serializers.CharField()
         full_name = serializers.CharField()
         role = serializers.CharField()
         kecamatan = serializers.CharField(source="kecamatan_id", allow_null=True)
         supervisor = serializers.CharField(source="supervisor.username", allow_null=True, default=None)
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(request.user).data)
+        return Response(self.MeSerializer(request.user).data)
 
 
 class SLSListApi(APIView):
-    class OutputSerializer(serializers.Serializer[Any]):
+    class SLSSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         full_code = serializers.CharField()
         kelurahan = serializers.CharField(source="kelurahan_id")
@@ -42,14 +44,18 @@ class SLSListApi(APIView):
             active = getattr(obj, "active_assignments", [])
             return active[0].ppl.username if active else None
 
+    @extend_schema(
+        parameters=[OpenApiParameter("kelurahan", str, description="only this kelurahan (BPS code)")],
+        responses=SLSSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         kelurahan = request.query_params.get("kelurahan") or None
         qs = selectors.sls_list_for_user(user=request.user, kelurahan_code=kelurahan)  # type: ignore[arg-type]
-        return Response(self.OutputSerializer(qs, many=True).data)
+        return Response(self.SLSSerializer(qs, many=True).data)
 
 
 class StaffListApi(APIView):
-    class OutputSerializer(serializers.Serializer[Any]):
+    class StaffSerializer(serializers.Serializer[Any]):
         username = serializers.CharField()
         full_name = serializers.CharField()
         role = serializers.CharField()
@@ -60,6 +66,7 @@ class StaffListApi(APIView):
         def get_supervisor(self, obj: User) -> str | None:
             return obj.supervisor.username if obj.supervisor else None
 
+    @extend_schema(responses=StaffSerializer(many=True))
     def get(self, request: Request, *args: Any) -> Response:
         qs = selectors.staff_list_for_user(user=request.user)  # type: ignore[arg-type]
-        return Response(self.OutputSerializer(qs, many=True).data)
+        return Response(self.StaffSerializer(qs, many=True).data)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -22,6 +23,7 @@ from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
 from households.models import Family, FamilyStatus, Member, PrelistFamily, PrelistStatus, SLSConfirmation
+from regsosek import openapi
 from regsosek.errors import NotFoundError
 
 
@@ -81,6 +83,14 @@ def family_detail(family: Family, *, user: User) -> dict[str, Any]:
 
 
 class FamilyListApi(APIView):
+    @extend_schema(
+        operation_id="families_list",
+        parameters=[
+            OpenApiParameter("sls", int, description="only this SLS"),
+            OpenApiParameter("status", str, enum=list(FamilyStatus.values)),
+        ],
+        responses={200: openapi.LIST, **openapi.refusals(400, 401)},
+    )
     def get(self, request: Request) -> Response:
         sls = request.query_params.get("sls")
         status_filter = request.query_params.get("status") or None
@@ -95,14 +105,18 @@ class FamilyListApi(APIView):
 
 
 class FamilySaveApi(APIView):
-    class InputSerializer(serializers.Serializer[Any]):
+    class FamilySaveSerializer(serializers.Serializer[Any]):
         client_uuid = serializers.UUIDField()
         sls = serializers.IntegerField()
         base_revision = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         record = serializers.DictField()
 
+    @extend_schema(
+        request=FamilySaveSerializer,
+        responses={201: openapi.OBJECT, 200: openapi.OBJECT, **openapi.refusals(400, 401, 403, 404, 409)},
+    )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.FamilySaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         sls = _visible_sls(request, values["sls"])
@@ -122,6 +136,7 @@ class FamilySaveApi(APIView):
 
 
 class FamilyDetailApi(APIView):
+    @extend_schema(responses={200: openapi.OBJECT, **openapi.refusals(401, 404)})
     def get(self, request: Request, family_id: int) -> Response:
         return Response(family_detail(_family(request, family_id), user=_user(request)))
 
@@ -135,6 +150,7 @@ class _FamilyTransitionApi(APIView):
 
     transition: Callable[..., Family]
 
+    @extend_schema(request=CommentSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
     def post(self, request: Request, family_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -157,6 +173,10 @@ class FamilyResubmitApi(_FamilyTransitionApi):
 
 
 class FamilyHistoryApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("revision", int, description="also the answers as they stood at this revision")],
+        responses={200: openapi.OBJECT, **openapi.refusals(400, 401, 404)},
+    )
     def get(self, request: Request, family_id: int) -> Response:
         user = _user(request)
         if user.role == Role.PEMKOT:
@@ -200,12 +220,13 @@ class FamilyHistoryApi(APIView):
 
 
 class IdentifierRevealApi(APIView):
-    class InputSerializer(serializers.Serializer[Any]):
+    class RevealSerializer(serializers.Serializer[Any]):
         member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         reason = serializers.CharField(max_length=255)
 
+    @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404)})
     def post(self, request: Request, family_id: int) -> Response:
-        body = self.InputSerializer(data=request.data)
+        body = self.RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         family = _family(request, family_id)
         line = body.validated_data.get("member_line_no")
@@ -227,11 +248,13 @@ class PrelistApi(APIView):
         head_name = serializers.CharField(max_length=150)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
+    @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401, 404)})
     def get(self, request: Request, sls_id: int) -> Response:
         sls = _visible_sls(request, sls_id)
         rows = selectors.prelist_for_sls(user=_user(request), sls=sls)
         return Response([prelist_row(r) for r in rows])
 
+    @extend_schema(request=NewSerializer, responses={201: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
     def post(self, request: Request, sls_id: int) -> Response:
         sls = _visible_sls(request, sls_id)
         body = self.NewSerializer(data=request.data)
@@ -253,17 +276,20 @@ def prelist_row(row: PrelistFamily) -> dict[str, Any]:
 
 
 class PrelistStatusApi(APIView):
-    class InputSerializer(serializers.Serializer[Any]):
+    class PrelistStatusSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(
             choices=[s for s in PrelistStatus.values if s not in (PrelistStatus.PENDING, PrelistStatus.NEW)]
         )
         family = serializers.IntegerField(required=False, allow_null=True)
         note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        request=PrelistStatusSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)}
+    )
     def post(self, request: Request, row_id: int) -> Response:
         user = _user(request)
         row = get_object_or_404(PrelistFamily.objects.filter(sls__in=scoping.visible_sls(user).values("pk")), pk=row_id)
-        body = self.InputSerializer(data=request.data)
+        body = self.PrelistStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         family = None
         if body.validated_data.get("family"):
@@ -281,25 +307,28 @@ class PrelistStatusApi(APIView):
 class _SLSConfirmationApi(APIView):
     """POST {comment?}: confirm or reopen an SLS (Koseka of the kecamatan or BPS admin)."""
 
-    action: Callable[..., SLSConfirmation]
+    # Not `action`: DRF and drf-spectacular read that attribute as a viewset's action name.
+    confirmation: Callable[..., SLSConfirmation]
 
+    @extend_schema(request=CommentSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
     def post(self, request: Request, sls_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sls = _visible_sls(request, sls_id)
-        confirmation = type(self).action(user=_user(request), sls=sls, comment=body.validated_data["comment"])
+        confirmation = type(self).confirmation(user=_user(request), sls=sls, comment=body.validated_data["comment"])
         return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
 
 
 class SLSConfirmApi(_SLSConfirmationApi):
-    action = staticmethod(services.sls_confirm)
+    confirmation = staticmethod(services.sls_confirm)
 
 
 class SLSReopenApi(_SLSConfirmationApi):
-    action = staticmethod(services.sls_reopen)
+    confirmation = staticmethod(services.sls_reopen)
 
 
 class DuplicateListApi(APIView):
+    @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401)})
     def get(self, request: Request) -> Response:
         user = _user(request)
         if user.role not in (Role.PML, Role.KOSEKA, Role.BPS_ADMIN):

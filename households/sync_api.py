@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -22,6 +24,7 @@ from geotag import photos
 from geotag import services as geotag_services
 from geotag.models import Photo
 from households import prelist_sync, sync
+from regsosek import openapi
 
 
 def _user(request: Request) -> User:
@@ -54,14 +57,18 @@ class DeviceSignInApi(APIView):
         # A wrong password or a revoked device is a 401 (with WWW-Authenticate), not a 403.
         return "Bearer"
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class SignInSerializer(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
         device_id = serializers.UUIDField()
         device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        request=SignInSerializer,
+        responses={200: openapi.SignInResponseSerializer, **openapi.refusals(400, 401, 403, 429)},
+    )
     def post(self, request: Request) -> Response:
-        body = self.InputSerializer(data=request.data)
+        body = self.SignInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = body.validated_data
         signed = devices.device_sign_in(
@@ -90,6 +97,7 @@ class DeviceWipeConfirmApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(request=openapi.WipeConfirmSerializer, responses={204: None, **openapi.refusals(400)})
     def post(self, request: Request) -> Response:
         try:
             device_id = uuid.UUID(str(request.data.get("device_id")))
@@ -103,6 +111,10 @@ class DeviceWipeConfirmApi(APIView):
 class SyncPullApi(APIView):
     permission_classes = [IsAuthenticated, IsEnumerator]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", str, description="the cursor of the previous pull")],
+        responses={200: openapi.PullResponseSerializer, **openapi.refusals(400, 401, 403)},
+    )
     def get(self, request: Request) -> Response:
         payload = sync.sync_pull(user=_user(request), cursor=request.query_params.get("cursor") or None)
         response = Response(payload)
@@ -129,6 +141,10 @@ class SyncPushApi(APIView):
 
     permission_classes = [IsAuthenticated, IsEnumerator]
 
+    @extend_schema(
+        request=openapi.PushRequestSerializer,
+        responses={200: openapi.PushResponseSerializer, **openapi.refusals(400, 401, 403, 413, 503)},
+    )
     def post(self, request: Request) -> Response:
         items = _batch(request, "families", settings.SYNC_MAX_BATCH, "keluarga per batch")
         if isinstance(items, Response):
@@ -148,6 +164,10 @@ class SyncPrelistApi(APIView):
 
     permission_classes = [IsAuthenticated, IsEnumerator]
 
+    @extend_schema(
+        request=openapi.MarksRequestSerializer,
+        responses={200: openapi.MarksResponseSerializer, **openapi.refusals(400, 401, 403, 413)},
+    )
     def post(self, request: Request) -> Response:
         marks = _batch(request, "marks", prelist_sync.MAX_MARKS, "tanda VK1 per permintaan")
         if isinstance(marks, Response):
@@ -172,6 +192,18 @@ class PhotoUploadApi(APIView):
 
     parser_classes = [RawBodyParser]
 
+    @extend_schema(
+        request={"image/jpeg": OpenApiTypes.BINARY, "image/heic": OpenApiTypes.BINARY},
+        parameters=[
+            OpenApiParameter("X-Family-UUID", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter("X-Content-SHA256", str, OpenApiParameter.HEADER, required=True),
+        ],
+        responses={
+            200: OpenApiResponse(openapi.PhotoStatusSerializer, description="already stored: nothing re-done"),
+            201: openapi.PhotoStatusSerializer,
+            **openapi.refusals(400, 401, 403, 409, 413, 415, 422),
+        },
+    )
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
         try:
             family_uuid = uuid.UUID(request.headers.get("X-Family-UUID", ""))
@@ -206,6 +238,10 @@ class PhotoMissingApi(APIView):
 
     permission_classes = [IsAuthenticated, IsEnumerator]
 
+    @extend_schema(
+        request=openapi.PhotoListSerializer,
+        responses={200: openapi.PhotoMissingSerializer, **openapi.refusals(400, 401, 403)},
+    )
     def post(self, request: Request) -> Response:
         raw = request.data.get("photos") if isinstance(request.data, dict) else None
         if not isinstance(raw, list) or len(raw) > 1000:

@@ -1,0 +1,170 @@
+"""What the OpenAPI schema (/api/v1/schema/) says about the API's bodies.
+
+The views parse most bodies by hand, on purpose: a sync batch is read item by item so that one bad
+family never refuses the others, and their answers are built as plain dicts. These serializers
+only describe those shapes for the schema (docs/api.md and docs/sync.md are the full contract);
+nothing validates with them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """`Authorization: Bearer <token>` from the device sign-in, with `X-Device-ID`."""
+
+    target_class = "enumeration.devices.DeviceTokenAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        scheme: dict[str, Any] = build_bearer_security_scheme_object(  # type: ignore[no-untyped-call]
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
+        )
+        return scheme
+
+
+# A refusal: `code`, an Indonesian `message`, and field-level `errors` when a field is at fault
+# (inline: a serializer class cannot declare a field named `errors`, its own attribute).
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(),
+        "message": serializers.CharField(required=False),
+        "errors": serializers.JSONField(required=False, help_text="{field: [message, ...]} or a list of issues"),
+    },
+)
+
+
+class DetailSerializer(serializers.Serializer[Any]):
+    """DRF's own refusals (not signed in, a body that is not JSON): an Indonesian `detail`."""
+
+    detail = serializers.CharField()
+
+
+class IssueSerializer(serializers.Serializer[Any]):
+    variable = serializers.CharField()
+    number = serializers.CharField(allow_null=True, help_text="the question's number on the paper form")
+    member_index = serializers.IntegerField(allow_null=True, help_text="0-based; null for a family variable")
+    check = serializers.CharField(help_text="relevant, required, type, code, a rule id, max_length, character...")
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+    message = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class GeotagInSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField(help_text="made on the phone; families of one building send the same")
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(min_value=0)
+    captured_at = serializers.DateTimeField(help_text="ISO 8601 with its offset")
+    provider = serializers.CharField(help_text="gps, network or manual")
+    building_no = serializers.CharField(required=False, max_length=3)
+    accepted_reason = serializers.CharField(required=False, help_text="why a poor fix was kept")
+
+
+class PhotoRefSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField()
+    sha256 = serializers.CharField(min_length=64, max_length=64)
+
+
+class PushItemSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField(help_text="made on the phone when the family was started")
+    sls = serializers.IntegerField()
+    base_revision = serializers.IntegerField(allow_null=True, help_text="the revision edited from; null if new")
+    record = serializers.JSONField(help_text="{form, version, family: {var: value}, members: [...]}")
+    geotag = GeotagInSerializer(required=False, allow_null=True)
+    photos = PhotoRefSerializer(many=True, required=False)
+
+
+class PushRequestSerializer(serializers.Serializer[Any]):
+    families = PushItemSerializer(many=True, help_text="at most SYNC_MAX_BATCH (413 beyond)")
+
+
+PushResultSerializer = inline_serializer(
+    "PushResult",
+    {
+        "client_uuid": serializers.CharField(allow_null=True),
+        "result": serializers.ChoiceField(
+            choices=["created", "updated", "unchanged", "conflict", "invalid", "forbidden"]
+        ),
+        "revision": serializers.IntegerField(required=False),
+        "status": serializers.CharField(required=False),
+        "warnings": IssueSerializer(many=True, required=False),
+        "photos_missing": serializers.ListField(child=serializers.UUIDField(), required=False),
+        "errors": IssueSerializer(many=True, required=False, help_text="invalid: one per variable"),
+        "message": serializers.CharField(required=False, help_text="conflict and forbidden: why"),
+        "server": serializers.JSONField(required=False, allow_null=True, help_text="conflict: the server's copy"),
+    },
+)
+
+
+class PushResponseSerializer(serializers.Serializer[Any]):
+    results = serializers.ListField(child=PushResultSerializer, help_text="one per family, in the request's order")
+
+
+class PullResponseSerializer(serializers.Serializer[Any]):
+    cursor = serializers.CharField(help_text="send it back as ?cursor= for what changed since")
+    server_time = serializers.DateTimeField()
+    questionnaire = serializers.JSONField(help_text="{form, version, sha256, url} of the current definition")
+    sls = serializers.ListField(child=serializers.JSONField(), help_text="assigned SLS with boundary and context")
+    prelist = serializers.ListField(child=serializers.JSONField(), help_text="VK1 rows of those SLS")
+    families = serializers.ListField(child=serializers.JSONField(), help_text="own families changed since cursor")
+    geotags = serializers.ListField(child=serializers.JSONField())
+    returned = serializers.ListField(child=serializers.JSONField(), help_text="families the PML returned")
+
+
+class SignInResponseSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    device_id = serializers.UUIDField()
+    user = serializers.JSONField(help_text="{username, full_name, role}")
+
+
+class WipeConfirmSerializer(serializers.Serializer[Any]):
+    device_id = serializers.UUIDField()
+
+
+class MarksRequestSerializer(serializers.Serializer[Any]):
+    marks = serializers.ListField(child=serializers.JSONField(), help_text="{id, status, family?, note?, ...}")
+
+
+class MarkResultSerializer(serializers.Serializer[Any]):
+    result = serializers.ChoiceField(choices=["ok", "family_missing", "invalid", "forbidden"])
+    row = serializers.JSONField(required=False, help_text="ok: the VK1 row as it now is")
+    message = serializers.CharField(required=False)
+
+
+class MarksResponseSerializer(serializers.Serializer[Any]):
+    results = MarkResultSerializer(many=True)
+
+
+class PhotoStatusSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField()
+    status = serializers.CharField(help_text="received, ready or rejected")
+    sha256 = serializers.CharField()
+    rejection_code = serializers.CharField(allow_null=True)
+
+
+class PhotoListSerializer(serializers.Serializer[Any]):
+    photos = serializers.ListField(child=serializers.UUIDField(), max_length=1000)
+
+
+class PhotoMissingSerializer(serializers.Serializer[Any]):
+    missing = serializers.ListField(child=serializers.UUIDField())
+
+
+def refusals(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error answers of an endpoint, for `extend_schema(responses=...)`."""
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+OBJECT = OpenApiResponse(OpenApiTypes.OBJECT, description="see docs/api.md for the fields")
+LIST = OpenApiResponse(OpenApiTypes.OBJECT, description="a list; see docs/api.md for the fields")
