@@ -45,6 +45,8 @@ from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, No
 logger = logging.getLogger(__name__)
 
 CURSOR_OVERLAP = dt.timedelta(seconds=2)
+# Photos a family may declare in one push (the app keeps one house photo; a retake replaces it).
+MAX_PHOTOS = 20
 
 
 def encode_cursor(moment: dt.datetime) -> str:
@@ -197,6 +199,15 @@ def _shape_error(item: Any) -> dict[str, Any] | None:
             "client_uuid": item.get("client_uuid") if isinstance(item.get("client_uuid"), str) else None,
             "result": "invalid",
             "errors": [{"variable": "client_uuid", "message": _("harus UUID")}],
+        }
+    photos = item.get("photos")
+    if photos is not None and (not isinstance(photos, list) or len(photos) > MAX_PHOTOS):
+        return {
+            "client_uuid": str(key),
+            "result": "invalid",
+            "errors": [
+                {"variable": "photos", "message": _("harus daftar, paling banyak %(n)d foto") % {"n": MAX_PHOTOS}}
+            ],
         }
     base_revision = item.get("base_revision")
     if base_revision is not None and (isinstance(base_revision, bool) or not isinstance(base_revision, int)):

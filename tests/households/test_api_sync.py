@@ -655,3 +655,15 @@ def test_text_the_database_cannot_store_is_refused_per_variable_and_never_a_serv
     assert [e["variable"] for e in results[3]["errors"]] == ["geotag.accepted_reason"]
     assert results[4]["client_uuid"] == "\ud800" and results[4]["errors"][0]["variable"] == "client_uuid"
     assert Family.objects.count() == 1 and Member.objects.filter(name="CITRA 🌸").exists()
+
+
+def test_a_family_declaring_too_many_photos_is_invalid_and_the_batch_goes_on(petugas, field):
+    from households.sync import MAX_PHOTOS
+
+    client, _t, _d = device_client(petugas)
+    many = [{"client_uuid": str(uuid.uuid4()), "sha256": "0" * 64} for _ in range(MAX_PHOTOS + 1)]
+    results = push(
+        client, item(field["own1"]) | {"photos": many}, item(field["own1"]) | {"photos": "x"}, item(field["own1"])
+    )
+    assert [r["result"] for r in results] == ["invalid", "invalid", "created"]
+    assert results[0]["errors"][0]["variable"] == "photos"
