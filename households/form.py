@@ -156,11 +156,15 @@ def _expected_area_codes(sls: SLS) -> dict[str, str]:
 def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
     """The definition's issues plus one server-side check: Blok I's area codes are the SLS's.
 
-    A roster longer than MAX_MEMBERS is refused before anything else is checked: a hostile record
-    of thousands of members would otherwise cost seconds of validation."""
+    A roster longer than MAX_MEMBERS, or a row with far more answers than the form has variables, is
+    refused before anything else is checked: a hostile record of thousands of members or keys would
+    otherwise cost seconds of validation and an answer listing every one of them."""
     members = record.get("members") if isinstance(record, dict) else None
     if isinstance(members, list) and len(members) > MAX_MEMBERS:
         return [_too_many_members()]
+    crowded = _crowded_row(definition, record)
+    if crowded is not None:
+        return [crowded]
     try:
         issues = validate_record(definition, record, context_for(sls))
     except RecordError as exc:
@@ -245,6 +249,38 @@ def _size_issues(definition: Definition, record: Any) -> list[Issue]:
                 if unstorable(value):
                     issues.append(bad_character(var, numbers.get(var), index))
     return issues
+
+
+# Unknown variables a row may carry and still be answered one by one (each is an "unknown" issue).
+MAX_UNKNOWN_KEYS = 50
+
+
+def _crowded_row(definition: Definition, record: Any) -> Issue | None:
+    """The issue for a family or member row with more keys than the form's variables plus
+    MAX_UNKNOWN_KEYS, or None."""
+    if not isinstance(record, dict):
+        return None
+    family_limit, member_limit = definition.cached(
+        "form.row_key_limits",
+        lambda d: (len(d.family_variables()) + MAX_UNKNOWN_KEYS, len(d.member_variables()) + MAX_UNKNOWN_KEYS),
+    )
+    family = record.get("family")
+    members = record.get("members")
+    rows: list[tuple[int | None, Any, int]] = [(None, family, family_limit)]
+    if isinstance(members, list):
+        rows += [(index, member, member_limit) for index, member in enumerate(members)]
+    for index, row, limit in rows:
+        if isinstance(row, dict) and len(row) > limit:
+            return {
+                "variable": "family" if index is None else "members",
+                "number": None,
+                "member_index": index,
+                "check": "max_keys",
+                "severity": "error",
+                "message": _("Terlalu banyak isian yang tidak dikenal formulir; periksa data."),
+                "message_en": "Far more answers than the form has questions; check the data.",
+            }
+    return None
 
 
 def _too_many_members() -> Issue:

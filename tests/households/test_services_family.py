@@ -170,3 +170,27 @@ def test_a_roster_over_the_limit_is_refused_before_anything_else_is_checked(petu
             user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
         )
     assert [(e["variable"], e["check"]) for e in caught.value.errors] == [("members", "max_members")]
+
+
+@pytest.mark.parametrize("where", ["family", "member"])
+def test_a_row_crowded_with_unknown_keys_is_refused_with_one_issue(petugas, field, where):
+    record = record_for(field["own1"])
+    row = record["family"] if where == "family" else record["members"][2]
+    row.update({f"x{i}": i for i in range(100_000)})
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert [(e["check"], e["member_index"]) for e in caught.value.errors] == [
+        ("max_keys", None if where == "family" else 2)
+    ]
+
+
+def test_a_few_unknown_keys_are_each_named(petugas, field):
+    record = record_for(field["own1"])
+    record["family"].update({"x1": 1, "x2": 2})
+    with pytest.raises(services.RecordInvalidError) as caught:
+        services.family_save(
+            user=petugas, sls=field["own1"], client_uuid=uuid.uuid4(), record=record, base_revision=None
+        )
+    assert [(e["variable"], e["check"]) for e in caught.value.errors] == [("x1", "unknown"), ("x2", "unknown")]
