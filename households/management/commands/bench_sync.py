@@ -143,6 +143,7 @@ class Command(BaseCommand):
             "ms of CPU per family: "
             + ", ".join(f"{name} {seconds / made * 1000:.2f}" for name, seconds in used.items())
         )
+        self.stdout.write(watch.memory())
         copy_seconds = self._copy([i for _t, items in work for i in items])
         copy_rate = made / copy_seconds
         self.stdout.write(
@@ -278,6 +279,17 @@ class _Run:
                         self.outcomes[r["result"]] = self.outcomes.get(r["result"], 0) + 1
 
 
+def _peak_kib(process: Path) -> int:
+    """VmHWM of a process in KiB (0 if it is gone)."""
+    try:
+        for line in (process / "status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class _CpuWatch:
     """CPU seconds used during the timed run by the benchmark's web server (gunicorn processes
     bound to its port), by its database (PostgreSQL backends connected to its database) and by the
@@ -290,6 +302,7 @@ class _CpuWatch:
         self.ticks = os.sysconf("SC_CLK_TCK")
         self.first: dict[int, tuple[str, float]] = {}
         self.last: dict[int, float] = {}
+        self.peak_kib: dict[int, int] = {}  # the web server's processes: peak resident memory (VmHWM)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -334,6 +347,18 @@ class _CpuWatch:
             # A process born during the run counts from zero.
             self.first.setdefault(int(process.name), (label, seconds if starting else 0.0))
             self.last[int(process.name)] = seconds
+            if label == "web server":
+                self.peak_kib[int(process.name)] = max(self.peak_kib.get(int(process.name), 0), _peak_kib(process))
+
+    def memory(self) -> str:
+        """The web server's peak resident memory, largest process and all together."""
+        peaks = self.peak_kib.values()
+        if not peaks:
+            return "web server memory: not seen"
+        return (
+            f"web server memory (peak resident): largest process {max(peaks) / 1024:,.0f} MiB, "
+            f"all {len(peaks)} processes {sum(peaks) / 1024:,.0f} MiB"
+        )
 
     def _machine_busy(self) -> float:
         """Busy CPU seconds of the whole machine so far (all cores), from /proc/stat."""
