@@ -5,6 +5,7 @@
  * Every change is saved as a draft on the phone within a second; finalising validates with the
  * same rules as the server and puts the family in the outbox.
  */
+import { serverChecks } from '../questionnaire/server-checks.js';
 import { derive, validate } from '../questionnaire/validate.js';
 import { getMeta } from '../sync/db.js';
 import { enqueueFamily, familyStatusLabel, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
@@ -303,7 +304,7 @@ export async function familyScreen(app, screen, clientUuid) {
     record = form.getRecord();
     let issues;
     try {
-      issues = [...validate(definition, record, context), ...extraIssues()];
+      issues = [...validate(definition, record, context), ...serverChecks(definition, record), ...extraIssues()];
     } catch (error) {
       console.error('validation failed', error);
       notice.textContent = T.finaliseFailed;
