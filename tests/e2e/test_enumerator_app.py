@@ -4,7 +4,8 @@ Sign in, download the assignment, go offline, reload (the app still loads from t
 fill a family with members from a VK1 row, take a (mocked) GPS fix and a real JPEG photo, finalise,
 close and reopen the page offline (the family is still there), go online and sync; then the database
 holds the family, its members, the geotag and the processed photo exactly once, also after a second
-sync.
+sync. Then an app update that waits for the open form. A second test: Background Sync sends a VK1
+mark made offline after the page is gone.
 """
 
 from __future__ import annotations
@@ -276,5 +277,60 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     page.wait_for_function("() => navigator.serviceWorker.controller && !document.querySelector('.banner.update')")
     assert page.evaluate(SW_VERSION) != old_version
     page.wait_for_selector("a[data-family]:has-text('KELUARGA DRAF')")
+    assert errors == []
+    context.close()
+
+
+def test_background_sync_sends_a_vk1_mark_after_the_page_is_gone(
+    live_stack: LiveStack, browser: Any, assignment: dict[str, Any], django_db_blocker: Any
+) -> None:
+    """A mark made offline; the page is closed; back online, the browser's Background Sync event
+    (dispatched through the DevTools protocol, as Chrome does when the network returns) runs the
+    sync engine in the service worker alone, and the server applies the mark."""
+    sls, ppl, row = assignment["sls"], assignment["ppl"], assignment["rows"][1]
+    context = browser.new_context(viewport={"width": 360, "height": 780}, service_workers="allow", locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_stack.url}/app/")
+    page.fill("#username", ppl.username)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector(f"a[data-sls='{sls.pk}']")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.click(f"a[data-sls='{sls.pk}']")
+    page.select_option(f"[data-prelist='{row.pk}'] select", "moved")
+    page.wait_for_selector(f"[data-prelist='{row.pk}'] :text('Tanda belum terkirim')")
+    with django_db_blocker.unblock():
+        assert PrelistFamily.objects.get(pk=row.pk).status == "pending"
+
+    # The app's page is gone (about:blank keeps a DevTools session open); the network is back.
+    page.goto("about:blank")
+    context.set_offline(False)
+    session = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    session.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    session.send("ServiceWorker.enable")
+    ours = lambda: [r for r in registrations if r["scopeURL"].endswith("/app/")]  # noqa: E731
+    for _ in range(120):  # Playwright delivers the session's events while it is called
+        if ours():
+            break
+        page.wait_for_timeout(250)
+    assert ours(), registrations
+    session.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live_stack.url,
+            "registrationId": ours()[0]["registrationId"],
+            "tag": "regsosek-sync",
+            "lastChance": False,
+        },
+    )
+    with django_db_blocker.unblock():
+        _until(lambda: PrelistFamily.objects.get(pk=row.pk).status == "moved", what="the mark to reach the server")
     assert errors == []
     context.close()
