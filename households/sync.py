@@ -45,6 +45,7 @@ from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, No
 logger = logging.getLogger(__name__)
 
 CURSOR_OVERLAP = dt.timedelta(seconds=2)
+CURSOR_EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 # Photos a family may declare in one push (the app keeps one house photo; a retake replaces it).
 MAX_PHOTOS = 20
 
@@ -59,7 +60,9 @@ def decode_cursor(cursor: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApplicationError(_("Kursor sinkronisasi tidak valid."), extra={"field": "cursor"}) from exc
-    if moment.tzinfo is None:
+    # A cursor is a moment this server gave out: aware, not before the project, not in the future
+    # (an hour's slack for web servers whose clocks differ).
+    if moment.tzinfo is None or not CURSOR_EARLIEST <= moment <= timezone.now() + dt.timedelta(hours=1):
         raise ApplicationError(_("Kursor sinkronisasi tidak valid."), extra={"field": "cursor"})
     return moment
 

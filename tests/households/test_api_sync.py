@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -165,6 +166,10 @@ def test_pull_gives_the_assignment_prelist_questionnaire_and_own_families_compre
     assert [f["status"] for f in after["families"]] == ["returned"]
     assert after["returned"][0]["comment"] == "umur anak salah"
     assert client.get("/api/v1/sync/pull/", {"cursor": "bukan-kursor"}).status_code == 400
+    for moment in ("0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "2022-01-01T00:00:00"):
+        forged = base64.urlsafe_b64encode(moment.encode()).decode().rstrip("=")
+        refused = client.get("/api/v1/sync/pull/", {"cursor": forged})
+        assert refused.status_code == 400 and refused.json()["field"] == "cursor"
 
 
 # --- push ---------------------------------------------------------------------------------------
