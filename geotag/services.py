@@ -32,6 +32,10 @@ class GeotagInvalidError(ApplicationError):
     code = "invalid_geotag"
 
 
+# Geotags are taken during the enumeration; anything earlier is a wrong clock.
+EARLIEST_CAPTURE = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class GeotagInput:
     client_uuid: uuid.UUID
@@ -72,6 +76,10 @@ class GeotagInput:
                 errors["captured_at"] = _("harus memuat zona waktu")
             elif captured > timezone.now() + dt.timedelta(minutes=10):
                 errors["captured_at"] = _("waktu di masa depan; periksa jam ponsel")
+            elif captured < EARLIEST_CAPTURE:
+                # A phone whose clock reset (1970) or a forged time: PostgreSQL would store a year-1
+                # time with an offset as 1 BC, which nothing can read back.
+                errors["captured_at"] = _("waktu sebelum 2020; periksa jam ponsel")
         except ValueError:
             errors["captured_at"] = _("harus tanggal-waktu ISO 8601")
         provider = str(raw.get("provider", ""))

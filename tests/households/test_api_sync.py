@@ -265,6 +265,12 @@ def test_a_bad_geotag_makes_the_family_invalid_and_nothing_is_kept(petugas, fiel
     result = push(client, bad)[0]
     assert result["result"] == "invalid" and result["errors"][0]["variable"] == "geotag.latitude"
     assert not Family.objects.exists() and not Geotag.objects.exists()
+    # A reset phone clock (1970) or a forged year-1 time, which PostgreSQL would keep as 1 BC and no
+    # pull could read back.
+    for when in ("1970-01-01T07:00:00+07:00", "0001-01-01T00:00:00+14:00"):
+        result = push(client, item(field["own1"]) | {"geotag": geotag() | {"captured_at": when}})[0]
+        assert result["result"] == "invalid" and result["errors"][0]["variable"] == "geotag.captured_at"
+    assert client.get("/api/v1/sync/pull/").status_code == 200
 
 
 def flags_of(key: str) -> set[str]:
