@@ -144,6 +144,7 @@ class Command(BaseCommand):
             + ", ".join(f"{name} {seconds / made * 1000:.2f}" for name, seconds in used.items())
         )
         self.stdout.write(watch.memory())
+        self._pull(options["url"], work[0][0])
         copy_seconds = self._copy([i for _t, items in work for i in items])
         copy_rate = made / copy_seconds
         self.stdout.write(
@@ -152,6 +153,31 @@ class Command(BaseCommand):
             "into empty copies of the tables)"
         )
         self.stdout.write(f"ratio API / COPY = {api_rate / copy_rate:.3f}")
+
+    def _pull(self, url: str, token: str) -> None:
+        """One PPL's first pull (everything) and a pull with its cursor right after (nothing new), as
+        the app asks for them: gzip accepted; bytes on the wire and time."""
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+        with httpx.Client(base_url=url, timeout=300) as http:
+            figures = []
+            cursor = None
+            for _ in range(2):
+                started = time.perf_counter()
+                response = http.get(
+                    "/api/v1/sync/pull/", params={"cursor": cursor} if cursor else None, headers=headers
+                )
+                took = time.perf_counter() - started
+                response.raise_for_status()
+                body = response.json()
+                cursor = body["cursor"]
+                wire = int(response.headers.get("Content-Length") or len(response.content))
+                figures.append((len(body["families"]), wire, len(response.content), took))
+        (families, wire, raw, took), (_, wire2, _raw2, took2) = figures
+        self.stdout.write(
+            f"pull of one PPL: first {families} families, {wire / 1024:,.0f} KiB on the wire "
+            f"({raw / 1024:,.0f} KiB unzipped, {wire / max(families, 1) / 1024:.1f} KiB per family) in "
+            f"{took * 1000:,.0f} ms; next with the cursor {wire2 / 1024:,.1f} KiB in {took2 * 1000:,.0f} ms"
+        )
 
     def _stages(self, work: list[tuple[User, list[dict[str, Any]]]]) -> None:
         """CPU per family of each stage of the push path, one process, no HTTP; nothing is kept."""
