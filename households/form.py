@@ -154,7 +154,9 @@ def _expected_area_codes(sls: SLS) -> dict[str, str]:
 
 
 def validate(definition: Definition, record: Any, *, sls: SLS) -> list[Issue]:
-    """The definition's issues plus one server-side check: Blok I's area codes are the SLS's.
+    """The definition's issues plus the server's own checks (docs/records.md): Blok I's area codes
+    are the SLS's, text length and characters PostgreSQL cannot store (`_size_issues`; the phone
+    runs the same, static/js/questionnaire/server-checks.js).
 
     A roster longer than MAX_MEMBERS, or a row with far more answers than the form has variables, is
     refused before anything else is checked: a hostile record of thousands of members or keys would
