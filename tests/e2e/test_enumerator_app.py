@@ -94,6 +94,15 @@ def assignment(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
         }
 
 
+def _sign_in(page: Any, ppl: User, sls: SLS) -> None:
+    """Sign in on the app's page, wait for the assignment and for the service worker to control it."""
+    page.fill("#username", ppl.username)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector(f"a[data-sls='{sls.pk}']")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
 def _record(assignment: dict[str, Any]) -> dict[str, Any]:
     """Head and spouse, a poor family by the SLS head's estimate (111 = 2: photo required)."""
     family = base_family()
@@ -188,11 +197,7 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     page.goto(f"{live_stack.url}/app/")
 
     # Sign in (online) and download the assignment and the questionnaire.
-    page.fill("#username", ppl.username)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_selector(f"a[data-sls='{sls.pk}']")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    _sign_in(page, ppl, sls)
     page.wait_for_function(
         "() => new Promise(r => { const q = indexedDB.open('regsosek'); q.onsuccess = () => {"
         " const t = q.result.transaction('definitions').objectStore('definitions').count();"
@@ -295,11 +300,7 @@ def test_background_sync_sends_a_vk1_mark_after_the_page_is_gone(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{live_stack.url}/app/")
-    page.fill("#username", ppl.username)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_selector(f"a[data-sls='{sls.pk}']")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    _sign_in(page, ppl, sls)
 
     context.set_offline(True)
     page.click(f"a[data-sls='{sls.pk}']")
