@@ -79,6 +79,8 @@ def family_detail(family: Family, *, user: User) -> dict[str, Any]:
         "record": record,
         "warnings": family.warnings,
         "identifiers_masked": not reveal,
+        # A PPL's correction of a returned family names this return (FamilySaveApi `return_id`).
+        "return_id": services.family_return_id(family),
     }
 
 
@@ -109,6 +111,8 @@ class FamilySaveApi(APIView):
         client_uuid = serializers.UUIDField()
         sls = serializers.IntegerField()
         base_revision = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        # The return (its id from the family's detail) whose comment this correction answers.
+        return_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         record = serializers.DictField()
 
     @extend_schema(
@@ -127,6 +131,7 @@ class FamilySaveApi(APIView):
             record=values["record"],
             base_revision=values.get("base_revision"),
             source="api",
+            answers_return=values.get("return_id"),
         )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return Response(

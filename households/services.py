@@ -161,6 +161,7 @@ def family_save(
     record: dict[str, Any],
     base_revision: int | None,
     source: str = "api",
+    answers_return: int | None = None,
 ) -> SaveResult:
     """Create or update one family with its members.
 
@@ -169,8 +170,11 @@ def family_save(
     - `base_revision` equal to the stored revision: updated (a new revision with its diff);
     - otherwise ConflictError carrying the stored revision: never a silent overwrite.
     Who may update: the assigned PPL while submitted or returned (a returned family is
-    resubmitted), the PML of the team while submitted. Raises RecordInvalidError (errors per
-    variable), NotAllowedError, ConflictError. Locks the family row.
+    resubmitted), the PML of the team while submitted. A PPL's new content for a returned family
+    must name the return it answers (`answers_return`, the id `family_return_id` gives): a device
+    that has not shown the supervisor's comment yet gets a ConflictError with reason "returned", so
+    the comment reaches the PPL before the family leaves `returned`. Raises RecordInvalidError
+    (errors per variable), NotAllowedError, ConflictError. Locks the family row.
     """
     digest = records.payload_sha256(record)
     family = Family.objects.select_for_update().filter(client_uuid=client_uuid).first()
@@ -204,6 +208,13 @@ def family_save(
             _("Data di server sudah berubah (revisi %(rev)d). Muat ulang sebelum mengubah.") % {"rev": family.revision},
             extra={"revision": family.revision},
         )
+    if family.status == FamilyStatus.RETURNED and user.role == Role.PPL:
+        return_id = family_return_id(family)
+        if return_id is not None and answers_return != return_id:
+            raise ConflictError(
+                _("PML mengembalikan keluarga ini dengan catatan. Baca catatannya, lalu kirim perbaikan Anda."),
+                extra={"revision": family.revision, "reason": "returned"},
+            )
     definition, warnings = _validate(record, family.sls)
     old = records.flatten_for_history(
         form.definition_for_family(family), _current_parts(form.definition_for_family(family), family)
@@ -239,6 +250,19 @@ def family_save(
         )
     logger.info("family.updated", extra={"family_id": family.pk, "revision": family.revision, "user_id": user.pk})
     return SaveResult("updated", family, warnings)
+
+
+def family_return_id(family: Family) -> int | None:
+    """The id of the review event that returned the family, while it is returned (else None).
+    Devices show that return's comment and send the id back with the PPL's correction."""
+    if family.status != FamilyStatus.RETURNED:
+        return None
+    return (
+        ReviewEvent.objects.filter(family=family, to_status=FamilyStatus.RETURNED)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
 
 
 def _retry_of_concurrent(client_uuid: uuid.UUID, digest: str) -> SaveResult:

@@ -74,13 +74,17 @@ def _geojson(geometry: MultiPolygon | None) -> dict[str, Any] | None:
     return result
 
 
-def family_for_device(family: Family, definition: form.Definition) -> dict[str, Any]:
+def family_for_device(family: Family, definition: form.Definition, *, return_id: int | None) -> dict[str, Any]:
+    """A family as its PPL's device keeps it. `return_id`: the id of the review event that returned
+    it, while it is returned (`services.family_return_id`)."""
     return {
         "client_uuid": str(family.client_uuid),
         "sls": family.sls_id,
         "revision": family.revision,
         "status": family.status,
         "review_comment": family.review_comment,
+        # A device must show this return's comment and name it when it sends the PPL's correction.
+        "return_id": return_id,
         "photo_required": family.photo_required,
         "geotag": str(family.geotag.client_uuid) if family.geotag_id and family.geotag else None,
         "updated_at": family.updated_at.isoformat(),
@@ -133,6 +137,12 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
     by_version: dict[tuple[str, str], form.Definition] = {(d.form, d.version): d for d in definitions}
     changed_families = list(changed.order_by("pk"))
     geotags = [f.geotag for f in changed_families if f.geotag is not None]
+    returned = list(
+        Family.objects.filter(sls_id__in=sls_ids, status=FamilyStatus.RETURNED)
+        .select_related("reviewed_by")
+        .order_by("reviewed_at")
+    )
+    return_ids = _return_ids([f.pk for f in returned])
     return {
         "cursor": encode_cursor(started),
         "server_time": started.isoformat(),
@@ -168,21 +178,35 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
             .select_related("family")
             .order_by("sls_id", "line_no")
         ],
-        "families": [family_for_device(f, by_version[(f.form_id, f.form_version)]) for f in changed_families],
+        "families": [
+            family_for_device(f, by_version[(f.form_id, f.form_version)], return_id=return_ids.get(f.pk))
+            for f in changed_families
+        ],
         # The dwellings' geotags of those families, so the phone shows them and reuses them per building.
         "geotags": list({str(g.client_uuid): geotag_for_device(g) for g in geotags}.values()),
         "returned": [
             {
                 "client_uuid": str(f.client_uuid),
                 "comment": f.review_comment,
+                "return_id": return_ids.get(f.pk),
                 "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
                 "reviewed_by": f.reviewed_by.username if f.reviewed_by else None,
             }
-            for f in Family.objects.filter(sls_id__in=sls_ids, status=FamilyStatus.RETURNED)
-            .select_related("reviewed_by")
-            .order_by("reviewed_at")
+            for f in returned
         ],
     }
+
+
+def _return_ids(family_ids: list[int]) -> dict[int, int]:
+    """For returned families: the id of the review event that returned each (one query)."""
+    if not family_ids:
+        return {}
+    rows = (
+        ReviewEvent.objects.filter(family_id__in=family_ids, to_status=FamilyStatus.RETURNED)
+        .values("family_id")
+        .annotate(last=models.Max("id"))
+    )
+    return {row["family_id"]: row["last"] for row in rows}
 
 
 def _parse_uuid(value: Any) -> uuid.UUID | None:
@@ -212,13 +236,14 @@ def _shape_error(item: Any) -> dict[str, Any] | None:
                 {"variable": "photos", "message": _("harus daftar, paling banyak %(n)d foto") % {"n": MAX_PHOTOS}}
             ],
         }
-    base_revision = item.get("base_revision")
-    if base_revision is not None and (isinstance(base_revision, bool) or not isinstance(base_revision, int)):
-        return {
-            "client_uuid": str(key),
-            "result": "invalid",
-            "errors": [{"variable": "base_revision", "message": _("harus angka")}],
-        }
+    for name in ("base_revision", "return_id"):
+        value = item.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            return {
+                "client_uuid": str(key),
+                "result": "invalid",
+                "errors": [{"variable": name, "message": _("harus angka")}],
+            }
     return None
 
 
@@ -275,8 +300,14 @@ def _declared_photos(item: dict[str, Any]) -> list[uuid.UUID]:
 
 
 def _stored(result: dict[str, Any], outcome: str, family: Family, warnings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The answer for a family stored (or already stored); `photos_missing` is added by the caller."""
-    return {**result, "result": outcome, "revision": family.revision, "status": family.status, "warnings": warnings}
+    """The answer for a family stored (or already stored); `photos_missing` is added by the caller.
+    A family still returned (the content sent is what the supervisor returned) carries the return,
+    so the device shows the comment."""
+    answer = {**result, "result": outcome, "revision": family.revision, "status": family.status, "warnings": warnings}
+    if family.status == FamilyStatus.RETURNED:
+        answer["review_comment"] = family.review_comment
+        answer["return_id"] = services.family_return_id(family)
+    return answer
 
 
 def push_one(*, user: User, item: Any) -> dict[str, Any]:
@@ -303,6 +334,7 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
                 record=record,
                 base_revision=item.get("base_revision"),
                 source="sync",
+                answers_return=item.get("return_id"),
             )
             family = saved.family
             if item.get("geotag") is not None:
@@ -316,8 +348,11 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
         current = Family.objects.filter(client_uuid=key).first()
         copy = None
         if current is not None and current.sls_id == sls.pk:
-            copy = family_for_device(current, form.definition_for_family(current))
-        return {**result, "result": "conflict", "message": exc.message, "server": copy}
+            copy = family_for_device(
+                current, form.definition_for_family(current), return_id=services.family_return_id(current)
+            )
+        reason = "returned" if exc.extra.get("reason") == "returned" else "changed"
+        return {**result, "result": "conflict", "reason": reason, "message": exc.message, "server": copy}
     except (NotAllowedError, NotFoundError) as exc:
         return {**result, "result": "forbidden", "message": exc.message}
     except ApplicationError as exc:

@@ -79,6 +79,11 @@ class PushItemSerializer(serializers.Serializer[Any]):
     client_uuid = serializers.UUIDField(help_text="made on the phone when the family was started")
     sls = serializers.IntegerField()
     base_revision = serializers.IntegerField(allow_null=True, help_text="the revision edited from; null if new")
+    return_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="the supervisor's return (its return_id) this content answers; null if none was shown",
+    )
     record = serializers.JSONField(help_text="{form, version, family: {var: value}, members: [...]}")
     geotag = GeotagInSerializer(required=False, allow_null=True)
     photos = PhotoRefSerializer(many=True, required=False)

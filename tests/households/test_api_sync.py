@@ -396,8 +396,55 @@ def test_returned_family_workflow_through_sync(petugas, supervisor, field):
     key = uuid.uuid4()
     push(client, item(field["own1"], key))
     services.family_return(user=supervisor, family=Family.objects.get(), comment="cek luas lantai")
-    result = push(client, item(field["own1"], key, base=1, r302=55))[0]
+    returned = client.get("/api/v1/sync/pull/").json()
+    return_id = returned["returned"][0]["return_id"]
+    assert return_id == ReviewEvent.objects.get(to_status=FamilyStatus.RETURNED).pk
+    assert returned["families"][0]["return_id"] == return_id
+    result = push(client, {**item(field["own1"], key, base=1, r302=55), "return_id": return_id})[0]
     assert result["result"] == "updated" and result["status"] == FamilyStatus.SUBMITTED
+    assert client.get("/api/v1/sync/pull/").json()["returned"] == []
+
+
+def test_a_correction_made_before_the_phone_saw_the_return_is_a_conflict_carrying_the_comment(
+    petugas, supervisor, field
+):
+    """The PPL edits offline while the PML returns the family: the edit must not silently take the
+    family out of `returned` before the PML's comment reached the phone."""
+    client, _t, _d = device_client(petugas)
+    key = uuid.uuid4()
+    push(client, item(field["own1"], key))
+    services.family_return(user=supervisor, family=Family.objects.get(), comment="cek luas lantai")
+    edited = item(field["own1"], key, base=1, r302=55)
+    result = push(client, edited)[0]
+    assert result["result"] == "conflict" and result["reason"] == "returned"
+    assert result["server"]["status"] == FamilyStatus.RETURNED
+    assert result["server"]["review_comment"] == "cek luas lantai"
+    return_id = result["server"]["return_id"]
+    family = Family.objects.get()
+    assert family.status == FamilyStatus.RETURNED and family.revision == 1
+    # An older return's id does not answer a newer one.
+    assert push(client, {**edited, "return_id": return_id - 1})[0]["result"] == "conflict"
+    answered = push(client, {**edited, "return_id": return_id})[0]
+    assert answered["result"] == "updated" and answered["status"] == FamilyStatus.SUBMITTED
+    assert Family.objects.get().revision == 2
+
+
+def test_a_resend_of_the_returned_content_is_unchanged_and_carries_the_return(petugas, supervisor, field):
+    client, _t, _d = device_client(petugas)
+    first = item(field["own1"], uuid.uuid4())
+    push(client, first)
+    services.family_return(user=supervisor, family=Family.objects.get(), comment="cek luas lantai")
+    result = push(client, first)[0]
+    assert result["result"] == "unchanged" and result["status"] == FamilyStatus.RETURNED
+    assert result["review_comment"] == "cek luas lantai"
+    assert result["return_id"] == ReviewEvent.objects.get(to_status=FamilyStatus.RETURNED).pk
+
+
+@pytest.mark.parametrize("value", ["7", True, 1.5])
+def test_a_return_id_that_is_not_a_number_is_invalid(petugas, field, value):
+    client, _t, _d = device_client(petugas)
+    result = push(client, {**item(field["own1"]), "return_id": value})[0]
+    assert result["result"] == "invalid" and result["errors"][0]["variable"] == "return_id"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from households import identifiers, services
-from households.models import IdentifierReveal, Member
+from households.models import Family, IdentifierReveal, Member
 from households.selectors import duplicate_identifiers_for_user
 from regsosek.errors import ApplicationError, NotAllowedError
 from tests.households.factories import create_family, record_for, with_niks
@@ -31,6 +31,7 @@ def test_a_database_dump_holds_no_plaintext_nik_or_kk(petugas, supervisor, field
         client_uuid=family.client_uuid,
         record=with_niks(record_for(field["own1"], r302=50), "3674071503800099"),
         base_revision=1,
+        answers_return=services.family_return_id(Family.objects.get(pk=family.pk)),
     )
     settings_dict = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": settings_dict["PASSWORD"] or ""}

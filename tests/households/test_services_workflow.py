@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 import pytest
@@ -58,9 +59,16 @@ def test_a_return_needs_a_comment_and_goes_back_to_the_ppl(family, supervisor):
 def test_the_ppl_fixes_a_returned_family_which_is_resubmitted(family, supervisor, petugas, field):
     services.family_return(user=supervisor, family=family, comment="perbaiki luas lantai")
     record = record_for(field["own1"], r302=50)
-    result = services.family_save(
-        user=petugas, sls=field["own1"], client_uuid=family.client_uuid, record=record, base_revision=1
+    save = functools.partial(
+        services.family_save, user=petugas, sls=field["own1"], client_uuid=family.client_uuid, record=record
     )
+    # A correction that does not name the return was made without its comment: refused, kept returned.
+    with pytest.raises(ConflictError) as refused:
+        save(base_revision=1)
+    assert refused.value.extra["reason"] == "returned"
+    family.refresh_from_db()
+    assert family.status == FamilyStatus.RETURNED and family.revision == 1
+    result = save(base_revision=1, answers_return=services.family_return_id(family))
     assert result.outcome == "updated" and result.family.status == FamilyStatus.SUBMITTED
     statuses = list(ReviewEvent.objects.filter(family=family).values_list("to_status", flat=True))
     assert statuses == [FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.SUBMITTED]

@@ -6,10 +6,13 @@
  * same rules as the server and puts the family in the outbox.
  */
 import { serverChecks } from '../questionnaire/server-checks.js';
+import { recordDifferences } from '../questionnaire/differences.js';
 import { derive, validate } from '../questionnaire/validate.js';
 import { getMeta } from '../sync/db.js';
-import { enqueueFamily, familyStatusLabel, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
+import { enqueueFamily, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
+import { familyStatusLabel } from '../ui/labels.js';
 import { addPhoto, sha256Hex } from '../sync/photos.js';
+import { interpolate } from '../ui/i18n.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { createFamilyForm } from './form.js';
@@ -23,6 +26,17 @@ import { compressPhoto, currentFix, isoWithOffset } from './media.js';
 
 const AUTOSAVE_MS = 800;
 const EDITABLE = new Set(['draft', 'final', 'sent', 'rejected', 'returned', 'conflict']);
+
+/**
+ * Whether the screen shows the supervisor's comment: the family is returned on the server and the
+ * PPL has not sent an answer to that return yet.
+ * @param {FamilyRow} family
+ * @returns {boolean}
+ */
+function showsReturn(family) {
+  if (family.status === 'returned' || family.conflict_reason === 'returned') return true;
+  return family.server_status === 'returned' && family.status !== 'sent';
+}
 
 /**
  * @param {App} app
@@ -95,24 +109,55 @@ export async function familyScreen(app, screen, clientUuid) {
     const errors = (current.errors ?? []).map((e) => h('li', { text: e.number ? `${e.number}: ${e.message}` : e.message }));
     mount(
       statusBox,
-      h('span', { class: `badge status-${current.status}`, text: familyStatusLabel(current.status) }),
+      h('span', { class: `badge status-${current.status}`, text: familyStatusLabel(current) }),
       serverApproved ? h('p', { class: 'muted', text: T.familyApproved }) : null,
-      current.review_comment && current.status === 'returned' ? h('p', { class: 'comment', text: `${T.reviewComment}: ${current.review_comment}` }) : null,
-      current.message ? h('p', { class: 'comment error', text: current.message }) : null,
-      errors.length ? h('ul', { class: 'errors' }, ...errors) : null,
-      current.status === 'conflict' && current.server
-        ? h(
-            'div',
-            { class: 'actions' },
-            h('button', { type: 'button', text: T.conflictKeepMine, onclick: () => resolve('mine') }),
-            h('button', { type: 'button', class: 'secondary', text: T.conflictTakeServer, onclick: () => resolve('server') }),
-          )
+      current.review_comment && showsReturn(current)
+        ? h('p', { class: 'comment', 'data-testid': 'review-comment', text: `${T.reviewComment}: ${current.review_comment}` })
         : null,
+      current.status === 'conflict' ? conflictBox(current) : current.message ? h('p', { class: 'comment error', text: current.message }) : null,
+      errors.length ? h('ul', { class: 'errors' }, ...errors) : null,
     );
   };
 
-  /** @param {'mine' | 'server'} choice */
-  const resolve = async (choice) => {
+  /**
+   * The two copies of a family in conflict, what each choice keeps, and what it discards.
+   * @param {FamilyRow} current
+   * @returns {HTMLElement}
+   */
+  const conflictBox = (current) => {
+    const returned = current.conflict_reason === 'returned';
+    const server = current.server;
+    const lost = server ? recordDifferences(definition, /** @type {any} */ (record), /** @type {any} */ (server.record), document.documentElement.lang.startsWith('en') ? 'en' : 'id') : [];
+    const lostItems = lost.map((d) =>
+      h('li', {
+        text: [d.number, d.label, d.member === null ? '' : `(${interpolate(T.conflictMemberLine, { line: d.member })})`].filter(Boolean).join(' '),
+      }),
+    );
+    return h(
+      'div',
+      { class: 'conflict', role: 'alert', 'data-testid': 'conflict' },
+      h('p', { class: 'comment error', text: returned ? T.conflictReturnedTitle : T.conflictChangedTitle }),
+      !returned && current.message ? h('p', { class: 'comment', text: current.message }) : null,
+      server
+        ? h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'button', text: returned ? T.conflictSendMine : T.conflictKeepMine, onclick: () => resolve('mine', 0) }),
+            h('button', { type: 'button', class: 'secondary', text: T.conflictTakeServer, onclick: () => resolve('server', lost.length) }),
+          )
+        : null,
+      server && lost.length ? h('p', { class: 'muted', text: T.conflictDiscards }) : null,
+      server && lost.length ? h('ul', { class: 'discards', 'data-testid': 'conflict-discards' }, ...lostItems) : null,
+      server && !lost.length ? h('p', { class: 'muted', text: T.conflictDiscardsNothing }) : null,
+    );
+  };
+
+  /**
+   * @param {'mine' | 'server'} choice
+   * @param {number} discarded  answers the server's copy would replace
+   */
+  const resolve = async (choice, discarded) => {
+    if (choice === 'server' && discarded > 0 && !globalThis.confirm(interpolate(T.conflictDiscardConfirm, { count: discarded }))) return;
     await save();
     await resolveConflict(db, clientUuid, choice, { now: Date.now(), newId: app.newId });
     app.sync({ force: true });

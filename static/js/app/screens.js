@@ -6,7 +6,9 @@
 import { emptyRecord } from '../questionnaire/relevance.js';
 import { getMeta } from '../sync/db.js';
 import { marksByKey, setMark } from '../sync/marks.js';
-import { familyStatusLabel, saveDraft } from '../sync/outbox.js';
+import { countWork, saveDraft } from '../sync/outbox.js';
+import { interpolate } from '../ui/i18n.js';
+import { familyStatusLabel } from '../ui/labels.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatBytes, formatTime, h, mount } from './dom.js';
 
@@ -74,17 +76,61 @@ export async function signInScreen(app, screen) {
  */
 export async function wipeScreen(app, screen) {
   const wipe = await getMeta(app.db, 'wipe_required');
-  const button = h('button', {
+  const work = await countWork(app.db);
+  const families = work.families.draft + work.families.final + work.families.conflict + work.families.rejected;
+  const photos = work.photos.pending + work.photos.sending + work.photos.rejected;
+  const unsent = families + photos + work.marks;
+  const confirmBox = h('div', { class: 'confirm', hidden: true, role: 'alertdialog', 'aria-labelledby': 'wipe-question' });
+  const start = h('button', {
     type: 'button',
     class: 'danger',
     text: T.wipeButton,
-    onclick: async () => {
-      button.disabled = true;
-      const result = await app.engine.wipeLocalData();
-      if (result.ok) app.go('#/masuk');
+    onclick: () => {
+      // A second, explicit step: what is lost is named above the final button.
+      start.hidden = true;
+      confirmBox.hidden = false;
+      /** @type {HTMLElement | null} */ (confirmBox.querySelector('button.danger'))?.focus();
     },
   });
-  mount(screen, h('section', { class: 'card' }, h('h1', { text: T.wipeTitle }), h('p', { text: wipe?.message ?? T.authWipeRequired }), h('p', { class: 'muted', text: T.wipeExplain }), button));
+  const confirmButton = h('button', {
+    type: 'button',
+    class: 'danger',
+    text: T.wipeConfirmButton,
+    onclick: async () => {
+      confirmButton.disabled = true;
+      const result = await app.engine.wipeLocalData();
+      if (result.ok) app.go('#/masuk');
+      else confirmButton.disabled = false;
+    },
+  });
+  const cancel = h('button', {
+    type: 'button',
+    class: 'secondary',
+    text: T.wipeCancel,
+    onclick: () => {
+      confirmBox.hidden = true;
+      start.hidden = false;
+      start.focus();
+    },
+  });
+  mount(confirmBox, h('p', { id: 'wipe-question', text: T.wipeConfirmQuestion }), h('div', { class: 'actions' }, confirmButton, cancel));
+  mount(
+    screen,
+    h(
+      'section',
+      { class: 'card' },
+      h('h1', { text: T.wipeTitle }),
+      h('p', { text: wipe?.message ?? T.authWipeRequired }),
+      h('p', { class: 'muted', text: T.wipeExplain }),
+      h('p', {
+        class: unsent ? 'error' : 'muted',
+        'data-testid': 'wipe-unsent',
+        text: unsent ? interpolate(T.wipeUnsent, { families, photos, marks: work.marks }) : T.wipeNothingUnsent,
+      }),
+      start,
+      confirmBox,
+    ),
+  );
 }
 
 /**
@@ -123,7 +169,7 @@ function familyLink(family) {
     'a',
     { class: `item status-${family.status}`, href: `#/keluarga/${family.client_uuid}`, dataset: { family: family.client_uuid } },
     h('strong', { text: familyName(family) }),
-    h('span', { class: 'badge', text: familyStatusLabel(family.status) }),
+    h('span', { class: 'badge', text: familyStatusLabel(family) }),
     family.review_comment && family.status === 'returned' ? h('span', { class: 'comment', text: family.review_comment }) : null,
     family.message && (family.status === 'conflict' || family.status === 'rejected') ? h('span', { class: 'comment error', text: family.message }) : null,
   );
@@ -281,7 +327,7 @@ export async function slsScreen(app, screen, slsId) {
       mark?.state === 'pending' ? h('span', { class: 'muted', text: T.markPending }) : null,
       mark?.state === 'rejected' ? h('span', { class: 'comment error', text: mark.message ?? T.markRejected }) : null,
       family
-        ? h('a', { class: 'button', href: `#/keluarga/${family.client_uuid}`, text: `${T.openFamily} · ${familyStatusLabel(family.status)}` })
+        ? h('a', { class: 'button', href: `#/keluarga/${family.client_uuid}`, text: `${T.openFamily} · ${familyStatusLabel(family)}` })
         : h('button', {
             type: 'button',
             class: 'start',

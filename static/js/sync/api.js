@@ -46,6 +46,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @property {string} client_uuid
  * @property {number} sls
  * @property {number | null} base_revision
+ * @property {number | null} return_id   the supervisor's return this content answers (null: none seen)
  * @property {Record<string, any>} record
  * @property {Record<string, any> | null} geotag
  * @property {{client_uuid: string, sha256: string}[]} photos

@@ -52,6 +52,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {number} revision
  * @property {string} status            the server's workflow status (submitted, returned, approved)
  * @property {string | null} [review_comment]
+ * @property {number | null} [return_id]   returned: the return this copy carries (a PPL's resend must answer it)
  * @property {boolean} [photo_required]
  * @property {string | null} [geotag]
  * @property {string} [updated_at]
@@ -73,9 +74,20 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {string | null} review_comment
  * @property {string | null} geotag_uuid
  * @property {number} edit_seq                 bumped by every local save; an answer for an older one is stale
- * @property {{seq: number, record: Record<string, any>} | null} [unacked]  the last content sent whose
- *   answer never arrived: the server may hold it, so a server copy equal to it is ours, not a conflict
+ * @property {SentCopy[] | SentCopy | null} [unacked]  every content sent since the server last
+ *   acknowledged one as a revision (an older phone kept one copy, not a list): the server may hold
+ *   any of them, so a server copy equal to one of them is ours, not a conflict (docs/pwa.md)
+ * @property {number | null} [return_id]       the latest return by a supervisor this phone knows of
+ * @property {number | null} [answered_return] the return the PPL had seen when finalising this content
+ * @property {'changed' | 'returned' | null} [conflict_reason]  conflict: someone changed the answers,
+ *   or a supervisor returned the family with a comment the PPL has not seen yet
  * @property {number} updated_at
+ */
+
+/**
+ * @typedef {object} SentCopy  A content as it left the phone.
+ * @property {number} seq
+ * @property {Record<string, any>} record
  */
 
 /**

@@ -200,7 +200,8 @@ export function createSyncEngine({
         const results = outcome.body && Array.isArray(outcome.body.results) ? outcome.body.results : [];
         const { counts, again } = await applyPushResults(db, entries, results, { now: clock.now(), random });
         for (const [kind, n] of Object.entries(counts)) pushed[kind] = (pushed[kind] || 0) + n;
-        // Each re-send follows a local edit or clears `unacked`, so this cannot loop for ever.
+        // Each re-send follows a local edit or a rebase (which clears the copies sent), so this
+        // cannot loop for ever.
         for (const opId of again) tried.delete(opId);
         total += again.length;
         done += entries.length;
@@ -220,7 +221,6 @@ export function createSyncEngine({
           now: clock.now(),
           random,
           error: outcome.code ?? `http_${outcome.status}`,
-          maybeStored: false,
         });
         state.retryAfterMs = null;
         return 'server';

@@ -12,7 +12,7 @@ import { BACKOFF_MAX_MS } from './backoff.js';
 import { STORE_NAMES, getMeta, openDatabase } from './db.js';
 import { IDLE_MS, createSyncEngine } from './engine.js';
 import { createFakeServer } from './fake-server.js';
-import { enqueueFamily, saveDraft } from './outbox.js';
+import { enqueueFamily, resolveConflict, saveDraft } from './outbox.js';
 import { addPhoto, sha256Hex } from './photos.js';
 import { setMark } from './marks.js';
 
@@ -154,6 +154,117 @@ test('an edit after a dropped answer is not mistaken for a conflict', async () =
   assert.equal(family?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.revision, 2);
   assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
+});
+
+test('issue 17: lost answer, then an edit whose sends never leave the phone: no conflict, the edit is stored', async () => {
+  const { db, engine, server, finalise, clock } = await signedIn();
+  await finalise(uuid(1), 3); // 1. finalised offline
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'drop' }); // 2. created, answer lost
+  await engine.syncNow({ force: true });
+  assert.equal(server.families.get(uuid(1))?.revision, 1);
+  await finalise(uuid(1), 4); // 3. edited and finalised again offline
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'network', times: 3 });
+  for (let i = 0; i < 3; i += 1) {
+    clock.t += 10 * 60 * 1000;
+    assert.equal((await engine.syncNow({ force: true })).reason, 'network');
+  }
+  const healed = await engine.syncNow({ force: true }); // 4. a clean network
+  assert.equal(healed.ok, true);
+  assert.equal(healed.pushed.conflict, undefined);
+  const family = await db.families.get(uuid(1));
+  assert.equal(family?.status, 'sent');
+  assert.equal(healed.counts.unsent, 0);
+  assert.equal(server.families.get(uuid(1))?.revision, 2);
+  assert.equal(server.families.get(uuid(1))?.record.family.r302, 4, 'the edit reached the server');
+  assert.equal(server.writes.created.get(uuid(1)), 1);
+});
+
+test('issue 17: the conflict answer to the edit is lost too: the next send still rebases on our own copy', async () => {
+  const { db, engine, server, finalise, clock } = await signedIn();
+  await finalise(uuid(1), 3);
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'drop' });
+  await engine.syncNow({ force: true });
+  await finalise(uuid(1), 4);
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'drop' }); // answered conflict, lost
+  await engine.syncNow({ force: true });
+  clock.t += 60 * 1000;
+  const healed = await engine.syncNow({ force: true });
+  assert.equal(healed.ok, true);
+  assert.equal((await db.families.get(uuid(1)))?.status, 'sent');
+  assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
+});
+
+test('a request that reaches the server after a newer one does not win: the newer content is sent again', async () => {
+  const { db, engine, server, finalise, clock } = await signedIn();
+  await finalise(uuid(1), 3);
+  await engine.syncNow({ force: true });
+  await finalise(uuid(1), 4);
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'late' }); // r302=4 arrives later
+  await engine.syncNow({ force: true });
+  await finalise(uuid(1), 5);
+  clock.t += 60 * 1000;
+  const result = await engine.syncNow({ force: true });
+  assert.equal(result.ok, true);
+  assert.equal((await db.families.get(uuid(1)))?.status, 'sent');
+  assert.equal(server.families.get(uuid(1))?.record.family.r302, 5);
+  assert.equal(result.pushed.conflict, undefined);
+});
+
+test('a return made while the PPL edits offline reaches the PPL before the edit leaves', async () => {
+  const { db, engine, server, finalise } = await signedIn();
+  await finalise(uuid(1), 3);
+  await engine.syncNow({ force: true });
+  server.returnFamily(uuid(1), 'Cek jumlah anggota');
+  await finalise(uuid(1), 4); // offline: the phone does not know of the return yet
+  const result = await engine.syncNow({ force: true });
+  assert.equal(result.pushed.returned, 1);
+  let family = await db.families.get(uuid(1));
+  assert.equal(family?.status, 'conflict');
+  assert.equal(family?.conflict_reason, 'returned');
+  assert.equal(family?.review_comment, 'Cek jumlah anggota');
+  assert.equal(family?.record.family.r302, 4, 'the edit is kept');
+  assert.equal(server.families.get(uuid(1))?.status, 'returned', 'the server still waits for the PPL');
+  assert.equal(server.families.get(uuid(1))?.record.family.r302, 3);
+
+  await resolveConflict(db, uuid(1), 'mine', { now: T0, newId: () => 'op-x' });
+  const sent = await engine.syncNow({ force: true });
+  assert.equal(sent.ok, true);
+  family = await db.families.get(uuid(1));
+  assert.equal(family?.status, 'sent');
+  assert.equal(server.families.get(uuid(1))?.status, 'submitted');
+  assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
+});
+
+test('a return the pull brings holds a finalised family that waits for the network', async () => {
+  const { db, engine, server, finalise } = await signedIn();
+  await finalise(uuid(1), 3);
+  await engine.syncNow({ force: true });
+  server.returnFamily(uuid(1), 'Foto rumah buram');
+  await finalise(uuid(1), 4);
+  server.fail({ method: 'POST', path: '/api/v1/sync/push/', mode: 'status', status: 503 });
+  await engine.syncNow({ force: true }); // push fails, no pull in this run
+  // The next run's pull (after a push that is held back by backoff) shows the return.
+  const { mergePull } = await import('./pull.js');
+  const body = await (await server.fetch('/api/v1/sync/pull/', { headers: { Authorization: 'Bearer token-1', 'X-Device-ID': String(await getMeta(db, 'device_id')) } })).json();
+  await mergePull(db, body, T0);
+  const family = await db.families.get(uuid(1));
+  assert.equal(family?.status, 'conflict');
+  assert.equal(family?.conflict_reason, 'returned');
+  assert.equal(family?.review_comment, 'Foto rumah buram');
+  assert.equal((await opOf(db, uuid(1)))?.status, 'rejected', 'not sent until the PPL chose');
+});
+
+test('a family finalised after the phone showed the return answers it', async () => {
+  const { db, engine, server, finalise } = await signedIn();
+  await finalise(uuid(1), 3);
+  await engine.syncNow({ force: true });
+  server.returnFamily(uuid(1), 'Cek umur kepala keluarga');
+  await engine.syncNow({ force: true });
+  assert.equal((await db.families.get(uuid(1)))?.status, 'returned');
+  await finalise(uuid(1), 4);
+  const result = await engine.syncNow({ force: true });
+  assert.deepEqual(result.pushed, { updated: 1 });
+  assert.equal(server.families.get(uuid(1))?.status, 'submitted');
 });
 
 test('a conflict keeps both copies visible and is not resent', async () => {

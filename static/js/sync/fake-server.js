@@ -18,6 +18,7 @@ import { sha256Hex } from './photos.js';
  * @property {number} revision
  * @property {string} status
  * @property {string | null} review_comment
+ * @property {number | null} return_id     while returned: the id of that return
  * @property {Record<string, any>} record
  * @property {string} hash
  * @property {string | null} geotag
@@ -28,9 +29,11 @@ import { sha256Hex } from './photos.js';
  * @typedef {object} Fault
  * @property {string} method
  * @property {string} path            prefix of the path
- * @property {'network' | 'drop' | 'status' | 'timeout'} mode
+ * @property {'network' | 'drop' | 'status' | 'timeout' | 'duplicate' | 'late'} mode
  *   network: fails before the server sees it; drop: the server applies it, the answer is lost;
- *   status: answered with `status` without applying; timeout: like network, as a TimeoutError
+ *   status: answered with `status` without applying; timeout: like network, as a TimeoutError;
+ *   duplicate: delivered twice (the client gets the second answer); late: the client gives up
+ *   (a network error) and the server applies it only when the next request arrives
  * @property {number} [status]
  * @property {number} times           how many requests it hits (Infinity: until cleared)
  */
@@ -66,6 +69,13 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
   /** @type {((request: LoggedRequest) => Promise<void> | void)[]} */
   const hooks = [];
   let tokenCounter = 0;
+  let returnCounter = 0;
+  /** @type {(() => Promise<unknown>)[]} requests the client gave up on, applied when the next arrives */
+  const late = [];
+  /** @type {Map<string, number>} how often each family was created (must stay 1) */
+  const created = new Map();
+  /** @type {Map<string, number>} how often each photo was stored (must stay 1) */
+  const photoWrites = new Map();
   documents.set(questionnaire.url, { form: 'regsosek22k', version: '1', blocks: [] });
 
   /**
@@ -89,6 +99,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       revision: f.revision,
       status: f.status,
       review_comment: f.review_comment,
+      return_id: f.status === 'returned' ? f.return_id : null,
       photo_required: false,
       geotag: f.geotag,
       updated_at: new Date(f.updated_at).toISOString(),
@@ -152,12 +163,14 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
     /** @type {string} */
     let outcome;
     if (current === undefined) {
+      created.set(key, (created.get(key) ?? 0) + 1);
       families.set(key, {
         client_uuid: key,
         sls: item.sls,
         revision: 1,
         status: 'submitted',
         review_comment: null,
+        return_id: null,
         record: structuredClone(item.record),
         hash,
         geotag: item.geotag?.client_uuid ?? null,
@@ -166,6 +179,16 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       outcome = 'created';
     } else if (current.hash === hash) {
       outcome = 'unchanged';
+    } else if (current.status === 'approved') {
+      return { client_uuid: key, result: 'forbidden', message: 'Keluarga ini sudah disetujui.' };
+    } else if (current.revision === item.base_revision && current.status === 'returned' && item.return_id !== current.return_id) {
+      return {
+        client_uuid: key,
+        result: 'conflict',
+        reason: 'returned',
+        message: 'PML mengembalikan keluarga ini dengan catatan. Baca catatannya, lalu kirim perbaikan Anda.',
+        server: forDevice(current),
+      };
     } else if (current.revision === item.base_revision) {
       Object.assign(current, {
         revision: current.revision + 1,
@@ -179,6 +202,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       return {
         client_uuid: key,
         result: 'conflict',
+        reason: 'changed',
         message: 'Data keluarga ini sudah diubah di server.',
         server: forDevice(current),
       };
@@ -190,6 +214,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       result: outcome,
       revision: stored.revision,
       status: stored.status,
+      ...(stored.status === 'returned' ? { review_comment: stored.review_comment, return_id: stored.return_id } : {}),
       warnings: [],
       photos_missing: declared.filter((/** @type {string} */ u) => !photos.has(u)),
     };
@@ -254,7 +279,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
         families: inScope.filter((f) => since === null || f.updated_at >= since).map(forDevice),
         returned: inScope
           .filter((f) => f.status === 'returned')
-          .map((f) => ({ client_uuid: f.client_uuid, comment: f.review_comment, reviewed_at: null, reviewed_by: 'pml' })),
+          .map((f) => ({ client_uuid: f.client_uuid, comment: f.review_comment, return_id: f.return_id, reviewed_at: null, reviewed_by: 'pml' })),
       });
     }
     if (method === 'POST' && path === '/api/v1/sync/push/') {
@@ -292,6 +317,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       if (blob.type === 'text/plain') return reply(415, { code: 'not_image', message: 'Berkas ini bukan gambar.' });
       if ((await sha256Hex(blob)) !== sha) return reply(400, { code: 'checksum_mismatch', message: 'Checksum foto tidak cocok; unggah ulang.' });
       photos.set(photoUuid, { family_uuid: familyUuid, sha256: sha, size: blob.size });
+      photoWrites.set(photoUuid, (photoWrites.get(photoUuid) ?? 0) + 1);
       return reply(201, { client_uuid: photoUuid, status: 'received', sha256: sha });
     }
     return reply(404, { code: 'not_found', message: 'Tidak ditemukan.' });
@@ -339,6 +365,8 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
     const entry = { method, path: url.pathname, status: null, body, headers };
     log.push(entry);
     for (const hook of hooks) await hook(entry);
+    // Requests the client gave up on reach the server now, before this one.
+    for (const apply of late.splice(0)) await apply();
     // Let other work interleave, as a real network round trip would.
     await new Promise((resolve) => setTimeout(resolve, 0));
     const index = faults.findIndex((f) => f.method === method && url.pathname.startsWith(f.path) && f.times > 0);
@@ -350,6 +378,11 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       entry.status = fault.status ?? 500;
       return reply(entry.status, { code: 'server_error', message: 'Kesalahan server.' });
     }
+    if (fault?.mode === 'late') {
+      late.push(() => route(method, url, headers, body));
+      throw new TypeError('Failed to fetch');
+    }
+    if (fault?.mode === 'duplicate') await route(method, url, headers, body);
     const response = await route(method, url, headers, body);
     entry.status = response.status;
     if (fault?.mode === 'drop') throw new TypeError('Failed to fetch');
@@ -410,7 +443,22 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
      */
     returnFamily(uuid, comment) {
       const f = /** @type {StoredFamily} */ (families.get(uuid));
-      Object.assign(f, { status: 'returned', review_comment: comment, updated_at: clock.now() });
+      returnCounter += 1;
+      Object.assign(f, { status: 'returned', review_comment: comment, return_id: returnCounter, updated_at: clock.now() });
+    },
+    /**
+     * The PML approves a submitted family.
+     * @param {string} uuid
+     */
+    approve(uuid) {
+      const f = /** @type {StoredFamily} */ (families.get(uuid));
+      Object.assign(f, { status: 'approved', updated_at: clock.now() });
+    },
+    /** How often each family was created and each photo stored (exactly once is the promise). */
+    writes: { created, photos: photoWrites },
+    /** Applies the requests the client gave up on that have not reached the server yet. */
+    async deliverLate() {
+      for (const apply of late.splice(0)) await apply();
     },
     /** @param {string} deviceId */
     revoke(deviceId) {

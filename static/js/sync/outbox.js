@@ -11,13 +11,13 @@
  * - every local save bumps `edit_seq`; an answer about an older edit never marks the newer one sent.
  */
 import { backoffDelay } from './backoff.js';
-import { STRINGS } from '../ui/strings.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./db.js').FamilyRow} FamilyRow */
 /** @typedef {import('./db.js').OutboxOp} OutboxOp */
 /** @typedef {import('./db.js').GeotagRow} GeotagRow */
 /** @typedef {import('./db.js').ServerFamily} ServerFamily */
+/** @typedef {import('./db.js').SentCopy} SentCopy */
 /** @typedef {import('./api.js').PushItem} PushItem */
 
 /**
@@ -46,6 +46,9 @@ import { STRINGS } from '../ui/strings.js';
  * @property {import('./db.js').RecordError[]} [errors]
  * @property {ServerFamily | null} [server]
  * @property {string[]} [photos_missing]
+ * @property {'changed' | 'returned'} [reason]  conflict: what moved on the server
+ * @property {string | null} [review_comment]   the family is (still) returned: the supervisor's comment
+ * @property {number | null} [return_id]        and the return it belongs to
  */
 
 /**
@@ -78,15 +81,84 @@ export function canonicalJson(value) {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Copies kept per family at most (oldest dropped first); each is one distinct content sent. */
+export const MAX_SENT_COPIES = 50;
+
 /**
- * True when the server's copy is the content this phone sent earlier without seeing the answer
- * (a dropped response): the server's newer revision is then ours, not somebody else's edit.
+ * Every content sent since the server last acknowledged one of them as a revision.
+ * @param {FamilyRow} family
+ * @returns {SentCopy[]}
+ */
+export function sentCopies(family) {
+  const copies = family.unacked;
+  if (Array.isArray(copies)) return copies;
+  return copies ? [copies] : [];
+}
+
+/**
+ * Remembers a content as it leaves the phone, before the request: from then on the server may hold
+ * it, whatever becomes of the request or its answer.
+ * @param {FamilyRow} family
+ * @param {number} seq
+ * @param {Record<string, any>} record
+ */
+function rememberSent(family, seq, record) {
+  const copies = sentCopies(family);
+  const text = canonicalJson(record);
+  if (!copies.some((copy) => canonicalJson(copy.record) === text)) copies.push({ seq, record });
+  family.unacked = copies.slice(-MAX_SENT_COPIES);
+}
+
+/**
+ * The rebase rule (docs/pwa.md): a server copy equal to any content this phone sent since the
+ * server last acknowledged one is the phone's own (its answer was lost, or a request arrived late),
+ * not somebody else's edit.
  * @param {FamilyRow} family
  * @param {ServerFamily | null | undefined} server
  * @returns {boolean}
  */
 export function isOwnUnackedCopy(family, server) {
-  return Boolean(family.unacked && server && canonicalJson(server.record) === canonicalJson(family.unacked.record));
+  if (!server) return false;
+  const text = canonicalJson(server.record);
+  return sentCopies(family).some((copy) => canonicalJson(copy.record) === text);
+}
+
+/**
+ * True when the server copy is in a supervisor's return that the PPL has not answered: the
+ * family's content the PPL finalised was made before the phone knew of that return.
+ * @param {FamilyRow} family
+ * @param {{status?: string | null, return_id?: number | null} | null | undefined} server
+ * @returns {boolean}
+ */
+export function isUnansweredReturn(family, server) {
+  return Boolean(
+    server && server.status === 'returned' && typeof server.return_id === 'number' && server.return_id !== (family.answered_return ?? null),
+  );
+}
+
+/**
+ * Takes in what the server says of a return: its comment and id, so the PPL is shown the comment.
+ * @param {FamilyRow} family
+ * @param {{status?: string | null, review_comment?: string | null, return_id?: number | null}} server
+ */
+export function learnReturn(family, server) {
+  if (server.status !== 'returned') return;
+  family.server_status = 'returned';
+  family.review_comment = server.review_comment ?? family.review_comment ?? null;
+  if (typeof server.return_id === 'number') family.return_id = server.return_id;
+}
+
+/**
+ * Holds a finalised family whose content has not answered a return: the PPL reads the comment and
+ * sends the correction again (or takes the server's copy). Nothing local is discarded.
+ * @param {FamilyRow} family
+ * @param {ServerFamily} server
+ * @param {'changed' | 'returned'} reason
+ * @param {string | null | undefined} message  the server's words, if any
+ */
+export function markConflict(family, server, reason, message) {
+  learnReturn(family, server);
+  Object.assign(family, { status: 'conflict', server, conflict_reason: reason, message: message ?? null });
 }
 
 /**
@@ -113,6 +185,9 @@ function workingCopy(input, existing, now) {
     message: null,
     server: null,
     review_comment: null,
+    return_id: null,
+    answered_return: null,
+    conflict_reason: null,
     ...existing,
     client_uuid: input.client_uuid,
     sls: input.sls,
@@ -158,6 +233,8 @@ export async function enqueueFamily(db, input, { now, newId }) {
     family.status = 'final';
     family.errors = null;
     family.message = null;
+    // Finalised on the family's screen, which shows the comment of the return the phone knows of.
+    family.answered_return = family.return_id ?? null;
     await db.families.put(family);
     return putOp(db, family, now, newId);
   });
@@ -197,6 +274,20 @@ async function putOp(db, family, now, newId) {
   }
   await db.outbox.put(op);
   return op;
+}
+
+/**
+ * The family's op waits again, due now (the family was sent and must be sent again).
+ * @param {RegsosekDB} db
+ * @param {FamilyRow} family
+ * @param {number} now
+ * @returns {Promise<void>}
+ */
+export async function putPendingAgain(db, family, now) {
+  await db.outbox
+    .where('client_uuid')
+    .equals(family.client_uuid)
+    .modify({ status: 'pending', seq: family.edit_seq, attempts: 0, next_attempt_at: now, last_error: null, sent_at: null });
 }
 
 /**
@@ -279,10 +370,13 @@ export async function takeBatch(db, { now, limit, force = false, exclude = new S
       const geotag = family.geotag_uuid ? await db.geotags.get(family.geotag_uuid) : undefined;
       const photos = await db.photos.where('family_uuid').equals(family.client_uuid).toArray();
       entries.push({ op_id: op.op_id, client_uuid: family.client_uuid, seq: family.edit_seq, record: family.record });
+      rememberSent(family, family.edit_seq, family.record);
+      await db.families.put(family);
       items.push({
         client_uuid: family.client_uuid,
         sls: family.sls,
         base_revision: family.base_revision,
+        return_id: family.answered_return ?? null,
         record: family.record,
         geotag: geotag ? geotagItem(geotag) : null,
         photos: photos
@@ -303,8 +397,8 @@ export async function takeBatch(db, { now, limit, force = false, exclude = new S
  * @param {PushResult[]} results
  * @param {{now: number, random: () => number}} deps
  * @returns {Promise<{counts: Record<string, number>, again: string[]}>} how many of each result
- *   (and "missing", "rebased"); `again`: op ids to send again at once (the family was edited while
- *   in flight, or the conflict was our own lost push)
+ *   (and "missing", "rebased", "returned"); `again`: op ids to send again at once (the family was
+ *   edited while in flight, or the conflict was our own earlier push)
  */
 export async function applyPushResults(db, entries, results, { now, random }) {
   /** @type {Map<string, PushResult>} */
@@ -316,6 +410,10 @@ export async function applyPushResults(db, entries, results, { now, random }) {
   const counts = {};
   /** @type {string[]} */
   const again = [];
+  /** @param {string} kind */
+  const count = (kind) => {
+    counts[kind] = (counts[kind] || 0) + 1;
+  };
   await db.transaction('rw', db.outbox, db.families, async () => {
     for (const entry of entries) {
       const op = await db.outbox.get(entry.op_id);
@@ -323,38 +421,56 @@ export async function applyPushResults(db, entries, results, { now, random }) {
       if (op === undefined || family === undefined || op.status !== 'sending') continue;
       const result = byUuid.get(entry.client_uuid.toLowerCase());
       const kind = result ? result.result : 'missing';
-      counts[kind] = (counts[kind] || 0) + 1;
       const current = family.edit_seq === entry.seq;
       op.sending_seq = null;
+      const server = result?.server ?? null;
       if (result && (kind === 'created' || kind === 'updated' || kind === 'unchanged')) {
+        count(kind);
         const revision = typeof result.revision === 'number' ? result.revision : family.server_revision;
         family.server_revision = revision;
         // The newer local edit (if any) was made on top of what the server now holds.
         family.base_revision = revision;
         if (typeof result.status === 'string') family.server_status = result.status;
-        family.unacked = null;
+        // A new revision of our content: no request sent before it can still apply (each named an
+        // older base). "unchanged" assigns none, so the copies sent stay remembered.
+        if (kind !== 'unchanged') family.unacked = null;
         if (current) {
-          Object.assign(family, { status: 'sent', errors: null, message: null, server: null });
+          const returned = result.status === 'returned';
+          if (returned) learnReturn(family, result);
+          Object.assign(family, { status: returned ? 'returned' : 'sent', errors: null, message: null, server: null, conflict_reason: null });
           Object.assign(op, { status: 'sent', attempts: 0, last_error: null, sent_at: now });
         } else {
           Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: null });
           again.push(op.op_id);
         }
-      } else if (result && kind === 'conflict' && result.server && isOwnUnackedCopy(family, result.server)) {
-        // The server's revision is our own earlier push whose answer was lost: rebase and resend.
-        counts.conflict -= 1;
-        counts.rebased = (counts.rebased || 0) + 1;
-        family.base_revision = result.server.revision;
-        family.server_revision = result.server.revision;
-        family.server_status = result.server.status;
+      } else if (result && kind === 'conflict' && server && isUnansweredReturn(family, server) &&
+        (server.revision === family.base_revision || isOwnUnackedCopy(family, server))) {
+        // Only the supervisor's return moved on: the PPL reads its comment before the edit goes.
+        count('returned');
+        family.base_revision = server.revision;
+        family.server_revision = server.revision;
+        family.unacked = null;
+        markConflict(family, server, 'returned', result.message);
+        Object.assign(op, { status: 'rejected', last_error: 'returned' });
+      } else if (result && kind === 'conflict' && server && isOwnUnackedCopy(family, server)) {
+        // The server's revision is our own earlier push (its answer was lost, or it arrived
+        // late): rebase and resend.
+        count('rebased');
+        family.base_revision = server.revision;
+        family.server_revision = server.revision;
+        family.server_status = server.status;
         family.unacked = null;
         Object.assign(op, { status: 'pending', attempts: 0, next_attempt_at: now, last_error: null });
         again.push(op.op_id);
       } else if (result && kind === 'conflict') {
-        // Every local edit rests on the stale base: keep both copies for the PPL to choose.
-        Object.assign(family, { status: 'conflict', server: result.server ?? null, message: result.message ?? null });
+        // Somebody else changed the server copy: every local edit rests on the stale base. Both
+        // copies stay for the PPL to choose.
+        count('conflict');
+        if (server) markConflict(family, server, 'changed', result.message);
+        else Object.assign(family, { status: 'conflict', server: null, conflict_reason: 'changed', message: result.message ?? null });
         Object.assign(op, { status: 'rejected', last_error: 'conflict' });
       } else if (result && (kind === 'invalid' || kind === 'forbidden')) {
+        count(kind);
         family.errors = kind === 'invalid' ? (result.errors ?? []) : null;
         family.message = result.message ?? null;
         if (current) {
@@ -366,8 +482,8 @@ export async function applyPushResults(db, entries, results, { now, random }) {
           again.push(op.op_id);
         }
       } else {
-        // Not named: the server may or may not have stored it.
-        family.unacked = { seq: entry.seq, record: entry.record };
+        // Not named: the server may or may not have stored it (the copy sent is remembered).
+        count('missing');
         op.attempts += 1;
         Object.assign(op, {
           status: 'pending',
@@ -384,23 +500,19 @@ export async function applyPushResults(db, entries, results, { now, random }) {
 
 /**
  * Back to pending after a failed request (network, timeout, 5xx, 408, 429), with backoff. The
- * server may have stored the batch anyway (dropped answer): the content sent is remembered as
- * `unacked`, and the resend is answered "unchanged".
+ * server may have stored the batch anyway (dropped answer): the content sent was remembered when
+ * it left (`takeBatch`), so a resend is answered "unchanged" and a later conflict against it is
+ * recognised as the phone's own.
  * @param {RegsosekDB} db
  * @param {BatchEntry[]} entries
- * @param {{now: number, random: () => number, error: string, minDelayMs?: number | null, maybeStored?: boolean}} options
+ * @param {{now: number, random: () => number, error: string, minDelayMs?: number | null}} options
  * @returns {Promise<void>}
  */
-export async function requeueOps(db, entries, { now, random, error, minDelayMs = null, maybeStored = true }) {
-  await db.transaction('rw', db.outbox, db.families, async () => {
+export async function requeueOps(db, entries, { now, random, error, minDelayMs = null }) {
+  await db.transaction('rw', db.outbox, async () => {
     for (const entry of entries) {
       const op = await db.outbox.get(entry.op_id);
       if (op === undefined || (op.status !== 'sending' && op.status !== 'pending')) continue;
-      const family = await db.families.get(entry.client_uuid);
-      if (family !== undefined && maybeStored) {
-        family.unacked = { seq: entry.seq, record: entry.record };
-        await db.families.put(family);
-      }
       op.attempts += 1;
       const delay = Math.max(backoffDelay(op.attempts, random), minDelayMs ?? 0);
       Object.assign(op, { status: 'pending', sending_seq: null, next_attempt_at: now + delay, last_error: error });
@@ -483,30 +595,25 @@ export async function resumeAfterSignIn(db, now) {
 
 /**
  * Ops and photos left `sending` by an interrupted run (page closed mid-request) go back to
- * pending: their answer never arrived, and a resend is answered "unchanged".
+ * pending: their answer never arrived; the content in flight was remembered when it left, so a
+ * resend is answered "unchanged" or recognised as the phone's own.
  * @param {RegsosekDB} db
  * @param {number} now
  * @returns {Promise<void>}
  */
 export async function resetInterrupted(db, now) {
-  await db.transaction('rw', db.outbox, db.families, db.photos, async () => {
-    for (const op of await db.outbox.where('status').equals('sending').toArray()) {
-      const family = await db.families.get(op.client_uuid);
-      if (family !== undefined && family.edit_seq === op.sending_seq) {
-        family.unacked = { seq: family.edit_seq, record: family.record };
-        await db.families.put(family);
-      }
-      Object.assign(op, { status: 'pending', sending_seq: null, next_attempt_at: now });
-      await db.outbox.put(op);
-    }
+  await db.transaction('rw', db.outbox, db.photos, async () => {
+    await db.outbox.where('status').equals('sending').modify({ status: 'pending', sending_seq: null, next_attempt_at: now });
     await db.photos.where('status').equals('sending').modify({ status: 'pending', next_attempt_at: now });
   });
 }
 
 /**
  * The PPL's choice for a family in conflict: "mine" sends the local copy again on top of the
- * server's revision; "server" takes the server's copy (the local one is replaced by the PPL's
- * explicit choice, and the op is done because the server holds what the phone now holds).
+ * server's revision (answering the supervisor's return, whose comment the screen showed);
+ * "server" takes the server's copy (the local one is replaced by the PPL's explicit choice, after
+ * the screen listed what it discards, and the op is done because the server holds what the phone
+ * now holds).
  * @param {RegsosekDB} db
  * @param {string} clientUuid
  * @param {'mine' | 'server'} choice
@@ -518,14 +625,16 @@ export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
     const family = await db.families.get(clientUuid);
     if (family === undefined || family.status !== 'conflict' || !family.server) throw new Error('no_conflict');
     const server = family.server;
+    learnReturn(family, server);
     family.base_revision = server.revision;
     family.server_revision = server.revision;
     family.server_status = server.status;
     family.edit_seq += 1;
     family.updated_at = now;
-    Object.assign(family, { server: null, message: null, errors: null, unacked: null });
+    Object.assign(family, { server: null, message: null, errors: null, unacked: null, conflict_reason: null });
     if (choice === 'mine') {
       family.status = 'final';
+      family.answered_return = server.status === 'returned' ? (server.return_id ?? null) : (family.answered_return ?? null);
       await db.families.put(family);
       await putOp(db, family, now, newId);
     } else {
@@ -569,21 +678,4 @@ export async function countWork(db) {
       families.draft + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected + marks;
     return { families, outbox, photos, marks, unsent };
   });
-}
-
-/**
- * A user-facing label for a family status.
- * @param {import('./db.js').FamilyStatus} status
- * @returns {string}
- */
-export function familyStatusLabel(status) {
-  const keys = /** @type {const} */ ({
-    draft: 'familyStatusDraft',
-    final: 'familyStatusFinal',
-    sent: 'familyStatusSent',
-    conflict: 'familyStatusConflict',
-    rejected: 'familyStatusRejected',
-    returned: 'familyStatusReturned',
-  });
-  return STRINGS[keys[status]];
 }

@@ -5,13 +5,18 @@
  *   was reassigned stays on the phone, and its push is answered "forbidden" and shown);
  * - a server family updates the working copy only when the local copy is clean (sent/returned);
  *   a local copy with unsent changes keeps them, and becomes a conflict (both copies kept) when
- *   the server copy moved on past the revision it was edited from;
- * - returned families become tasks with the supervisor's comment;
+ *   the server copy moved on past the revision it was edited from, unless the server's copy is
+ *   one this phone sent itself (the rebase rule, docs/pwa.md);
+ * - a sent family whose server copy is an older content of this phone's (a request that arrived
+ *   late) is sent again, on top of that revision;
+ * - returned families become tasks with the supervisor's comment; a finalised family waiting to
+ *   be sent that has not answered the return is held until the PPL has read the comment;
  * - the geotags of the families sent are stored (a reinstalled phone shows and reuses them);
  * - the cursor and last_sync_at are stored with the data they describe.
  */
-import { isClean, isOwnUnackedCopy } from './outbox.js';
+import { isClean, isOwnUnackedCopy, isUnansweredReturn, learnReturn, markConflict } from './outbox.js';
 import { STRINGS } from '../ui/strings.js';
+import { canonicalJson, putPendingAgain } from './outbox.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./db.js').FamilyRow} FamilyRow */
@@ -34,7 +39,7 @@ import { STRINGS } from '../ui/strings.js';
  * @property {import('./db.js').PrelistRow[]} prelist
  * @property {ServerFamily[]} families
  * @property {import('./db.js').GeotagRow[]} [geotags]  the dwellings' geotags of those families
- * @property {{client_uuid: string, comment: string | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
+ * @property {{client_uuid: string, comment: string | null, return_id?: number | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
  */
 
 /**
@@ -64,6 +69,9 @@ function fromServer(server, now) {
     message: null,
     server: null,
     review_comment: server.review_comment ?? null,
+    return_id: server.return_id ?? null,
+    answered_return: null,
+    conflict_reason: null,
     geotag_uuid: server.geotag ?? null,
     edit_seq: 0,
     unacked: null,
@@ -88,53 +96,94 @@ export async function mergePull(db, body, now) {
     // A geotag is never changed once taken (a retake is a new one): the server's copy is the phone's.
     await db.geotags.bulkPut(body.geotags ?? []);
 
+    /**
+     * Ops of a family that must wait for the PPL (a conflict) stop being sent.
+     * @param {string} clientUuid
+     * @param {string} reason
+     */
+    const holdOps = (clientUuid, reason) =>
+      db.outbox
+        .where('client_uuid')
+        .equals(clientUuid)
+        .and((op) => op.status === 'pending' || op.status === 'auth' || op.status === 'rejected')
+        .modify({ status: 'rejected', last_error: reason });
+
     for (const server of body.families ?? []) {
-      const local = await db.families.get(server.client_uuid);
+      let local = await db.families.get(server.client_uuid);
       if (local === undefined) {
         await db.families.put(fromServer(server, now));
         summary.added += 1;
-      } else if (isClean(local)) {
+        continue;
+      }
+      const moved = local.base_revision === null || server.revision > local.base_revision;
+      const ownLate =
+        local.status === 'sent' && moved && isOwnUnackedCopy(local, server) && canonicalJson(server.record) !== canonicalJson(local.record);
+      if (isClean(local) && !ownLate) {
         const fresh = fromServer(server, now);
-        await db.families.put({ ...fresh, edit_seq: local.edit_seq, geotag_uuid: fresh.geotag_uuid ?? local.geotag_uuid });
+        await db.families.put({
+          ...fresh,
+          edit_seq: local.edit_seq,
+          answered_return: local.answered_return ?? null,
+          geotag_uuid: fresh.geotag_uuid ?? local.geotag_uuid,
+        });
         summary.updated += 1;
-      } else if (local.status === 'conflict') {
+        continue;
+      }
+      if (ownLate) {
+        // An older content of ours reached the server after the newer one: send the newer again.
+        local.status = 'final';
+        await putPendingAgain(db, local, now);
+      }
+      local.server_revision = server.revision;
+      local.server_status = server.status;
+      if (local.status === 'conflict') {
         // Keep the newest server copy beside the local one.
         if (!local.server || server.revision >= local.server.revision) {
+          learnReturn(local, server);
           local.server = server;
-          local.server_revision = server.revision;
-          local.server_status = server.status;
-          await db.families.put(local);
-        }
-      } else {
-        local.server_revision = server.revision;
-        local.server_status = server.status;
-        if (server.status === 'returned') local.review_comment = server.review_comment ?? null;
-        const moved = local.base_revision === null || server.revision > local.base_revision;
-        if (moved && isOwnUnackedCopy(local, server)) {
-          // The server's copy is our own push whose answer was lost: rebase, keep the local edit.
-          local.base_revision = server.revision;
-          local.unacked = null;
-        } else if (moved) {
-          Object.assign(local, { status: 'conflict', server, message: STRINGS.syncConflictPulled });
-          await db.outbox
-            .where('client_uuid')
-            .equals(local.client_uuid)
-            .and((op) => op.status === 'pending' || op.status === 'auth' || op.status === 'rejected')
-            .modify({ status: 'rejected', last_error: 'conflict' });
-          summary.conflicts += 1;
         }
         await db.families.put(local);
+        continue;
       }
+      if (moved && isOwnUnackedCopy(local, server)) {
+        // The server's copy is our own push whose answer was lost: rebase, keep the local edit.
+        local.base_revision = server.revision;
+        local.unacked = null;
+      } else if (moved) {
+        markConflict(local, server, 'changed', STRINGS.syncConflictPulled);
+        await holdOps(local.client_uuid, 'conflict');
+        summary.conflicts += 1;
+        await db.families.put(local);
+        continue;
+      }
+      if (isUnansweredReturn(local, server)) local = await holdForReturn(local, server);
+      await db.families.put(local);
     }
 
     for (const item of body.returned ?? []) {
       const local = await db.families.get(item.client_uuid);
       if (local === undefined) continue;
-      local.review_comment = item.comment ?? null;
-      local.server_status = 'returned';
+      // A family with unsent changes was held above if they do not answer this return.
+      learnReturn(local, { status: 'returned', review_comment: item.comment, return_id: item.return_id ?? null });
       if (isClean(local)) local.status = 'returned';
       await db.families.put(local);
       summary.returned += 1;
+    }
+
+    /**
+     * A finalised family that has not answered the supervisor's return waits for the PPL to read
+     * the comment; a draft keeps being edited, with the comment shown.
+     * @param {FamilyRow} local
+     * @param {ServerFamily} server
+     * @returns {Promise<FamilyRow>}
+     */
+    async function holdForReturn(local, server) {
+      learnReturn(local, server);
+      if (local.status === 'final') {
+        markConflict(local, server, 'returned', null);
+        await holdOps(local.client_uuid, 'returned');
+      }
+      return local;
     }
 
     await db.meta.bulkPut([

@@ -11,6 +11,7 @@ export const STRINGS = Object.freeze({
   familyStatusFinal: gettext('Menunggu dikirim'),
   familyStatusSent: gettext('Terkirim'),
   familyStatusConflict: gettext('Konflik: data di server sudah berubah'),
+  familyStatusReturnedUnseen: gettext('Dikembalikan PML: baca catatan'),
   familyStatusRejected: gettext('Ditolak server; perlu diperbaiki'),
   familyStatusReturned: gettext('Dikembalikan pengawas'),
 
@@ -72,6 +73,11 @@ export const STRINGS = Object.freeze({
   wipeTitle: gettext('Perangkat dicabut'),
   wipeExplain: gettext('Data di ponsel ini akan dihapus. Data yang sudah terkirim tetap aman di server.'),
   wipeButton: gettext('Hapus data di ponsel ini'),
+  wipeUnsent: gettext('Belum terkirim dan akan hilang: %(families)s keluarga, %(photos)s foto, %(marks)s tanda VK1. Laporkan ke PML sebelum menghapus.'),
+  wipeNothingUnsent: gettext('Semua data di ponsel ini sudah terkirim ke server.'),
+  wipeConfirmQuestion: gettext('Yakin menghapus semua data di ponsel ini? Tindakan ini tidak dapat dibatalkan.'),
+  wipeConfirmButton: gettext('Ya, hapus semua data'),
+  wipeCancel: gettext('Batal'),
 
   // Home
   homeTitle: gettext('Tugas pendataan'),
@@ -116,6 +122,13 @@ export const STRINGS = Object.freeze({
   reviewComment: gettext('Catatan pengawas'),
   conflictKeepMine: gettext('Pakai data saya'),
   conflictTakeServer: gettext('Pakai data server'),
+  conflictReturnedTitle: gettext('PML mengembalikan keluarga ini sebelum perubahan Anda terkirim. Baca catatannya, periksa data, lalu kirim perbaikan Anda.'),
+  conflictChangedTitle: gettext('Data keluarga ini diubah di server sejak Anda mengeditnya. Pilih data yang dipakai.'),
+  conflictSendMine: gettext('Kirim perbaikan saya'),
+  conflictDiscards: gettext('Jika memakai data server, perubahan Anda pada isian berikut dibuang:'),
+  conflictDiscardsNothing: gettext('Data server sama dengan data Anda; tidak ada perubahan yang dibuang.'),
+  conflictDiscardConfirm: gettext('Buang perubahan Anda pada %(count)s isian dan pakai data server?'),
+  conflictMemberLine: gettext('anggota %(line)s'),
   conflictFirst: gettext('Selesaikan konflik dulu: pilih data yang dipakai.'),
   saveDraft: gettext('Simpan draf'),
   draftSaved: gettext('Draf tersimpan di ponsel.'),
