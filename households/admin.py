@@ -40,11 +40,11 @@ class FamilyAdmin(ReadOnly):
     list_filter = ["status", "sls__kelurahan__kecamatan"]
     list_select_related = ["sls__kelurahan"]
     search_fields = ["sls__kelurahan__name", "building_no"]
-    exclude = ["kk_ciphertext", "kk_hash", "kk_last4", "data"]
+    exclude = ["kk_ciphertext", "kk_hash", "data"]
 
     @admin.display(description="No. KK")
     def kk_masked(self, obj: Family) -> str:
-        return mask(obj.kk_last4)
+        return mask(obj.kk_hash)
 
 
 @admin.register(PrelistFamily)

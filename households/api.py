@@ -60,7 +60,7 @@ def family_summary(family: Family) -> dict[str, Any]:
         "family_no": family.family_no,
         "head_name": family.head_name,
         "member_count": family.member_count,
-        "kk": records.identifier_text(family.kk_ciphertext, family.kk_last4, reveal=False),
+        "kk": records.identifier_text(family.kk_ciphertext, family.kk_hash, reveal=False),
         "photo_required": family.photo_required,
         "warning_count": len(family.warnings),
         "review_comment": family.review_comment,

@@ -53,7 +53,6 @@ class Family(models.Model):
 
     kk_ciphertext = models.BinaryField(null=True, editable=False)
     kk_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    kk_last4 = models.CharField(max_length=4, blank=True, editable=False)
 
     data = models.JSONField(default=dict)
     warnings = models.JSONField(default=list, help_text=_("Peringatan validasi terakhir (bukan galat)."))
@@ -93,7 +92,6 @@ class Member(models.Model):
 
     nik_ciphertext = models.BinaryField(null=True, editable=False)
     nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
 
     data = models.JSONField(default=dict)
 

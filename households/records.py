@@ -44,14 +44,13 @@ def payload_sha256(record: dict[str, Any]) -> str:
 class Identifier:
     ciphertext: bytes | None = None
     hash: str = ""
-    last4: str = ""
 
     @classmethod
     def of(cls, kind: str, value: Any) -> Identifier:
         if value in (None, ""):
             return cls()
         text = str(value)
-        return cls(identifiers.encrypt(text), identifiers.lookup_hash(kind, text), text[-4:])
+        return cls(identifiers.encrypt(text), identifiers.lookup_hash(kind, text))
 
 
 @dataclass
@@ -111,10 +110,11 @@ def split(definition: Definition, record: dict[str, Any]) -> FamilyParts:
     return parts
 
 
-def identifier_text(ciphertext: bytes | memoryview | None, last4: str, *, reveal: bool) -> str | None:
+def identifier_text(ciphertext: bytes | memoryview | None, hash_hex: str, *, reveal: bool) -> str | None:
+    """The number in full (`reveal`) or its mask (from the keyed hash: nothing decrypted), or None."""
     if ciphertext is None:
         return None
-    return identifiers.decrypt(ciphertext) if reveal else identifiers.mask(last4)
+    return identifiers.decrypt(ciphertext) if reveal else identifiers.mask(hash_hex)
 
 
 def compose(definition: Definition, family: Any, members: list[Any], *, reveal: bool) -> dict[str, Any]:
@@ -122,13 +122,13 @@ def compose(definition: Definition, family: Any, members: list[Any], *, reveal: 
     fam_ids = family_ids_by_number(definition)
     mem_ids = member_ids_by_number(definition)
     family_answers = dict(family.data)
-    kk = identifier_text(family.kk_ciphertext, family.kk_last4, reveal=reveal)
+    kk = identifier_text(family.kk_ciphertext, family.kk_hash, reveal=reveal)
     if kk is not None:
         family_answers[fam_ids[KK_NUMBER]] = kk
     member_records = []
     for member in members:
         answers = dict(member.data)
-        nik = identifier_text(member.nik_ciphertext, member.nik_last4, reveal=reveal)
+        nik = identifier_text(member.nik_ciphertext, member.nik_hash, reveal=reveal)
         if nik is not None:
             answers[mem_ids[NIK_NUMBER]] = nik
         member_records.append(answers)
@@ -143,7 +143,8 @@ def compose(definition: Definition, family: Any, members: list[Any], *, reveal: 
 def flatten_for_history(definition: Definition, parts: FamilyParts) -> dict[str, Any]:
     """(block, member index, variable) → value, with identifiers as a mask plus a change token.
 
-    The token is a prefix of the keyed hash: it tells that a NIK changed without storing it.
+    The token is read from the keyed hash (`identifiers.history_value`): it tells that a NIK
+    changed without storing it or any of its digits.
     """
     fam_ids = family_ids_by_number(definition)
     mem_ids = member_ids_by_number(definition)
@@ -151,14 +152,12 @@ def flatten_for_history(definition: Definition, parts: FamilyParts) -> dict[str,
     for var, value in parts.data.items():
         flat[f"family.{var}"] = value
     if parts.kk.hash:
-        flat[f"family.{fam_ids[KK_NUMBER]}"] = f"{identifiers.mask(parts.kk.last4)} [{parts.kk.hash[:8]}]"
+        flat[f"family.{fam_ids[KK_NUMBER]}"] = identifiers.history_value(parts.kk.hash)
     for index, member in enumerate(parts.members):
         for var, value in member.data.items():
             flat[f"members.{index}.{var}"] = value
         if member.nik.hash:
-            flat[f"members.{index}.{mem_ids[NIK_NUMBER]}"] = (
-                f"{identifiers.mask(member.nik.last4)} [{member.nik.hash[:8]}]"
-            )
+            flat[f"members.{index}.{mem_ids[NIK_NUMBER]}"] = identifiers.history_value(member.nik.hash)
     return flat
 
 
@@ -167,11 +166,8 @@ def flatten_stored(definition: Definition, family: Any, members: list[Any]) -> d
     parts = FamilyParts(
         columns={},
         data=dict(family.data),
-        kk=Identifier(hash=family.kk_hash, last4=family.kk_last4),
-        members=[
-            MemberParts(columns={}, data=dict(m.data), nik=Identifier(hash=m.nik_hash, last4=m.nik_last4))
-            for m in members
-        ],
+        kk=Identifier(hash=family.kk_hash),
+        members=[MemberParts(columns={}, data=dict(m.data), nik=Identifier(hash=m.nik_hash)) for m in members],
     )
     return flatten_for_history(definition, parts)
 

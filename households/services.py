@@ -89,7 +89,7 @@ def _write_parts(family: Family, parts: records.FamilyParts) -> None:
     for column, value in parts.columns.items():
         setattr(family, column, value)
     family.data = parts.data
-    family.kk_ciphertext, family.kk_hash, family.kk_last4 = parts.kk.ciphertext, parts.kk.hash, parts.kk.last4
+    family.kk_ciphertext, family.kk_hash = parts.kk.ciphertext, parts.kk.hash
     family.member_count = len(parts.members)
 
 
@@ -100,7 +100,6 @@ def _member_rows(family: Family, parts: records.FamilyParts) -> list[Member]:
             data=m.data,
             nik_ciphertext=m.nik.ciphertext,
             nik_hash=m.nik.hash,
-            nik_last4=m.nik.last4,
             **m.columns,
         )
         for m in parts.members

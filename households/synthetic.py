@@ -180,7 +180,6 @@ FAMILY_COLUMNS = [
     "photo_required",
     "kk_ciphertext",
     "kk_hash",
-    "kk_last4",
     "data",
     "warnings",
     "created_by_id",
@@ -200,7 +199,6 @@ MEMBER_COLUMNS = [
     "age",
     "nik_ciphertext",
     "nik_hash",
-    "nik_last4",
     "data",
 ]
 
@@ -223,7 +221,7 @@ def family_copy_row(
     return (
         family_id, client_uuid, sls_id, FORM, VERSION, status, 1, records.payload_sha256(record), c["building_no"],
         c["family_no"], c["landmark_id"], c["head_name"], c["welfare_estimate"], c["result_code"],
-        len(parts.members), photo_required, parts.kk.ciphertext, parts.kk.hash, parts.kk.last4,
+        len(parts.members), photo_required, parts.kk.ciphertext, parts.kk.hash,
         json.dumps(parts.data), "[]", ppl_id, ppl_id, now, now, now, review_comment,
     )  # fmt: skip
 
@@ -232,7 +230,7 @@ def member_copy_rows(*, family_id: int, parts: records.FamilyParts) -> list[tupl
     """The households_member rows of one family in MEMBER_COLUMNS order, for COPY."""
     return [
         (family_id, m.columns["line_no"], m.columns["name"], m.columns["relationship"], m.columns["sex"],
-         m.columns["birth_date"], m.columns["age"], m.nik.ciphertext, m.nik.hash, m.nik.last4, json.dumps(m.data))
+         m.columns["birth_date"], m.columns["age"], m.nik.ciphertext, m.nik.hash, json.dumps(m.data))
         for m in parts.members
     ]  # fmt: skip
 

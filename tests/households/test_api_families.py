@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 
+from households import identifiers
 from households.models import Family
 from tests.households.factories import create_family, record_for
 
@@ -41,14 +43,18 @@ def test_push_to_another_ppls_sls_is_refused(client, petugas, field):
 
 def test_identifiers_are_masked_for_supervisors_and_full_for_the_ppl(client, petugas, supervisor, field):
     family = create_family(petugas, field["own1"])
+    head = family.members.get(line_no=1)
     client.force_login(supervisor)
     detail = client.get(f"/api/v1/families/{family.pk}/").json()
     assert detail["identifiers_masked"] is True
-    assert detail["record"]["members"][0]["r403"] == "•" * 12 + "0001"
-    assert detail["record"]["family"]["r114"] == "•" * 12 + "0001"
+    # Bullets and a keyed tag of letters: no digit of the number.
+    assert detail["record"]["members"][0]["r403"] == "•" * 16 + "-" + identifiers.tag(head.nik_hash)
+    assert detail["record"]["family"]["r114"] == "•" * 16 + "-" + identifiers.tag(family.kk_hash)
+    assert re.fullmatch(r"•{16}-[A-Z]{4}", detail["record"]["members"][1]["r403"])
+    assert not re.search(r"\d", detail["record"]["members"][0]["r403"] + detail["record"]["family"]["r114"])
     assert "3674071503800001" not in str(detail)
     listing = client.get("/api/v1/families/").json()
-    assert listing[0]["kk"] == "•" * 12 + "0001"
+    assert listing[0]["kk"] == detail["record"]["family"]["r114"]
     client.force_login(petugas)
     own = client.get(f"/api/v1/families/{family.pk}/").json()
     assert own["record"]["members"][0]["r403"] == "3674071503800001"

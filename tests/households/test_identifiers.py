@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
 from cryptography.fernet import Fernet
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 
 from households import identifiers, services
-from households.models import Family, IdentifierReveal, Member
+from households.models import Family, FamilyRevision, IdentifierReveal, Member
 from households.selectors import duplicate_identifiers_for_user
 from regsosek.errors import ApplicationError, NotAllowedError
 from tests.households.factories import create_family, record_for, with_niks
@@ -116,3 +119,43 @@ def test_one_nik_twice_in_one_family_is_flagged(petugas, supervisor, field):
     family = create_family(petugas, field["own1"], with_niks(record_for(field["own1"]), NIKS[0], NIKS[0]))
     flags = duplicate_identifiers_for_user(user=supervisor)
     assert {"kind": "nik_in_family", "families": [family.pk], "elsewhere": 0} in flags
+
+
+def test_the_mask_holds_no_digit_and_its_tag_tells_numbers_apart(settings):
+    settings.IDENTIFIER_HASH_KEY = "kunci uji"
+    hashes = [identifiers.lookup_hash("nik", number) for number in NIKS]
+    masks = [identifiers.mask(h) for h in hashes]
+    assert all(re.fullmatch(r"•{16}-[BCDFGHJKLMNPQRSTVWXZ]{4}", m) for m in masks)
+    assert len(set(masks)) == len(NIKS)
+    assert identifiers.mask("") == "" and identifiers.history_value(hashes[0]).startswith(masks[0] + " [")
+    # Keyed: another key gives other tags for the same numbers.
+    settings.IDENTIFIER_HASH_KEY = "kunci lain"
+    assert [identifiers.mask(identifiers.lookup_hash("nik", n)) for n in NIKS] != masks
+
+
+@pytest.mark.django_db
+def test_the_backfill_rewrites_old_revisions_without_the_last_four_digits(petugas, field):
+    """Revisions written before the tags kept "••••••••••••<last four> [<hash[:8]>]"."""
+    family = create_family(petugas, field["own1"])
+    corrected = with_niks(record_for(field["own1"]), "3674071503800099")
+    services.family_save(
+        user=petugas, sls=field["own1"], client_uuid=family.client_uuid, record=corrected, base_revision=1
+    )
+    revision = FamilyRevision.objects.get(family=family, revision=2)
+    new_style = list(revision.changes)
+    old_hash, new_hash = (identifiers.lookup_hash("nik", n) for n in (NIKS[0], "3674071503800099"))
+    old_values = {"old": f"{'•' * 12}0001 [{old_hash[:8]}]", "new": f"{'•' * 12}0099 [{new_hash[:8]}]"}
+    revision.changes = [
+        {"variable": "r403", "member_index": 0, **old_values},
+        {"variable": "r302", "member_index": None, "old": 45, "new": "•••• is an answer, not a number"},
+    ]
+    revision.save()
+    backfill = importlib.import_module("households.migrations.0003_fill_revision_identifier_tokens")
+    backfill.fill_revision_identifier_tokens(django_apps, None)
+    revision.refresh_from_db()
+    assert revision.changes[0] == new_style[0] | {
+        "old": identifiers.history_value(old_hash),
+        "new": identifiers.history_value(new_hash),
+    }
+    assert revision.changes[1]["new"] == "•••• is an answer, not a number"
+    assert "0001" not in str(revision.changes) and "0099" not in str(revision.changes)
