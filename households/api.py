@@ -229,7 +229,7 @@ class IdentifierRevealApi(APIView):
         member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         reason = serializers.CharField(max_length=255)
 
-    @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404)})
+    @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 429)})
     def post(self, request: Request, family_id: int) -> Response:
         body = self.RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -352,9 +352,12 @@ def questionnaire_definition(request: HttpRequest, form_id: str, version: str) -
     etag = definition.etag
     # The gzipped answer carries the weak form W/"..." of the same tag (weak comparison, RFC 9110).
     known = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
-    if etag in known:
-        return HttpResponseNotModified()
-    response = HttpResponse(definition.canonical_json, content_type="application/json")
+    response: HttpResponse = (
+        HttpResponseNotModified()
+        if etag in known
+        else HttpResponse(definition.canonical_json, content_type="application/json")
+    )
+    # A 304 carries the same caching headers as the 200 would (RFC 9111: they update the stored copy).
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

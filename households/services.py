@@ -8,11 +8,14 @@ or invalid record leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -33,7 +36,7 @@ from households.models import (
     ReviewEvent,
     SLSConfirmation,
 )
-from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError, TooManyRequestsError
 
 logger = logging.getLogger(__name__)
 
@@ -468,8 +471,15 @@ def prelist_add_new(
 REVEAL_ROLES = {Role.PML, Role.KOSEKA, Role.BPS_ADMIN}
 
 
+@transaction.atomic
 def identifier_reveal(*, user: User, family: Family, member: Member | None, reason: str) -> str:
-    """The full NIK (of `member`) or No. KK (of `family`), for roles that need it; always audited."""
+    """The full NIK (of `member`) or No. KK (of `family`), for roles that need it; always audited.
+
+    At most IDENTIFIER_REVEAL_LIMIT reveals per user within IDENTIFIER_REVEAL_WINDOW_MINUTES (a
+    sliding window over the user's `IdentifierReveal` rows, counted under a lock on the user's row
+    so that parallel requests cannot all slip under it). Beyond it: TooManyRequestsError (429) and a
+    WARNING `identifier.reveal_limited` for operations to alert on (ids and counts only). Raises
+    NotAllowedError, ApplicationError (no reason), NotFoundError, TooManyRequestsError."""
     if user.role not in REVEAL_ROLES or not scoping.can_see_sls(user, family.sls):
         raise NotAllowedError(_("Anda tidak berwenang melihat NIK / No. KK lengkap."))
     reason = reason.strip()
@@ -482,8 +492,41 @@ def identifier_reveal(*, user: User, family: Family, member: Member | None, reas
     ciphertext = member.nik_ciphertext if member is not None else family.kk_ciphertext
     if ciphertext is None:
         raise NotFoundError(_("Nomor ini tidak diisi."))
+    _ensure_reveal_allowance(user=user, family=family)
     IdentifierReveal.objects.create(
         actor=user, family=family, member=member, kind="nik" if member else "kk", reason=reason[:255]
     )
     logger.info("identifier.revealed", extra={"family_id": family.pk, "user_id": user.pk})
     return records.identifier_text(ciphertext, "", reveal=True) or ""
+
+
+def _ensure_reveal_allowance(*, user: User, family: Family) -> None:
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    limit, minutes = settings.IDENTIFIER_REVEAL_LIMIT, settings.IDENTIFIER_REVEAL_WINDOW_MINUTES
+    now = timezone.now()
+    window = dt.timedelta(minutes=minutes)
+    recent = IdentifierReveal.objects.filter(actor=user, at__gt=now - window)
+    times = list(recent.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) < limit:
+        return
+    # Free again when the oldest of the last `limit` reveals leaves the window.
+    retry_after = max(1, math.ceil((times[-1] + window - now).total_seconds()))
+    logger.warning(
+        "identifier.reveal_limited",
+        extra={
+            "user_id": user.pk,
+            "role": user.role,
+            "family_id": family.pk,
+            "limit": limit,
+            "window_minutes": minutes,
+            "retry_after_s": retry_after,
+        },
+    )
+    raise TooManyRequestsError(
+        _(
+            "Batas membuka NIK / No. KK tercapai: %(limit)d kali dalam %(minutes)d menit. Coba lagi "
+            "dalam %(wait)d menit, atau hubungi admin BPS bila memang perlu lebih."
+        )
+        % {"limit": limit, "minutes": minutes, "wait": math.ceil(retry_after / 60)},
+        retry_after=retry_after,
+    )

@@ -41,6 +41,17 @@ class ConflictError(ApplicationError):
     code = "conflict"
 
 
+class TooManyRequestsError(ApplicationError):
+    """A limit per user was reached; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message, extra=extra)
+        self.retry_after = retry_after
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # Imported here: rest_framework.views loads the authentication classes, which import this module.
     from rest_framework.views import exception_handler
@@ -48,7 +59,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         body.update(exc.extra)
-        return Response(body, status=exc.status_code)
+        answer = Response(body, status=exc.status_code)
+        if isinstance(exc, TooManyRequestsError) and exc.retry_after:
+            answer["Retry-After"] = str(exc.retry_after)
+        return answer
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from regsosek.env import env_bool, env_float, env_int, env_list, env_secret, env_str
@@ -46,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: it reads request.user to tell a signed-in user's page.
+    "regsosek.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout into a 429 response.
@@ -204,6 +207,12 @@ REGSOSEK_HEALTH_WORKER_TIMEOUT = env_float("HEALTH_WORKER_TIMEOUT", 1.5)
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()]
 # HMAC key of the lookup/duplicate hashes of NIK and No. KK.
 IDENTIFIER_HASH_KEY = env_secret("IDENTIFIER_HASH_KEY")
+# Audited reveals of a full NIK / No. KK: at most this many per user in a sliding window; beyond it
+# the answer is 429 and the refusal is logged as `identifier.reveal_limited` (docs/operations.md).
+IDENTIFIER_REVEAL_LIMIT = env_int("IDENTIFIER_REVEAL_LIMIT", 20)
+IDENTIFIER_REVEAL_WINDOW_MINUTES = env_int("IDENTIFIER_REVEAL_WINDOW_MINUTES", 60)
+if IDENTIFIER_REVEAL_LIMIT < 1 or IDENTIFIER_REVEAL_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured("IDENTIFIER_REVEAL_LIMIT and IDENTIFIER_REVEAL_WINDOW_MINUTES must be at least 1.")
 # Enumerator app: device tokens' lifetime; sync batch size; geotag checks; photo uploads.
 DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
 SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)

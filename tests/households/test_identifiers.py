@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import logging
 import os
 import re
 import shutil
@@ -13,6 +15,7 @@ from cryptography.fernet import Fernet
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from households import identifiers, services
 from households.models import Family, FamilyRevision, IdentifierReveal, Member
@@ -159,3 +162,32 @@ def test_the_backfill_rewrites_old_revisions_without_the_last_four_digits(petuga
     }
     assert revision.changes[1]["new"] == "•••• is an answer, not a number"
     assert "0001" not in str(revision.changes) and "0099" not in str(revision.changes)
+
+
+@pytest.mark.django_db
+def test_bulk_reveals_are_limited_per_user_and_alerted(client, petugas, supervisor, koseka, field, settings, caplog):
+    settings.IDENTIFIER_REVEAL_LIMIT, settings.IDENTIFIER_REVEAL_WINDOW_MINUTES = 3, 60
+    family = create_family(petugas, field["own1"])
+    client.force_login(supervisor)
+    url = f"/api/v1/families/{family.pk}/reveal/"
+    for line in (1, 2, 3):
+        assert (
+            client.post(url, {"member_line_no": line, "reason": "cek dukcapil"}, "application/json").status_code == 200
+        )
+    with caplog.at_level(logging.WARNING, logger="households.services"):
+        refused = client.post(url, {"member_line_no": 4, "reason": "cek dukcapil"}, "application/json")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "too_many_requests" and "Batas membuka NIK" in refused.json()["message"]
+    assert 3500 < int(refused["Retry-After"]) <= 3600 and refused["Cache-Control"] == "no-store"
+    assert NIKS[3] not in refused.content.decode()
+    alert = [r for r in caplog.records if r.getMessage() == "identifier.reveal_limited"]
+    assert len(alert) == 1 and alert[0].levelno == logging.WARNING
+    assert (alert[0].user_id, alert[0].family_id, alert[0].limit) == (supervisor.pk, family.pk, 3)  # type: ignore[attr-defined]
+    assert not any(n[-4:] in str(vars(alert[0])) for n in NIKS)
+    assert IdentifierReveal.objects.filter(actor=supervisor).count() == 3  # the refused one revealed nothing
+    # Per user: the Koseka still may; and once the window has passed, the PML may again.
+    assert services.identifier_reveal(user=koseka, family=family, member=None, reason="cek KK dobel") == KK
+    IdentifierReveal.objects.filter(actor=supervisor).update(at=timezone.now() - dt.timedelta(minutes=61))
+    assert (
+        client.post(url, {"member_line_no": 4, "reason": "cek dukcapil"}, "application/json").json()["value"] == NIKS[3]
+    )
