@@ -1,9 +1,11 @@
 """Device sign-in and bearer tokens for the enumerator app.
 
 A PPL signs in once while online; the token is bound to the user and to the device id the app
-made. Tokens expire (DEVICE_TOKEN_DAYS); a device holding unsynced work signs in again with its
+made, and works only with that device id in `X-Device-ID` (a token copied to another device is
+refused). Tokens expire (DEVICE_TOKEN_DAYS); a device holding unsynced work signs in again with its
 password and keeps that work (the app never deletes it on expiry). An admin revokes a lost phone:
-at its next contact the device is told to wipe its local data.
+at its next contact the device is told to wipe its local data, and it reports the wipe with the
+token it held (kept for that alone: a revoked device's token opens nothing else).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from enumeration.models import Device, DeviceToken, Role, User
-from regsosek.errors import NotAllowedError
+from regsosek.errors import ConflictError, NotAllowedError
 
 logger = logging.getLogger(__name__)
 
@@ -96,19 +98,55 @@ def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignI
 
 @transaction.atomic
 def device_revoke(*, device: Device, by: User) -> Device:
+    """Revoke a device (a lost phone): every request with its token is then refused and answered
+    "wipe". The token row stays: it authenticates nothing any more (`DeviceTokenAuthentication`
+    checks the revocation) but is what the device proves itself with when it reports the wipe.
+    Raises NotAllowedError for anyone but a BPS admin."""
     if by.role != Role.BPS_ADMIN and not by.is_superuser:
         raise NotAllowedError(_("Hanya admin BPS yang dapat mencabut perangkat."))
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = timezone.now(), by
         device.save(update_fields=["revoked_at", "revoked_by"])
-        DeviceToken.objects.filter(device=device).delete()
+        logger.info("device.revoked", extra={"device": str(device.pk), "user_id": device.user_id, "by": by.pk})
     return device
 
 
-def device_confirm_wipe(*, device_id: uuid.UUID) -> None:
-    Device.objects.filter(pk=device_id, revoked_at__isnull=False, wipe_confirmed_at__isnull=True).update(
-        wipe_confirmed_at=timezone.now()
-    )
+@transaction.atomic
+def device_confirm_wipe(*, device: Device) -> Device:
+    """A revoked device reports that it wiped its data; the caller has authenticated it with its own
+    token and device id (`WipeReportAuthentication`). Records the time once and deletes the device's
+    tokens, whose last use this was. What it proves: the report came from whoever holds that phone's
+    token, not that nothing was copied before. Raises ConflictError if the device is not revoked."""
+    if device.revoked_at is None:
+        raise ConflictError(_("Perangkat ini tidak dicabut; data di ponsel tidak perlu dihapus."))
+    Device.objects.filter(pk=device.pk, wipe_confirmed_at__isnull=True).update(wipe_confirmed_at=timezone.now())
+    DeviceToken.objects.filter(device=device).delete()
+    logger.info("device.wipe_confirmed", extra={"device": str(device.pk), "user_id": device.user_id})
+    return device
+
+
+def _bearer_key(request: Request) -> str | None:
+    header: str = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Bearer "):
+        return None
+    return header[len("Bearer ") :].strip()
+
+
+def _device_id_header(request: Request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.META.get("HTTP_X_DEVICE_ID", ""))
+    except ValueError:
+        return None
+
+
+def _token_of_this_device(key: str, device_id: uuid.UUID | None) -> DeviceToken | None:
+    """The stored token for `key`, or None. Raises DeviceAuthError when the token exists but the
+    request names another device (or none): a token copied off its phone opens nothing."""
+    token = DeviceToken.objects.select_related("device__user").filter(key_hash=_hash(key)).first()
+    if token is not None and token.device_id != device_id:
+        logger.warning("device.token_device_mismatch", extra={"device": str(token.device_id)})
+        raise DeviceAuthError("device_mismatch", _("Token ini milik perangkat lain; silakan masuk lagi."))
+    return token
 
 
 class DeviceTokenAuthentication(BaseAuthentication):
@@ -117,16 +155,15 @@ class DeviceTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[User, Device] | None:
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header.startswith(self.keyword + " "):
+        key = _bearer_key(request)
+        if key is None:
             return None
-        key = header[len(self.keyword) + 1 :].strip()
-        device_header = request.META.get("HTTP_X_DEVICE_ID", "")
-        token = DeviceToken.objects.select_related("device__user").filter(key_hash=_hash(key)).first()
+        device_id = _device_id_header(request)
+        token = _token_of_this_device(key, device_id)
         if token is None:
-            # A revoked device's tokens are gone; if it says who it is, tell it to wipe.
-            revoked = self._revoked_device(device_header)
-            if revoked:
+            # An unknown token (replaced, or deleted after a wipe): if the device that says who it
+            # is was revoked, tell it to wipe.
+            if device_id is not None and Device.objects.filter(pk=device_id, revoked_at__isnull=False).exists():
                 raise DeviceAuthError(
                     "device_revoked", _("Perangkat ini telah dicabut; data lokal harus dihapus."), wipe=True
                 )
@@ -146,13 +183,25 @@ class DeviceTokenAuthentication(BaseAuthentication):
             Device.objects.filter(pk=device.pk).update(last_seen_at=now)
         return user, device
 
-    @staticmethod
-    def _revoked_device(device_header: str) -> bool:
-        try:
-            device_id = uuid.UUID(device_header)
-        except ValueError:
-            return False
-        return Device.objects.filter(pk=device_id, revoked_at__isnull=False).exists()
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class WipeReportAuthentication(BaseAuthentication):
+    """The wipe report of a revoked device: the token it held, with its own `X-Device-ID`, whatever
+    the token's expiry (possession is the proof here, not a fresh session). Used by that one
+    endpoint only; `device_confirm_wipe` refuses a device that is not revoked."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, Device] | None:
+        key = _bearer_key(request)
+        if key is None:
+            return None
+        token = _token_of_this_device(key, _device_id_header(request))
+        if token is None:
+            raise DeviceAuthError("token_invalid", _("Sesi tidak dikenal; laporan penghapusan tidak diterima."))
+        return token.device.user, token.device
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword

@@ -92,18 +92,21 @@ class DeviceSignInApi(APIView):
 
 
 class DeviceWipeConfirmApi(APIView):
-    """A revoked device reports that it wiped its data (no token: it has none any more)."""
+    """A revoked device reports that it wiped its data, with the token it held and its own
+    `X-Device-ID` (a revoked device's token is good for nothing else). 401 without them, 409 for a
+    device that is not revoked."""
 
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
+    authentication_classes = [devices.WipeReportAuthentication]
+    permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=openapi.WipeConfirmSerializer, responses={204: None, **openapi.refusals(400)})
+    @extend_schema(request=openapi.WipeConfirmSerializer, responses={204: None, **openapi.refusals(400, 401, 409)})
     def post(self, request: Request) -> Response:
-        try:
-            device_id = uuid.UUID(str(request.data.get("device_id")))
-        except (ValueError, AttributeError):
-            return Response({"code": "invalid", "errors": {"device_id": ["Harus UUID."]}}, status=400)
-        devices.device_confirm_wipe(device_id=device_id)
+        device = _device(request)
+        assert device is not None  # noqa: S101 - WipeReportAuthentication gives the device
+        named = request.data.get("device_id") if isinstance(request.data, dict) else None
+        if named is not None and str(named).lower() != str(device.pk):
+            return Response({"code": "invalid", "errors": {"device_id": ["Bukan perangkat token ini."]}}, status=400)
+        devices.device_confirm_wipe(device=device)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -31,6 +31,13 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
         return scheme
 
 
+class WipeReportScheme(DeviceTokenScheme):  # type: ignore[no-untyped-call]
+    """The same header pair, accepted from a revoked device for its wipe report only."""
+
+    target_class = "enumeration.devices.WipeReportAuthentication"
+    name = "revokedDeviceToken"
+
+
 # A refusal: `code`, an Indonesian `message`, and field-level `errors` when a field is at fault
 # (inline: a serializer class cannot declare a field named `errors`, its own attribute).
 ErrorSerializer = inline_serializer(
@@ -134,7 +141,7 @@ class SignInResponseSerializer(serializers.Serializer[Any]):
 
 
 class WipeConfirmSerializer(serializers.Serializer[Any]):
-    device_id = serializers.UUIDField()
+    device_id = serializers.UUIDField(required=False, help_text="optional; if given, the X-Device-ID")
 
 
 class MarksRequestSerializer(serializers.Serializer[Any]):

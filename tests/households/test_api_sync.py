@@ -135,8 +135,57 @@ def test_a_revoked_device_is_told_to_wipe(petugas, bps_admin, field):
     }
     relogin = sign_in(Client(), petugas, device_id)
     assert relogin.status_code == 401 and relogin.json()["wipe"] is True
-    Client().post("/api/v1/auth/device/wiped/", {"device_id": str(device_id)}, content_type="application/json")
+    wiped = client.post("/api/v1/auth/device/wiped/", {"device_id": str(device_id)}, content_type="application/json")
+    assert wiped.status_code == 204
     assert Device.objects.get(pk=device_id).wipe_confirmed_at is not None
+    # Its token has had its last use; the device that names itself is still told to wipe.
+    assert not DeviceToken.objects.filter(device_id=device_id).exists()
+    again = client.get("/api/v1/sync/pull/")
+    assert again.status_code == 401 and again.json()["code"] == "device_revoked"
+
+
+def test_a_token_works_only_with_its_own_device_id(petugas, teammate, field):
+    client, token, device_id = device_client(petugas)
+    _other_client, _other_token, other_device = device_client(teammate)
+    for headers in ({"HTTP_X_DEVICE_ID": str(other_device)}, {"HTTP_X_DEVICE_ID": str(uuid.uuid4())}, {}):
+        stolen = Client(HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+        response = stolen.get("/api/v1/sync/pull/")
+        assert response.status_code == 401 and response.json()["code"] == "device_mismatch"
+        assert response.json()["wipe"] is False
+        pushed = stolen.post("/api/v1/sync/push/", {"families": [item(field["own1"])]}, "application/json")
+        assert pushed.status_code == 401
+    assert not Family.objects.exists()
+    # The device id in another case is the same device.
+    same = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(device_id).upper())
+    assert same.get("/api/v1/sync/pull/").status_code == 200
+    assert client.get("/api/v1/sync/pull/").status_code == 200
+
+
+def test_the_wipe_report_is_accepted_only_from_the_revoked_device_itself(petugas, teammate, bps_admin, field):
+    from enumeration.devices import device_revoke
+
+    url = "/api/v1/auth/device/wiped/"
+    client, token, device_id = device_client(petugas)
+    other_client, _other_token, other_device = device_client(teammate)
+    # Not revoked: nothing to report.
+    refused = client.post(url, {"device_id": str(device_id)}, "application/json")
+    assert refused.status_code == 409
+    device_revoke(device=Device.objects.get(pk=device_id), by=bps_admin)
+    DeviceToken.objects.filter(device_id=device_id).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    attempts = [
+        Client().post(url, {"device_id": str(device_id)}, "application/json"),  # anyone who knows the id
+        Client(HTTP_AUTHORIZATION="Bearer tebakan", HTTP_X_DEVICE_ID=str(device_id)).post(url),
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(other_device)).post(url),
+        other_client.post(url, {"device_id": str(device_id)}, "application/json"),  # another, live device
+    ]
+    assert [a.status_code for a in attempts] == [401, 401, 401, 400]
+    assert Device.objects.get(pk=device_id).wipe_confirmed_at is None
+    mismatch = client.post(url, {"device_id": str(other_device)}, "application/json")
+    assert mismatch.status_code == 400
+    # The phone itself, with its (expired) token and its own id: accepted.
+    assert client.post(url, {"device_id": str(device_id)}, "application/json").status_code == 204
+    assert Device.objects.get(pk=device_id).wipe_confirmed_at is not None
+    assert Device.objects.get(pk=other_device).wipe_confirmed_at is None
 
 
 # --- pull ---------------------------------------------------------------------------------------

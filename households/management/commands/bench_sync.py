@@ -63,6 +63,7 @@ class Command(BaseCommand):
             raise CommandError("No synthetic SLS without families: run generate_synthetic --no-families first.")
         tokens: dict[int, str] = {}
         users: dict[str, User] = {}
+        device_of: dict[str, str] = {}  # token -> its device id (sent as X-Device-ID, as the app does)
         for a in assignments:
             if a.ppl_id not in tokens:
                 device = Device.objects.create(pk=uuid.uuid4(), user=a.ppl, name="bench")
@@ -74,6 +75,7 @@ class Command(BaseCommand):
                 )
                 tokens[a.ppl_id] = key
                 users[key] = a.ppl
+                device_of[key] = str(device.pk)
         # Build every family first (untimed): the same records go through HTTP and through COPY.
         per_sls = max(1, -(-n // len(assignments)))
         work: list[tuple[str, list[dict[str, Any]]]] = []
@@ -112,7 +114,11 @@ class Command(BaseCommand):
         # server, so it should spend its time sending, not building JSON.
         requests = [
             (
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                {
+                    "Authorization": f"Bearer {token}",
+                    "X-Device-ID": device_of[token],
+                    "Content-Type": "application/json",
+                },
                 json.dumps({"families": items}).encode(),
                 len(items),
             )
@@ -144,7 +150,7 @@ class Command(BaseCommand):
             + ", ".join(f"{name} {seconds / made * 1000:.2f}" for name, seconds in used.items())
         )
         self.stdout.write(watch.memory())
-        self._pull(options["url"], work[0][0])
+        self._pull(options["url"], work[0][0], device_of[work[0][0]])
         copy_seconds = self._copy([i for _t, items in work for i in items])
         copy_rate = made / copy_seconds
         self.stdout.write(
@@ -154,10 +160,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ratio API / COPY = {api_rate / copy_rate:.3f}")
 
-    def _pull(self, url: str, token: str) -> None:
+    def _pull(self, url: str, token: str, device_id: str) -> None:
         """One PPL's first pull (everything) and a pull with its cursor right after (nothing new), as
         the app asks for them: gzip accepted; bytes on the wire and time."""
-        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+        headers = {"Authorization": f"Bearer {token}", "X-Device-ID": device_id, "Accept-Encoding": "gzip"}
         with httpx.Client(base_url=url, timeout=300) as http:
             figures = []
             cursor = None

@@ -56,7 +56,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @typedef {object} Api
  * @property {(method: string, path: string, options?: RequestOptions) => Promise<Outcome>} request
  * @property {(body: {username: string, password: string, device_id: string, device_name: string}) => Promise<Outcome>} signIn
- * @property {(deviceId: string) => Promise<Outcome>} confirmWiped
+ * @property {(credentials: Credentials) => Promise<Outcome>} confirmWiped  a revoked device's wipe report, with the token it held
  * @property {(credentials: Credentials, cursor: string | null) => Promise<Outcome>} pull
  * @property {(credentials: Credentials, families: PushItem[]) => Promise<Outcome>} push
  * @property {(credentials: Credentials, photoUuids: string[]) => Promise<Outcome>} photosMissing
@@ -176,7 +176,8 @@ export function createApi({ fetch: fetchImpl, baseUrl = '', timeoutMs = DEFAULT_
   return {
     request,
     signIn: (body) => request('POST', '/api/v1/auth/device/', { json: body }),
-    confirmWiped: (deviceId) => request('POST', '/api/v1/auth/device/wiped/', { json: { device_id: deviceId } }),
+    confirmWiped: (credentials) =>
+      request('POST', '/api/v1/auth/device/wiped/', { credentials, json: { device_id: credentials.deviceId } }),
     pull: (credentials, cursor) =>
       request('GET', cursor ? `/api/v1/sync/pull/?cursor=${encodeURIComponent(cursor)}` : '/api/v1/sync/pull/', {
         credentials,

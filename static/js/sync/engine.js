@@ -430,12 +430,20 @@ export function createSyncEngine({
   }
 
   /**
-   * @param {string} deviceId
+   * Reports the wipe with the token the revoked device held (the server accepts it for nothing else).
+   * @param {unknown} report  `{deviceId, token}` as wipeLocalData left it
    * @returns {Promise<boolean>}
    */
-  async function reportWipe(deviceId) {
-    const outcome = await api.confirmWiped(deviceId);
-    if (outcome.ok) await setMeta(db, 'wipe_report', undefined);
+  async function reportWipe(report) {
+    const { deviceId, token } = /** @type {{deviceId?: unknown, token?: unknown}} */ (report ?? {});
+    if (typeof deviceId !== 'string' || typeof token !== 'string') {
+      // Left by an older version (the device id alone): the server no longer accepts such a report.
+      await setMeta(db, 'wipe_report', undefined);
+      return false;
+    }
+    const outcome = await api.confirmWiped({ token, deviceId });
+    // Accepted, or refused for good (a retry cannot succeed): nothing left to report either way.
+    if (outcome.ok || outcome.kind === 'auth' || outcome.kind === 'client') await setMeta(db, 'wipe_report', undefined);
     return outcome.ok;
   }
 
@@ -521,15 +529,17 @@ export function createSyncEngine({
     if (!(await getMeta(db, 'wipe_required'))) return { ok: false, reason: 'not_required' };
     if (state.running) await state.running;
     const deviceId = await getMeta(db, 'device_id');
+    const token = await getMeta(db, 'token');
+    const report = deviceId && token ? { deviceId, token } : null;
     const tables = STORE_NAMES.map((name) => db.table(name));
     await db.transaction('rw', tables, async () => {
       for (const table of tables) await table.clear();
-      // Only the revoked device's id stays, to report the wipe once the network allows.
-      if (deviceId) await setMeta(db, 'wipe_report', deviceId);
+      // Only the revoked device's id and its token stay, to report the wipe once the network allows.
+      if (report) await setMeta(db, 'wipe_report', report);
     });
     state.blocked = null;
     state.failures = 0;
-    const reported = deviceId ? await reportWipe(deviceId) : false;
+    const reported = report ? await reportWipe(report) : false;
     return { ok: true, reported };
   }
 

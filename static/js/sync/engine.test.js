@@ -454,6 +454,48 @@ test('a revoked device keeps its data until wipeLocalData(), then reports the wi
   }
   assert.equal(await getMeta(db, 'token'), undefined);
   assert.equal(server.devices.get(deviceId)?.wiped, true);
+  // The report proves the device: the token it held, with its own id.
+  const report = server.log.find((r) => r.path === '/api/v1/auth/device/wiped/');
+  assert.equal(report?.status, 204);
+  assert.equal(report?.headers.get('X-Device-ID'), deviceId);
+  assert.match(report?.headers.get('Authorization') ?? '', /^Bearer token-/);
+});
+
+test('a wipe report that could not be sent keeps only the device id and token, and goes out later', async () => {
+  const { db, engine, server, finalise } = await signedIn();
+  await finalise(uuid(1));
+  const deviceId = await getMeta(db, 'device_id');
+  server.revoke(deviceId);
+  assert.equal((await engine.syncNow()).reason, 'wipe');
+  server.fail({ method: 'POST', path: '/api/v1/auth/device/wiped/', mode: 'network' });
+  assert.deepEqual(await engine.wipeLocalData(), { ok: true, reported: false });
+  assert.equal(await db.families.count(), 0);
+  const kept = await getMeta(db, 'wipe_report');
+  assert.deepEqual(Object.keys(kept).sort(), ['deviceId', 'token']);
+  assert.equal(kept.deviceId, deviceId);
+  assert.equal(server.devices.get(deviceId)?.wiped, false);
+
+  await engine.syncNow();
+  assert.equal(server.devices.get(deviceId)?.wiped, true);
+  assert.equal(await getMeta(db, 'wipe_report'), undefined);
+});
+
+test('a wipe report without a token (left by an older version) is dropped, not sent', async () => {
+  const { db, engine, server } = await signedIn();
+  await db.meta.put({ key: 'wipe_report', value: 'd0a1f7f0-0000-4000-8000-000000000001' });
+  const before = server.log.length;
+  await engine.syncNow();
+  assert.ok(!server.log.slice(before).some((r) => r.path === '/api/v1/auth/device/wiped/'));
+  assert.equal(await getMeta(db, 'wipe_report'), undefined);
+});
+
+test('a token sent with another device id is refused like an unknown session', async () => {
+  const { db, engine, server, finalise } = await signedIn();
+  await finalise(uuid(1));
+  await db.meta.put({ key: 'device_id', value: 'another-device' });
+  const result = await engine.syncNow();
+  assert.equal(result.reason, 'auth');
+  assert.equal(server.families.size, 0);
 });
 
 test('backoff doubles from 1 s to 5 min and resets on success', async () => {

@@ -115,6 +115,9 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
     const header = headers.get('Authorization') || '';
     const deviceHeader = headers.get('X-Device-ID') || '';
     const token = header.startsWith('Bearer ') ? tokens.get(header.slice(7)) : undefined;
+    if (token !== undefined && token.deviceId !== deviceHeader) {
+      return reply(401, { code: 'device_mismatch', message: 'Token ini milik perangkat lain; silakan masuk lagi.', wipe: false });
+    }
     if (token === undefined) {
       if (devices.get(deviceHeader)?.revoked) {
         return reply(401, { code: 'device_revoked', message: 'Perangkat ini telah dicabut; data lokal harus dihapus.', wipe: true });
@@ -255,8 +258,17 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
       });
     }
     if (method === 'POST' && path === '/api/v1/auth/device/wiped/') {
-      const device = devices.get(body.device_id);
-      if (device?.revoked) device.wiped = true;
+      // Only the revoked device itself: the token it held with its own X-Device-ID.
+      const header = headers.get('Authorization') || '';
+      const key = header.startsWith('Bearer ') ? header.slice(7) : '';
+      const token = tokens.get(key);
+      if (token === undefined || token.deviceId !== (headers.get('X-Device-ID') || '')) {
+        return reply(401, { code: 'token_invalid', message: 'Sesi tidak dikenal.', wipe: false });
+      }
+      const device = devices.get(token.deviceId);
+      if (!device?.revoked) return reply(409, { code: 'conflict', message: 'Perangkat ini tidak dicabut.' });
+      device.wiped = true;
+      for (const [k, t] of tokens) if (t.deviceId === token.deviceId) tokens.delete(k);
       return reply(204);
     }
     if (method === 'GET' && documents.has(path)) return reply(200, documents.get(path));
@@ -462,9 +474,9 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
     },
     /** @param {string} deviceId */
     revoke(deviceId) {
+      // The token stays: it opens nothing any more, and proves the device's wipe report.
       const device = devices.get(deviceId);
       if (device) device.revoked = true;
-      for (const [key, t] of tokens) if (t.deviceId === deviceId) tokens.delete(key);
     },
     /**
      * @param {string} uuid
