@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from households import identifiers
 from households.form import Definition, family_ids_by_number, member_ids_by_number, member_ids_for_number
 
@@ -29,6 +31,7 @@ MEMBER_COLUMNS = {"401": "line_no", "402": "name", "409": "relationship", "405":
 BIRTH_DATE_NUMBER = "406"  # day, month, year; 98 = unknown day or month
 KK_NUMBER = "114"
 NIK_NUMBER = "403"
+NAME_NUMBER = "402"
 
 
 def canonical_json(value: Any) -> str:
@@ -138,6 +141,165 @@ def compose(definition: Definition, family: Any, members: list[Any], *, reveal: 
         "family": family_answers,
         "members": member_records,
     }
+
+
+def _mask_issue(var: str, number: str, index: int | None, check: str, message: str, message_en: str) -> dict[str, Any]:
+    return {
+        "variable": var,
+        "number": number,
+        "member_index": index,
+        "check": check,
+        "severity": "error",
+        "message": message,
+        "message_en": message_en,
+    }
+
+
+def holds_mask(record: Any) -> bool:
+    """Whether any answer of the record is written like a mask (cheap: no definition needed)."""
+    if not isinstance(record, dict):
+        return False
+    rows = [record.get("family"), *(record.get("members") or [] if isinstance(record.get("members"), list) else [])]
+    return any(isinstance(row, dict) and any(identifiers.is_masked(v) for v in row.values()) for row in rows)
+
+
+def restore_masked(
+    definition: Definition, record: dict[str, Any], family: Any, members: list[Any], *, sent_masked: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The record with each mask of a stored identifier of `family` put back as the stored number,
+    and the issues of the identifiers that cannot be (none: the record is complete).
+
+    Whoever was shown the identifiers masked (a supervisor, `sent_masked`) sends them back masked.
+    A mask is matched by its tag among the family's stored numbers of that kind, wherever it now
+    stands (members may be reordered or removed); two stored NIK of one family with the same tag are
+    told apart by the member's name (402), else refused. A mask that matches nothing is refused. An
+    identifier left out while a stored one is accounted for by no mask is refused too (for
+    `sent_masked` callers): nothing says which person it belonged to, and guessing could give one
+    person's NIK to another. An explicit null (or "") means "no number"; for `sent_masked` callers
+    such empty identifiers are left out of the result, as `compose` leaves them out, so that the
+    result hashes like the record the PPL will pull. Decrypts only the numbers a mask points to."""
+    fam_ids = family_ids_by_number(definition)
+    mem_ids = member_ids_by_number(definition)
+    kk_var, nik_var, name_var = fam_ids.get(KK_NUMBER), mem_ids.get(NIK_NUMBER), mem_ids.get(NAME_NUMBER)
+    issues: list[dict[str, Any]] = []
+    result = dict(record)
+    answers = record.get("family")
+    if isinstance(answers, dict) and kk_var is not None:
+        answers = dict(answers)
+        value = answers.get(kk_var)
+        if identifiers.is_masked(value):
+            if family.kk_ciphertext is not None and value == identifiers.mask(family.kk_hash):
+                answers[kk_var] = identifiers.decrypt(family.kk_ciphertext)
+            else:
+                issues.append(
+                    _mask_issue(
+                        kk_var,
+                        KK_NUMBER,
+                        None,
+                        "masked_unknown",
+                        _(
+                            "Nilai tersamar ini bukan No. KK yang tersimpan untuk keluarga ini. Kirim nilai "
+                            "tersamar apa adanya seperti diterima, ketik nomor lengkap, atau kosongkan (null)."
+                        ),
+                        "This masked value is not the KK number stored for this family. Send the masked value "
+                        "as received, type the full number, or empty it (null).",
+                    )
+                )
+        elif kk_var not in answers and sent_masked and family.kk_ciphertext is not None:
+            issues.append(
+                _mask_issue(
+                    kk_var,
+                    KK_NUMBER,
+                    None,
+                    "identifier_omitted",
+                    _(
+                        "No. KK tidak dikirim, padahal tersimpan di server. Kirim nilai tersamar apa adanya "
+                        "untuk mempertahankannya, atau null untuk mengosongkannya."
+                    ),
+                    "The KK number was left out although the server stores one. Send the masked value as "
+                    "received to keep it, or null to empty it.",
+                )
+            )
+        if sent_masked and answers.get(kk_var) in (None, ""):
+            answers.pop(kk_var, None)
+        result["family"] = answers
+    rows = record.get("members")
+    if isinstance(rows, list) and nik_var is not None:
+        stored = [m for m in members if m.nik_ciphertext is not None]
+        by_mask: dict[str, list[Any]] = {}
+        for member in stored:
+            by_mask.setdefault(identifiers.mask(member.nik_hash), []).append(member)
+        accounted: set[int] = set()
+        restored_rows: list[Any] = []
+        omitted: list[int] = []
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                restored_rows.append(row)
+                continue
+            row = dict(row)
+            value = row.get(nik_var)
+            if isinstance(value, str) and identifiers.is_masked(value):
+                candidates = by_mask.get(value, [])
+                if len({m.nik_hash for m in candidates}) > 1:
+                    # Two numbers of the family share the tag: the member's name tells them apart.
+                    candidates = [m for m in candidates if name_var is not None and m.name == row.get(name_var)]
+                if candidates and len({m.nik_hash for m in candidates}) == 1:
+                    row[nik_var] = identifiers.decrypt(candidates[0].nik_ciphertext)
+                    accounted |= {m.pk for m in by_mask[value] if m.nik_hash == candidates[0].nik_hash}
+                elif value in by_mask:
+                    issues.append(
+                        _mask_issue(
+                            nik_var,
+                            NIK_NUMBER,
+                            index,
+                            "masked_ambiguous",
+                            _(
+                                "Nilai tersamar ini cocok dengan lebih dari satu NIK keluarga ini; buka NIK "
+                                "anggota ini (dengan alasan) lalu ketik lengkap."
+                            ),
+                            "This masked value matches more than one NIK of this family; reveal this member's "
+                            "NIK (with a reason) and type it in full.",
+                        )
+                    )
+                else:
+                    issues.append(
+                        _mask_issue(
+                            nik_var,
+                            NIK_NUMBER,
+                            index,
+                            "masked_unknown",
+                            _(
+                                "Nilai tersamar ini bukan NIK yang tersimpan untuk keluarga ini. Kirim nilai "
+                                "tersamar apa adanya seperti diterima, ketik NIK lengkap, atau kosongkan (null)."
+                            ),
+                            "This masked value is not a NIK stored for this family. Send the masked value as "
+                            "received, type the full NIK, or empty it (null).",
+                        )
+                    )
+            elif nik_var not in row:
+                omitted.append(index)
+            if sent_masked and row.get(nik_var) in (None, ""):
+                row.pop(nik_var, None)
+            restored_rows.append(row)
+        if sent_masked and any(m.pk not in accounted for m in stored):
+            for index in omitted:
+                issues.append(
+                    _mask_issue(
+                        nik_var,
+                        NIK_NUMBER,
+                        index,
+                        "identifier_omitted",
+                        _(
+                            "NIK anggota ini tidak dikirim, padahal keluarga ini menyimpan NIK yang tidak ada di "
+                            "data kiriman. Kirim nilai tersamar apa adanya untuk mempertahankannya, atau null "
+                            "bila anggota ini tidak ber-NIK."
+                        ),
+                        "This member's NIK was left out while the family stores a NIK that the record does not "
+                        "carry. Send the masked value as received to keep it, or null if this member has no NIK.",
+                    )
+                )
+        result["members"] = restored_rows
+    return result, issues
 
 
 def flatten_for_history(definition: Definition, parts: FamilyParts) -> dict[str, Any]:

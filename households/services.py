@@ -175,8 +175,11 @@ def family_save(
     resubmitted), the PML of the team while submitted. A PPL's new content for a returned family
     must name the return it answers (`answers_return`, the id `family_return_id` gives): a device
     that has not shown the supervisor's comment yet gets a ConflictError with reason "returned", so
-    the comment reaches the PPL before the family leaves `returned`. Raises RecordInvalidError
-    (errors per variable), NotAllowedError, ConflictError. Locks the family row.
+    the comment reaches the PPL before the family leaves `returned`. A supervisor's record carries
+    NIK / No. KK masked, as it was shown: the stored numbers are put back first
+    (`_with_identifiers_restored`), so the content compared, validated, hashed and stored is the full
+    record. Raises RecordInvalidError (errors per variable), NotAllowedError, ConflictError. Locks
+    the family row.
     """
     digest = records.payload_sha256(record)
     family = Family.objects.select_for_update().filter(client_uuid=client_uuid).first()
@@ -203,7 +206,9 @@ def family_save(
             _("UUID ini sudah dipakai untuk keluarga di SLS lain."), extra={"revision": family.revision}
         )
     _ensure_may_edit(user, family)
-    if family.payload_sha256 == digest:
+    record, mask_errors = _with_identifiers_restored(user=user, family=family, record=record)
+    digest = records.payload_sha256(record)
+    if not mask_errors and family.payload_sha256 == digest:
         return SaveResult("unchanged", family, family.warnings)
     if base_revision != family.revision:
         raise ConflictError(
@@ -217,6 +222,8 @@ def family_save(
                 _("PML mengembalikan keluarga ini dengan catatan. Baca catatannya, lalu kirim perbaikan Anda."),
                 extra={"revision": family.revision, "reason": "returned"},
             )
+    if mask_errors:
+        raise RecordInvalidError(mask_errors)
     definition, warnings = _validate(record, family.sls)
     old = records.flatten_for_history(
         form.definition_for_family(family), _current_parts(form.definition_for_family(family), family)
@@ -265,6 +272,21 @@ def family_return_id(family: Family) -> int | None:
         .values_list("id", flat=True)
         .first()
     )
+
+
+def _with_identifiers_restored(
+    *, user: User, family: Family, record: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The record a supervisor sends back (identifiers masked, as they were shown: `family_detail`)
+    with the stored numbers put back in memory, before anything is checked or hashed, and the
+    refusals of masks that match nothing and of identifiers left out (docs/records.md,
+    "Supervisors' edits"). A PPL's record is returned as it is unless it holds a mask."""
+    sent_masked = user.role != Role.PPL
+    if not sent_masked and not records.holds_mask(record):
+        return record, []
+    definition = form.definition_for_record(record)
+    members = list(family.members.order_by("line_no"))
+    return records.restore_masked(definition, record, family, members, sent_masked=sent_masked)
 
 
 def _retry_of_concurrent(client_uuid: uuid.UUID, digest: str) -> SaveResult:
