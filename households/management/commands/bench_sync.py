@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -163,6 +162,8 @@ class Command(BaseCommand):
     def _pull(self, url: str, token: str, device_id: str) -> None:
         """One PPL's first pull (everything) and a pull with its cursor right after (nothing new), as
         the app asks for them: gzip accepted; bytes on the wire and time."""
+        import httpx  # a development package: the production image has none (pyproject.toml, dev extra)
+
         headers = {"Authorization": f"Bearer {token}", "X-Device-ID": device_id, "Accept-Encoding": "gzip"}
         with httpx.Client(base_url=url, timeout=300) as http:
             figures = []
@@ -295,6 +296,8 @@ class _Run:
             return self.queue.pop() if self.queue else None
 
     def _client(self) -> None:
+        import httpx  # a development package, as in _pull
+
         with httpx.Client(base_url=self.url, timeout=300) as http:
             while (request := self._next()) is not None:
                 headers, body, families = request
