@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,6 +57,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     # Imported here: rest_framework.views loads the authentication classes, which import this module.
     from rest_framework.views import exception_handler
 
+    from regsosek.parsers import RequestTooLargeError
+
+    if isinstance(exc, RequestDataTooBig):
+        # DRF 3.18 reads a JSON body through `request.body`, whose size check (Django's, before any byte
+        # is read) fires ahead of LimitedJSONParser's: the same refusal, the same 413 answer.
+        exc = RequestTooLargeError()
     if isinstance(exc, ApplicationError):
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         body.update(exc.extra)

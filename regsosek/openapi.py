@@ -24,7 +24,7 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
     name = "deviceToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        scheme: dict[str, Any] = build_bearer_security_scheme_object(  # type: ignore[no-untyped-call]
+        scheme: dict[str, Any] = build_bearer_security_scheme_object(
             header_name="Authorization",
             token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
         )
