@@ -46,9 +46,13 @@ i18n: locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/djangojs.mo
 locale/en/LC_MESSAGES/%.mo: locale/en/LC_MESSAGES/%.po
 	@msgfmt --check -o $@ $<
 
-# Regenerate the lock file after editing pyproject.toml.
+# Regenerate both lock files after editing pyproject.toml: the runtime lock (what the production image
+# installs), then the dev lock (runtime + dev extra, what `make setup` installs) constrained to the
+# runtime pins, so tests run against the versions the image ships. Pins that still fit pyproject.toml
+# are kept; `make lock UPGRADE=1` moves every pin to the newest version allowed.
 lock:
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) -o requirements-runtime.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements-runtime.lock --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) -o requirements.lock
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy .
