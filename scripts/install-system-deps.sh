@@ -17,9 +17,8 @@ if ! command -v python3 >/dev/null || ! python3 -c 'import sys; assert sys.versi
 elif ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   packages+=(python3-venv)
 fi
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  packages+=(nodejs npm)
-fi
+# No nodejs/npm from Debian: bookworm's is Node 18, past its end of life. Node 24 LTS comes from
+# PyPI with the Python dev dependencies (scripts/node-links.sh).
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -20,7 +20,8 @@ if [ -z "${IDENTIFIER_HASH_KEY:-}" ]; then
   IDENTIFIER_HASH_KEY=$(cat "$ROOT/.local/hash_key"); export IDENTIFIER_HASH_KEY
 fi
 export MEDIA_ROOT=${MEDIA_ROOT:-$ROOT/.local/media}
-export PATH="$ROOT/.venv/bin:$PATH"
+# .venv/node/bin: Node.js 24 from the dev lock (scripts/node-links.sh), ahead of any system node.
+export PATH="$ROOT/.venv/node/bin:$ROOT/.venv/bin:$PATH"
 
 stop_started_services() {
   # services.sh leaves alone a service whose URL is set: unset the URLs of the services this
