@@ -29,7 +29,8 @@ if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))"
 fi
 celery -A regsosek worker --loglevel=INFO --concurrency=2 -Q celery,photos,ranking >.local/worker.log 2>&1 &
 pids+=($!)
-gunicorn regsosek.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --access-logfile - >.local/web.log 2>&1 &
+# Processes, threads and access log as in the production image (regsosek/gunicorn_conf.py).
+gunicorn regsosek.wsgi --config python:regsosek.gunicorn_conf --bind "127.0.0.1:$PORT" >.local/web.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
