@@ -413,6 +413,10 @@ export async function familyScreen(app, screen, clientUuid) {
     ),
   );
   await renderStatus();
+  // The status (sent, held for a return, a conflict) follows each sync; the form is left alone.
+  app.onSynced(() => {
+    renderStatus().catch((error) => console.error('status failed', error));
+  });
   await renderGeotag();
   renderPhoto();
   if (family.errors?.length) {

@@ -22,6 +22,8 @@ import { homeScreen, signInScreen, slsScreen, wipeScreen } from './screens.js';
  * @property {(hash: string) => void} go
  * @property {() => void} refresh                           re-render the current screen
  * @property {(cleanup: () => void | Promise<void>) => void} onLeave  runs before the next screen
+ * @property {(listener: () => void) => void} onSynced  after each sync run, while the screen is shown
+ *   (a screen with input updates its status parts, never its form)
  * @property {(busy: boolean) => void} setEditing           a form is open: updates wait
  * @property {() => string} newId
  */
@@ -63,6 +65,8 @@ let shown = 'other';
 let waitingWorker = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let timer = null;
+/** @type {Set<() => void>} the shown screen's listeners for finished sync runs */
+const synced = new Set();
 
 const syncBar = h('section', { class: 'syncbar', 'aria-live': 'polite' });
 const banners = h('div', { class: 'banners' });
@@ -79,6 +83,13 @@ function onEvent(event) {
     renderBanners();
     // Lists show what the sync changed; a screen with input (sign-in, a form) is never redrawn.
     if (!editing && (shown === 'home' || shown === 'sls')) app.refresh();
+    for (const listener of synced) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('sync listener failed', error);
+      }
+    }
   } else if (event.type === 'auth-required') {
     bar.message = event.message;
   } else if (event.type === 'wipe-required') {
@@ -231,6 +242,12 @@ const app = {
   },
   onLeave(cleanup) {
     leaving.push(cleanup);
+  },
+  onSynced(listener) {
+    synced.add(listener);
+    leaving.push(() => {
+      synced.delete(listener);
+    });
   },
   setEditing(busy) {
     editing = busy;
