@@ -10,7 +10,7 @@ import { recordDifferences } from '../questionnaire/differences.js';
 import { derive, validate } from '../questionnaire/validate.js';
 import { getMeta } from '../sync/db.js';
 import { enqueueFamily, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
-import { familyStatusLabel } from '../ui/labels.js';
+import { familyMessage, familyStatusLabel } from '../ui/labels.js';
 import { addPhoto, sha256Hex } from '../sync/photos.js';
 import { interpolate } from '../ui/i18n.js';
 import { STRINGS as T } from '../ui/strings.js';
@@ -114,7 +114,11 @@ export async function familyScreen(app, screen, clientUuid) {
       current.review_comment && showsReturn(current)
         ? h('p', { class: 'comment', 'data-testid': 'review-comment', text: `${T.reviewComment}: ${current.review_comment}` })
         : null,
-      current.status === 'conflict' ? conflictBox(current) : current.message ? h('p', { class: 'comment error', text: current.message }) : null,
+      current.status === 'conflict'
+        ? conflictBox(current)
+        : familyMessage(current)
+          ? h('p', { class: 'comment error', text: /** @type {string} */ (familyMessage(current)) })
+          : null,
       errors.length ? h('ul', { class: 'errors' }, ...errors) : null,
     );
   };

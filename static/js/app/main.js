@@ -5,6 +5,7 @@
  */
 import { createBrowserEngine } from '../sync/browser.js';
 import { getMeta, openDatabase } from '../sync/db.js';
+import { authRequiredText } from '../ui/labels.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { familyScreen } from './family.js';
@@ -91,7 +92,7 @@ function onEvent(event) {
       }
     }
   } else if (event.type === 'auth-required') {
-    bar.message = event.message;
+    bar.message = event.message ?? authRequiredText(event.code);
   } else if (event.type === 'wipe-required') {
     app.go('#/hapus');
   }

@@ -8,7 +8,7 @@ import { getMeta } from '../sync/db.js';
 import { marksByKey, setMark } from '../sync/marks.js';
 import { countWork, saveDraft } from '../sync/outbox.js';
 import { interpolate } from '../ui/i18n.js';
-import { familyStatusLabel } from '../ui/labels.js';
+import { authRequiredText, familyMessage, familyStatusLabel } from '../ui/labels.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatBytes, formatTime, h, mount } from './dom.js';
 
@@ -49,7 +49,11 @@ export async function signInScreen(app, screen) {
         const result = await app.engine.signIn({ username: username.value.trim(), password: password.value, deviceName: navigator.userAgent.slice(0, 100) });
         submit.disabled = false;
         if (!result.ok) {
-          message.textContent = result.reason === 'network' ? T.signInOffline : (result.message ?? T.authInvalidCredentials);
+          message.textContent =
+            result.reason === 'network'
+              ? T.signInOffline
+              : (result.message ??
+                (result.reason === 'device_revoked' ? T.authWipeRequired : result.reason === 'invalid_credentials' ? T.authInvalidCredentials : authRequiredText(result.reason ?? '')));
           if (result.wipe) app.go('#/hapus');
           return;
         }
@@ -171,7 +175,9 @@ function familyLink(family) {
     h('strong', { text: familyName(family) }),
     h('span', { class: 'badge', text: familyStatusLabel(family) }),
     family.review_comment && family.status === 'returned' ? h('span', { class: 'comment', text: family.review_comment }) : null,
-    family.message && (family.status === 'conflict' || family.status === 'rejected') ? h('span', { class: 'comment error', text: family.message }) : null,
+    familyMessage(family) && (family.status === 'conflict' || family.status === 'rejected')
+      ? h('span', { class: 'comment error', text: /** @type {string} */ (familyMessage(family)) })
+      : null,
   );
 }
 

@@ -79,6 +79,8 @@ export const STORE_NAMES = /** @type {const} */ ([
  *   any of them, so a server copy equal to one of them is ours, not a conflict (docs/pwa.md)
  * @property {number | null} [return_id]       the latest return by a supervisor this phone knows of
  * @property {number | null} [answered_return] the return the PPL had seen when finalising this content
+ * @property {string | null} [reject_code]    rejected by the phone itself or with a whole request
+ *   (e.g. `too_large`): the UI words the code (ui/labels.js)
  * @property {'changed' | 'returned' | null} [conflict_reason]  conflict: someone changed the answers,
  *   or a supervisor returned the family with a comment the PPL has not seen yet
  * @property {number} updated_at

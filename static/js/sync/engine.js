@@ -39,7 +39,6 @@ import {
 } from './photos.js';
 import { applyMarkResults, takeMarks } from './marks.js';
 import { mergePull } from './pull.js';
-import { STRINGS } from '../ui/strings.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./api.js').Api} Api */
@@ -61,10 +60,12 @@ const PHOTO_QUERY_CHUNK = 500;
 
 /**
  * @typedef {{type: 'progress', phase: Phase, done: number, total: number}
- *   | {type: 'auth-required', code: string, message: string}
- *   | {type: 'wipe-required', message: string}
+ *   | {type: 'auth-required', code: string, message: string | null}
+ *   | {type: 'wipe-required', message: string | null}
  *   | {type: 'finished', ok: boolean, reason: StopReason | null, lastSyncAt: number | null, counts: WorkCounts}
  * } SyncEvent
+ * Codes, not words: `message` is only ever the server's own (Indonesian) text; the UI words the
+ * codes (static/js/ui/labels.js).
  */
 
 /**
@@ -80,7 +81,7 @@ const PHOTO_QUERY_CHUNK = 500;
  * @typedef {object} SignInResult
  * @property {boolean} ok
  * @property {string} [reason]   invalid_credentials, device_revoked, forbidden, network, …
- * @property {string} [message]
+ * @property {string | null} [message]  the server's own text, if it gave one
  * @property {boolean} [wipe]
  * @property {any} [user]
  * @property {boolean | null} [persisted]  whether the browser agreed to keep the data (null: not asked)
@@ -92,7 +93,7 @@ const PHOTO_QUERY_CHUNK = 500;
  *   force: send everything pending now, ignoring backoff (the "Kirim" button, the `online` event)
  * @property {() => number | null} scheduleNext  ms until the next run; null: wait for the user
  * @property {(input: {username: string, password: string, deviceName?: string}) => Promise<SignInResult>} signIn
- * @property {(options?: {force?: boolean}) => Promise<{ok: boolean, reason?: string, message?: string, counts: WorkCounts}>} signOut
+ * @property {(options?: {force?: boolean}) => Promise<{ok: boolean, reason?: string, message?: string | null, counts: WorkCounts}>} signOut
  * @property {() => Promise<{ok: boolean, reason?: string, reported?: boolean}>} wipeLocalData
  * @property {() => {running: boolean, failures: number, blocked: StopReason | null}} getState
  */
@@ -160,7 +161,7 @@ export function createSyncEngine({
    */
   async function stopFor(outcome) {
     if (outcome.kind === 'auth' && outcome.wipe) {
-      const message = outcome.message ?? STRINGS.authWipeRequired;
+      const message = outcome.message ?? null;
       await setMeta(db, 'wipe_required', { code: outcome.code ?? 'device_revoked', message, at: clock.now() });
       await resetInterrupted(db, clock.now());
       emit({ type: 'wipe-required', message });
@@ -168,10 +169,9 @@ export function createSyncEngine({
     }
     if (outcome.kind === 'auth' || outcome.kind === 'forbidden') {
       const code = outcome.kind === 'forbidden' ? 'forbidden' : (outcome.code ?? 'token_invalid');
-      const message = outcome.kind === 'forbidden' ? STRINGS.authForbidden : STRINGS.authSignInRequired;
       await pauseForAuth(db);
-      await setMeta(db, 'auth_paused', { code, message, server_message: outcome.message, at: clock.now() });
-      emit({ type: 'auth-required', code, message });
+      await setMeta(db, 'auth_paused', { code, server_message: outcome.message ?? null, at: clock.now() });
+      emit({ type: 'auth-required', code, message: null });
       return outcome.kind === 'forbidden' ? 'forbidden' : 'auth';
     }
     state.retryAfterMs = outcome.retryAfterMs;
@@ -212,7 +212,7 @@ export function createSyncEngine({
         for (const entry of entries) tried.delete(entry.op_id);
         size = Math.max(1, Math.ceil(entries.length / 2));
       } else if (outcome.status === 413) {
-        await rejectOps(db, entries, { code: 'too_large', message: STRINGS.syncBatchTooLarge });
+        await rejectOps(db, entries, { code: 'too_large', message: outcome.message ?? null });
         done += entries.length;
         emit({ type: 'progress', phase: 'push', done, total });
       } else if (outcome.kind === 'client') {
@@ -267,7 +267,8 @@ export function createSyncEngine({
     for (const photo of queue) {
       await markPhotoSending(db, photo.client_uuid);
       const outcome = await api.putPhoto(auth, photo);
-      const message = outcome.message ?? STRINGS.syncPhotoRejected;
+      // The server's words, or the code of what happened (the UI words it).
+      const message = outcome.message ?? outcome.code ?? `http_${outcome.status}`;
       if (outcome.ok) {
         await markPhotosSent(db, [photo.client_uuid]);
       } else if (outcome.status === 409 && outcome.code === 'family_missing') {
@@ -403,12 +404,12 @@ export function createSyncEngine({
     if (wipeReport) await reportWipe(wipeReport);
     const wipe = await getMeta(db, 'wipe_required');
     if (wipe) {
-      emit({ type: 'wipe-required', message: wipe.message ?? STRINGS.authWipeRequired });
+      emit({ type: 'wipe-required', message: wipe.message ?? null });
       return finish('wipe', pushed);
     }
     const auth = await credentials();
     if (auth === null) {
-      emit({ type: 'auth-required', code: 'not_signed_in', message: STRINGS.authSignInRequired });
+      emit({ type: 'auth-required', code: 'not_signed_in', message: null });
       return finish('not_signed_in', pushed);
     }
     const paused = await getMeta(db, 'auth_paused');
@@ -501,14 +502,13 @@ export function createSyncEngine({
     }
     if (outcome.kind === 'auth' && outcome.wipe) {
       await stopFor(outcome);
-      return { ok: false, reason: 'device_revoked', wipe: true, message: outcome.message ?? STRINGS.authWipeRequired };
+      return { ok: false, reason: 'device_revoked', wipe: true, message: outcome.message ?? null };
     }
-    if (outcome.kind === 'retry') return { ok: false, reason: 'network', message: STRINGS.syncNetworkError };
-    const fallback = outcome.kind === 'auth' ? STRINGS.authInvalidCredentials : STRINGS.syncRequestRefused;
+    if (outcome.kind === 'retry') return { ok: false, reason: 'network', message: null };
     return {
       ok: false,
-      reason: outcome.code ?? (outcome.kind === 'forbidden' ? 'forbidden' : 'invalid'),
-      message: outcome.message ?? fallback,
+      reason: outcome.code ?? (outcome.kind === 'auth' ? 'invalid_credentials' : outcome.kind === 'forbidden' ? 'forbidden' : 'invalid'),
+      message: outcome.message ?? null,
     };
   }
 
@@ -516,7 +516,7 @@ export function createSyncEngine({
   async function signOut({ force = false } = {}) {
     const counts = await countWork(db);
     const waiting = counts.unsent + counts.outbox.pending + counts.outbox.sending + counts.outbox.auth + counts.outbox.rejected;
-    if (waiting > 0 && !force) return { ok: false, reason: 'unsent', message: STRINGS.signOutUnsent, counts };
+    if (waiting > 0 && !force) return { ok: false, reason: 'unsent', message: null, counts };
     // Only the session goes; the device id and every record stay.
     await db.transaction('rw', db.meta, async () => {
       for (const key of ['token', 'token_expires_at', 'user', 'auth_paused']) await setMeta(db, key, undefined);

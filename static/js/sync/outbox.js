@@ -545,7 +545,7 @@ export async function releaseOps(db, entries, now) {
  * way a retry cannot fix (e.g. one family too large for any batch). Kept and visible.
  * @param {RegsosekDB} db
  * @param {BatchEntry[]} entries
- * @param {{code: string, message: string}} reason
+ * @param {{code: string, message: string | null}} reason  a code the UI words, and the server's text if any
  * @returns {Promise<void>}
  */
 export async function rejectOps(db, entries, reason) {
@@ -555,7 +555,7 @@ export async function rejectOps(db, entries, reason) {
       if (op === undefined || op.status !== 'sending') continue;
       const family = await db.families.get(entry.client_uuid);
       if (family !== undefined && family.edit_seq === entry.seq) {
-        Object.assign(family, { status: 'rejected', message: reason.message });
+        Object.assign(family, { status: 'rejected', message: reason.message, reject_code: reason.code });
         await db.families.put(family);
         Object.assign(op, { status: 'rejected', sending_seq: null, last_error: reason.code });
       } else {

@@ -15,7 +15,6 @@
  * - the cursor and last_sync_at are stored with the data they describe.
  */
 import { isClean, isOwnUnackedCopy, isUnansweredReturn, learnReturn, markConflict } from './outbox.js';
-import { STRINGS } from '../ui/strings.js';
 import { canonicalJson, putPendingAgain } from './outbox.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
@@ -150,7 +149,7 @@ export async function mergePull(db, body, now) {
         local.base_revision = server.revision;
         local.unacked = null;
       } else if (moved) {
-        markConflict(local, server, 'changed', STRINGS.syncConflictPulled);
+        markConflict(local, server, 'changed', null);
         await holdOps(local.client_uuid, 'conflict');
         summary.conflicts += 1;
         await db.families.put(local);

@@ -16,6 +16,27 @@ const FAMILY_STATUS_KEYS = /** @type {const} */ ({
 });
 
 /**
+ * Why the sync stopped for a sign-in, in words, from the engine's code.
+ * @param {string} code  forbidden, not_signed_in, token_expired, token_invalid, …
+ * @returns {string}
+ */
+export function authRequiredText(code) {
+  return code === 'forbidden' ? STRINGS.authForbidden : STRINGS.authSignInRequired;
+}
+
+/**
+ * What the phone says about a refused or held family: the server's own words, or the words for the
+ * engine's code.
+ * @param {Pick<FamilyRow, 'message'> & Partial<Pick<FamilyRow, 'reject_code'>>} family
+ * @returns {string | null}
+ */
+export function familyMessage(family) {
+  if (family.message) return family.message;
+  if (family.reject_code === 'too_large') return STRINGS.syncBatchTooLarge;
+  return family.reject_code ? STRINGS.syncRequestRefused : null;
+}
+
+/**
  * A user-facing label for a family's state on the phone.
  * @param {Pick<FamilyRow, 'status'> & Partial<Pick<FamilyRow, 'conflict_reason'>>} family
  * @returns {string}
