@@ -230,7 +230,10 @@ const app = {
         if (!user) return;
         bar.running = true;
         renderSyncBar();
-        return engine.syncNow(options);
+        // A run already going may be past the work this call is about (a family finalised or a
+        // conflict resolved during its last phases): one more run follows it.
+        const busy = engine.getState().running;
+        return engine.syncNow(options).then((result) => (busy ? engine.syncNow(options) : result));
       })
       .catch((error) => console.error('sync failed', error));
   },
