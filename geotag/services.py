@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
-from geotag import photos, uploads
 from geotag.models import Geotag, GeotagFlag, Photo
 from households.models import Family
+from photos import imaging, uploads
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
 from regsosek.text import unstorable
 
@@ -226,7 +226,7 @@ def photo_receive(
 
     The same photo again answers with the stored one and writes nothing. A different content
     under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
-    photos.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
+    imaging.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
     removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
     """
     existing = Photo.objects.filter(client_uuid=client_uuid).first()
@@ -241,7 +241,7 @@ def photo_receive(
         )
     if user.role != Role.PPL or not scoping.can_see_sls(user, family.sls):
         raise NotAllowedError(_("Hanya PPL yang ditugaskan di SLS ini yang dapat mengirim fotonya."))
-    if photos.sha256_hex(data) != sha256.lower():
+    if imaging.sha256_hex(data) != sha256.lower():
         raise ApplicationError(_("Checksum foto tidak cocok; unggah ulang."), extra={"code": "checksum_mismatch"})
     uploads.check_upload(data)
     photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
@@ -261,7 +261,7 @@ def photo_receive(
 
 
 def _enqueue(photo_id: int) -> None:
-    from geotag.tasks import process_photo
+    from photos.tasks import process_photo
 
     process_photo.delay(photo_id)  # type: ignore[attr-defined]  # a Celery task
 
@@ -275,8 +275,8 @@ def photo_process(*, photo_id: int) -> Photo | None:
         try:
             with photo.original.open("rb") as handle:
                 data = handle.read()
-            result = photos.process_photo(data)
-        except photos.PhotoRejectedError as exc:
+            result = imaging.process_photo(data)
+        except imaging.PhotoRejectedError as exc:
             photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
         else:
             photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)

@@ -20,10 +20,10 @@ from rest_framework.views import APIView
 
 from enumeration import devices
 from enumeration.models import Device, Role, User
-from geotag import photos
 from geotag import services as geotag_services
 from geotag.models import Photo
 from households import prelist_sync, sync
+from photos import imaging
 from regsosek import openapi
 
 
@@ -222,13 +222,13 @@ class PhotoUploadApi(APIView):
             return Response(sync.photo_status(existing))
         data = request.data if isinstance(request.data, bytes) else b""
         if len(data) > settings.PHOTO_MAX_BYTES:
-            error = photos.PhotoRejectedError("too_large")
+            error = imaging.PhotoRejectedError("too_large")
             return Response({"code": error.code, "message": error.message}, status=413)
         try:
             receipt = geotag_services.photo_receive(
                 user=_user(request), client_uuid=photo_uuid, family_uuid=family_uuid, sha256=sha, data=data
             )
-        except photos.PhotoRejectedError as error:
+        except imaging.PhotoRejectedError as error:
             code = 413 if error.code == "too_large" else 422 if error.code in ("corrupt", "too_many_pixels") else 415
             return Response({"code": error.code, "message": error.message}, status=code)
         return Response(

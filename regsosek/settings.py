@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "enumeration",
     "households",
     "geotag",
+    "photos",
 ]
 
 MIDDLEWARE = [

@@ -12,14 +12,14 @@ import threading
 
 from django.conf import settings
 
-from geotag import photos
+from photos import imaging
 
 _LOCK = threading.Lock()
 
 
 def check_upload(data: bytes) -> None:
-    """Raise photos.PhotoRejectedError unless `data` is an acceptable photo."""
+    """Raise imaging.PhotoRejectedError unless `data` is an acceptable photo."""
     if len(data) > settings.PHOTO_MAX_BYTES:
-        raise photos.PhotoRejectedError("too_large")
+        raise imaging.PhotoRejectedError("too_large")
     with _LOCK:
-        photos.process_photo(data)
+        imaging.process_photo(data)

@@ -1,4 +1,4 @@
-"""Tests for geotag.photos: every image is generated here with Pillow (no fixtures, no people).
+"""Tests for photos.imaging: every image is generated here with Pillow (no fixtures, no people).
 
 No database: run with `pytest -p no:django --noconftest tests/geotag`.
 """
@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
-from geotag import photos
-from geotag.photos import (
+from photos import imaging
+from photos.imaging import (
     LONG_SIDE,
     MAX_PIXELS,
     MAX_UPLOAD_BYTES,
@@ -434,8 +434,8 @@ def test_a_decompression_bomb_does_not_grow_the_process():
     script = textwrap.dedent(
         """
         import resource, sys
-        from tests.geotag.test_photos import _bilevel_png
-        from geotag.photos import PhotoRejectedError, process_photo
+        from tests.photos.test_imaging import _bilevel_png
+        from photos.imaging import PhotoRejectedError, process_photo
         data = _bilevel_png(7000, 7000)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
@@ -592,5 +592,5 @@ def test_sha256_hex():
 
 def test_limits_are_the_documented_ones():
     assert (MAX_UPLOAD_BYTES, MAX_PIXELS, LONG_SIDE, THUMB_LONG_SIDE) == (10 * 1024 * 1024, 40_000_000, 1600, 320)
-    assert (photos.JPEG_QUALITY, photos.THUMB_JPEG_QUALITY) == (82, 75)
-    assert photos.ACCEPTED_FORMATS == ("JPEG", "PNG", "WEBP", "HEIF")
+    assert (imaging.JPEG_QUALITY, imaging.THUMB_JPEG_QUALITY) == (82, 75)
+    assert imaging.ACCEPTED_FORMATS == ("JPEG", "PNG", "WEBP", "HEIF")
