@@ -39,6 +39,19 @@ class BPSAdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over 
         return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
 
 
+class ReadOnly(BPSAdminOnly):
+    """Records change through services (with revisions and review events), never by hand."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyAreas(BPSAdminOnly):
     """Areas come from the reference data (`load_wilayah`), not from hand edits."""
 

@@ -1,4 +1,4 @@
-"""Dwelling geotags (one per building, shared by its families) and house photos."""
+"""Dwelling geotags (one per building, shared by its families) and the checks flagged on them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enumeration.models import SLS, User
-from households.models import Family
 
 
 class Geotag(models.Model):
@@ -53,34 +52,3 @@ class GeotagFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.geotag_id}"
-
-
-class Photo(models.Model):
-    """A house photo. Uploaded once (keyed by its UUID and SHA-256), processed by a Celery task."""
-
-    class Status(models.TextChoices):
-        RECEIVED = "received", _("Diterima, belum diproses")
-        READY = "ready", _("Siap")
-        REJECTED = "rejected", _("Ditolak")
-
-    client_uuid = models.UUIDField(unique=True)
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="photos")
-    sha256 = models.CharField(max_length=64)
-    size_bytes = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    original = models.FileField(upload_to="photos/incoming/", blank=True)
-    image = models.FileField(upload_to="photos/ready/", blank=True)
-    thumbnail = models.FileField(upload_to="photos/thumbs/", blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    rejection_code = models.CharField(max_length=30, blank=True)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("foto rumah")
-        verbose_name_plural = _("foto rumah")
-
-    def __str__(self) -> str:
-        return f"photo {self.pk} of family {self.family_id}"

@@ -1,29 +1,22 @@
-"""Writes of geotags (with their checks) and of house photos."""
+"""Writes of geotags, with their checks."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enumeration import scoping
-from enumeration.models import SLS, Role, User
-from geotag.models import Geotag, GeotagFlag, Photo
-from households.models import Family
-from photos import imaging, uploads
-from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
+from enumeration.models import SLS, User
+from geotag.models import Geotag, GeotagFlag
+from regsosek.errors import ApplicationError, ConflictError
 from regsosek.text import unstorable
-
-logger = logging.getLogger(__name__)
 
 PROVIDERS = {"gps", "network", "fused", "manual"}
 
@@ -208,88 +201,3 @@ def geotag_check(geotag: Geotag) -> list[str]:
         ignore_conflicts=True,
     )
     return sorted(flags)
-
-
-# --- photos ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PhotoReceipt:
-    photo: Photo
-    created: bool
-
-
-def photo_receive(
-    *, user: User, client_uuid: uuid.UUID, family_uuid: uuid.UUID, sha256: str, data: bytes
-) -> PhotoReceipt:
-    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous safety check.
-
-    The same photo again answers with the stored one and writes nothing. A different content
-    under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
-    imaging.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
-    removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
-    """
-    existing = Photo.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        if existing.sha256 != sha256:
-            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda."))
-        return PhotoReceipt(existing, False)
-    family = Family.objects.select_related("sls").filter(client_uuid=family_uuid).first()
-    if family is None:
-        raise ConflictError(
-            _("Keluarga foto ini belum ada di server; kirim data keluarganya dulu."), extra={"code": "family_missing"}
-        )
-    if user.role != Role.PPL or not scoping.can_see_sls(user, family.sls):
-        raise NotAllowedError(_("Hanya PPL yang ditugaskan di SLS ini yang dapat mengirim fotonya."))
-    if imaging.sha256_hex(data) != sha256.lower():
-        raise ApplicationError(_("Checksum foto tidak cocok; unggah ulang."), extra={"code": "checksum_mismatch"})
-    uploads.check_upload(data)
-    photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
-    try:
-        with transaction.atomic():
-            photo.original.save(f"{client_uuid}.bin", ContentFile(data), save=False)
-            photo.save()
-            transaction.on_commit(lambda: _enqueue(photo.pk))
-    except IntegrityError:
-        photo.original.delete(save=False)
-        winner = Photo.objects.get(client_uuid=client_uuid)
-        if winner.sha256 != sha256.lower():
-            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda.")) from None
-        return PhotoReceipt(winner, False)
-    logger.info("photo.received", extra={"photo_id": photo.pk, "family_id": family.pk, "bytes": len(data)})
-    return PhotoReceipt(photo, True)
-
-
-def _enqueue(photo_id: int) -> None:
-    from photos.tasks import process_photo
-
-    process_photo.delay(photo_id)  # type: ignore[attr-defined]  # a Celery task
-
-
-def photo_process(*, photo_id: int) -> Photo | None:
-    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent."""
-    with transaction.atomic():
-        photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
-        if photo is None or photo.status != Photo.Status.RECEIVED:
-            return photo
-        try:
-            with photo.original.open("rb") as handle:
-                data = handle.read()
-            result = imaging.process_photo(data)
-        except imaging.PhotoRejectedError as exc:
-            photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
-        else:
-            photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)
-            photo.thumbnail.save(f"{photo.client_uuid}.jpg", ContentFile(result.thumbnail), save=False)
-            photo.width, photo.height, photo.status = result.width, result.height, Photo.Status.READY
-        photo.original.delete(save=False)
-        photo.processed_at = timezone.now()
-        photo.save()
-    logger.info("photo.processed", extra={"photo_id": photo.pk, "status": photo.status})
-    return photo
-
-
-def photos_missing(*, user: User, client_uuids: list[uuid.UUID]) -> list[str]:
-    """Which of these photos the server does not hold yet (so the device never resends one)."""
-    have = set(Photo.objects.filter(client_uuid__in=client_uuids).values_list("client_uuid", flat=True))
-    return [str(u) for u in client_uuids if u not in have]

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from enumeration.admin import BPSAdminOnly
+from enumeration.admin import ReadOnly
 from households.identifiers import mask
 from households.models import Family, IdentifierReveal, PrelistFamily, ReviewEvent, SLSConfirmation
-
-
-class ReadOnly(BPSAdminOnly):
-    """Records change through services (with revisions and review events), never by hand."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Family)

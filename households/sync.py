@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from enumeration import scoping
 from enumeration.models import SLS, Device, Role, User
 from geotag import services as geotag_services
-from geotag.models import Geotag, Photo
+from geotag.models import Geotag
 from households import form, records, services
 from households.models import (
     Family,
@@ -40,6 +40,8 @@ from households.models import (
     ReviewEvent,
     SLSConfirmation,
 )
+from photos import services as photo_services
+from photos.models import Photo
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -368,7 +370,7 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
             "errors": [{"variable": "record", "message": _("Data tidak dapat disimpan server; laporkan ke PML.")}],
         }
     answer = _stored(result, saved.outcome, family, saved.warnings)
-    answer["photos_missing"] = geotag_services.photos_missing(user=user, client_uuids=_declared_photos(item))
+    answer["photos_missing"] = photo_services.photos_missing(user=user, client_uuids=_declared_photos(item))
     return answer
 
 
@@ -594,7 +596,7 @@ def _add_photos_missing(user: User, answered: list[tuple[dict[str, Any], dict[st
     """Fill `photos_missing` of the (item, answer) pairs with one query for all their photos."""
     declared = [(answer, _declared_photos(item)) for item, answer in answered]
     wanted = [key for _answer, keys in declared for key in keys]
-    missing = set(geotag_services.photos_missing(user=user, client_uuids=wanted)) if wanted else set()
+    missing = set(photo_services.photos_missing(user=user, client_uuids=wanted)) if wanted else set()
     for answer, keys in declared:
         answer["photos_missing"] = [str(key) for key in keys if str(key) in missing]
 

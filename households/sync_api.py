@@ -20,10 +20,10 @@ from rest_framework.views import APIView
 
 from enumeration import devices
 from enumeration.models import Device, Role, User
-from geotag import services as geotag_services
-from geotag.models import Photo
 from households import prelist_sync, sync
 from photos import imaging
+from photos import services as photo_services
+from photos.models import Photo
 from regsosek import openapi
 
 
@@ -225,7 +225,7 @@ class PhotoUploadApi(APIView):
             error = imaging.PhotoRejectedError("too_large")
             return Response({"code": error.code, "message": error.message}, status=413)
         try:
-            receipt = geotag_services.photo_receive(
+            receipt = photo_services.photo_receive(
                 user=_user(request), client_uuid=photo_uuid, family_uuid=family_uuid, sha256=sha, data=data
             )
         except imaging.PhotoRejectedError as error:
@@ -253,4 +253,4 @@ class PhotoMissingApi(APIView):
             keys = [uuid.UUID(str(value)) for value in raw]
         except ValueError:
             return Response({"code": "invalid", "errors": {"photos": ["Harus UUID."]}}, status=400)
-        return Response({"missing": geotag_services.photos_missing(user=_user(request), client_uuids=keys)})
+        return Response({"missing": photo_services.photos_missing(user=_user(request), client_uuids=keys)})

@@ -1,12 +1,13 @@
-"""Celery entry points of the geotag app."""
+"""Celery entry points of the photos app."""
 
 from __future__ import annotations
 
-from geotag import services
+from photos import services
 from regsosek.tasks import Queue, regsosek_task
 
 
 @regsosek_task(
+    # The name it had in the geotag app: tasks queued before the move still find it.
     name="geotag.process_photo",
     queue=Queue.PHOTOS,
     autoretry_for=(OSError,),

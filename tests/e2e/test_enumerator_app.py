@@ -22,11 +22,12 @@ from django.utils import timezone
 from PIL import Image
 
 from enumeration.models import SLS, Assignment, Kelurahan, Role, User
-from geotag.models import Geotag, Photo
+from geotag.models import Geotag
 from households.form import area_prefill, context_for
 from households.models import Family, FamilyRevision, Member, PrelistFamily
 from households.questionnaire.definition import load_definition
 from households.questionnaire.validate import validate
+from photos.models import Photo
 from tests.e2e.conftest import PASSWORD, LiveStack
 from tests.questionnaire.records import base_family, head, spouse
 

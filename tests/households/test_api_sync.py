@@ -19,10 +19,11 @@ from django.utils import timezone
 from PIL import Image
 
 from enumeration.models import Device, DeviceToken
-from geotag.models import Geotag, GeotagFlag, Photo
-from geotag.services import photo_process
+from geotag.models import Geotag, GeotagFlag
 from households import identifiers, records, services
 from households.models import Family, FamilyRevision, FamilyStatus, Member, ReviewEvent, SLSConfirmation
+from photos.models import Photo
+from photos.services import photo_process
 from tests.households.factories import record_for
 
 pytestmark = pytest.mark.django_db
