@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class GeotagConfig(AppConfig):
     name = "geotag"
-    verbose_name = _("Geotag dan foto")
+    verbose_name = _("Geotag")

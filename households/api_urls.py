@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households import api, sync_api
+from households import api
 
 urlpatterns = [
     path("families/", api.FamilyListApi.as_view(), name="api-family-list"),
@@ -16,13 +16,6 @@ urlpatterns = [
     path("sls/<int:sls_id>/reopen/", api.SLSReopenApi.as_view(), name="api-sls-reopen"),
     path("prelist/<int:row_id>/status/", api.PrelistStatusApi.as_view(), name="api-prelist-status"),
     path("duplicates/", api.DuplicateListApi.as_view(), name="api-duplicates"),
-    path("auth/device/", sync_api.DeviceSignInApi.as_view(), name="api-device-sign-in"),
-    path("auth/device/wiped/", sync_api.DeviceWipeConfirmApi.as_view(), name="api-device-wiped"),
-    path("sync/pull/", sync_api.SyncPullApi.as_view(), name="api-sync-pull"),
-    path("sync/push/", sync_api.SyncPushApi.as_view(), name="api-sync-push"),
-    path("sync/prelist/", sync_api.SyncPrelistApi.as_view(), name="api-sync-prelist"),
-    path("sync/photos/missing/", sync_api.PhotoMissingApi.as_view(), name="api-photo-missing"),
-    path("sync/photos/<uuid:photo_uuid>", sync_api.PhotoUploadApi.as_view(), name="api-photo-upload"),
     path("questionnaire/", api.questionnaire_index, name="questionnaire-index"),
     path(
         "questionnaire/<slug:form_id>/<slug:version>.json",

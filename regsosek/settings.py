@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "households",
     "geotag",
     "photos",
+    "fieldapp",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("enumeration.api_urls")),
     path("api/v1/", include("households.api_urls")),
+    path("api/v1/", include("fieldapp.api_urls")),
     path("", include("enumeration.urls")),
+    path("", include("fieldapp.urls")),
 ]

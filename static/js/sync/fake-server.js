@@ -336,7 +336,7 @@ export function createFakeServer({ clock, tokenDays = 14, maxBatch = 100 }) {
   }
 
   /**
-   * One VK1 mark (households/prelist_sync.py, simplified).
+   * One VK1 mark (fieldapp/prelist_sync.py, simplified).
    * @param {number[]} mine
    * @param {any} mark
    * @param {number} index

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.test import Client
 
-from enumeration import pwa
+from fieldapp import views as pwa
 
 
 def _body_size(response: Any) -> int:

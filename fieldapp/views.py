@@ -36,7 +36,7 @@ ICONS = [
     ("pwa/icon-maskable-512.png", "512x512", "maskable"),
 ]
 PRECACHED_STATIC = [APP_SCRIPT, APP_STYLES, *(path for path, _size, _purpose in ICONS)]
-SHELL_TEMPLATE = "enumeration/app.html"
+SHELL_TEMPLATE = "fieldapp/app.html"
 
 
 def _static_bytes(path: str) -> bytes:
@@ -67,7 +67,7 @@ def check_app_built(app_configs: object, **kwargs: object) -> list[CheckMessage]
         Warning(
             f"The enumerator app is not built: {', '.join(missing)} missing.",
             hint="Run `npm run build` (make run / make test do it).",
-            id="enumeration.W001",
+            id="fieldapp.W001",
         )
     ]
 

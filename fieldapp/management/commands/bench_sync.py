@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enumeration.models import SLS, Assignment, Device, DeviceToken, User
-from households import form, records, services, sync
+from fieldapp import sync
+from households import form, records, services
 from households.models import Family
 from households.synthetic import (
     FAMILY_COLUMNS,

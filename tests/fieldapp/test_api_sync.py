@@ -603,7 +603,7 @@ def test_new_families_take_the_same_few_queries_whatever_their_number(petugas, f
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from households import sync
+    from fieldapp import sync
 
     sync.sync_push(user=petugas, device=None, items=[item(field["own1"])])  # warm the per-process caches
     counts = []
@@ -699,7 +699,7 @@ def test_a_new_family_stored_by_a_concurrent_push_after_the_batch_looked_is_answ
 ):
     """The batch sees the UUID as new, but a concurrent push has stored it meanwhile: the COPY
     fails on the unique index and the batch is redone family by family."""
-    from households import sync
+    from fieldapp import sync
 
     client, _t, _d = device_client(petugas)
     raced = item(field["own1"])
@@ -766,7 +766,7 @@ def test_text_the_database_cannot_store_is_refused_per_variable_and_never_a_serv
 
 
 def test_a_family_declaring_too_many_photos_is_invalid_and_the_batch_goes_on(petugas, field):
-    from households.sync import MAX_PHOTOS
+    from fieldapp.sync import MAX_PHOTOS
 
     client, _t, _d = device_client(petugas)
     many = [{"client_uuid": str(uuid.uuid4()), "sha256": "0" * 64} for _ in range(MAX_PHOTOS + 1)]

@@ -10,8 +10,8 @@ from households.imports import prelist_import
 from households.models import Family, PrelistFamily, PrelistStatus
 from households.questionnaire.definition import load_definition
 from households.questionnaire.validate import validate
+from tests.fieldapp.test_api_sync import device_client, geotag, item, push
 from tests.households.factories import record_for
-from tests.households.test_api_sync import device_client, geotag, item, push
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from enumeration import devices
 from enumeration.models import Device, Role, User
-from households import prelist_sync, sync
+from fieldapp import prelist_sync, sync
 from photos import imaging
 from photos import services as photo_services
 from photos.models import Photo

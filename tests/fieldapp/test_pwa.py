@@ -10,7 +10,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from PIL import Image
 
-from enumeration import pwa
+from fieldapp import views as pwa
 
 pytestmark = pytest.mark.django_db
 
@@ -82,4 +82,4 @@ def test_the_translations_follow_the_chosen_language(client):
 def test_a_missing_bundle_is_reported_by_the_system_checks(monkeypatch):
     monkeypatch.setattr(pwa, "_static_bytes", lambda path: (_ for _ in ()).throw(FileNotFoundError(path)))
     (warning,) = pwa.check_app_built(None)
-    assert warning.id == "enumeration.W001" and "npm run build" in (warning.hint or "")
+    assert warning.id == "fieldapp.W001" and "npm run build" in (warning.hint or "")

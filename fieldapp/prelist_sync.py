@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from enumeration import scoping
 from enumeration.models import User
-from households import services, sync
+from fieldapp import sync
+from households import services
 from households.models import Family, PrelistFamily, PrelistStatus
 from regsosek.errors import ApplicationError, NotAllowedError
 from regsosek.text import unstorable
