@@ -8,4 +8,4 @@ class RegsosekConfig(AppConfig):
 
 
 class RegsosekAdminConfig(AdminConfig):
-    default_site = "regsosek.admin_site.RegsosekAdminSite"
+    default_site = "enumeration.admin_site.RegsosekAdminSite"
