@@ -22,8 +22,8 @@ from enumeration import devices
 from enumeration.models import Device, Role, User
 from fieldapp import prelist_sync, sync
 from photos import imaging
+from photos import selectors as photo_selectors
 from photos import services as photo_services
-from photos.models import Photo
 from regsosek import openapi
 
 
@@ -217,7 +217,7 @@ class PhotoUploadApi(APIView):
             return Response(
                 {"code": "invalid", "errors": {"X-Content-SHA256": ["Harus SHA-256 heksadesimal."]}}, status=400
             )
-        existing = Photo.objects.filter(client_uuid=photo_uuid).first()
+        existing = photo_selectors.photo_get(client_uuid=photo_uuid)
         if existing is not None and existing.sha256 == sha:
             return Response(sync.photo_status(existing))
         data = request.data if isinstance(request.data, bytes) else b""

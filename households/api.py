@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
@@ -22,7 +21,7 @@ from rest_framework.views import APIView
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
-from households.models import Family, FamilyStatus, Member, PrelistFamily, PrelistStatus, SLSConfirmation
+from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
 from regsosek import openapi
 from regsosek.errors import NotFoundError
 
@@ -237,7 +236,7 @@ class IdentifierRevealApi(APIView):
         line = body.validated_data.get("member_line_no")
         member = None
         if line is not None:
-            member = Member.objects.filter(family=family, line_no=line).first()
+            member = selectors.member_get(family=family, line_no=line)
             if member is None:
                 raise NotFoundError("Anggota keluarga tidak ditemukan.")
         value = services.identifier_reveal(
@@ -293,7 +292,9 @@ class PrelistStatusApi(APIView):
     )
     def post(self, request: Request, row_id: int) -> Response:
         user = _user(request)
-        row = get_object_or_404(PrelistFamily.objects.filter(sls__in=scoping.visible_sls(user).values("pk")), pk=row_id)
+        row = selectors.prelist_row_get_for_user(user=user, row_id=row_id)
+        if row is None:
+            raise Http404
         body = self.PrelistStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         family = None

@@ -66,6 +66,16 @@ def family_answers_at(*, family: Family, revision: int) -> dict[str, Any] | None
     return {key: value for key, value in sorted(answers.items()) if value is not None}
 
 
+def member_get(*, family: Family, line_no: int) -> Member | None:
+    """The member of `family` on roster line `line_no` (the caller has checked access to the family)."""
+    return Member.objects.filter(family=family, line_no=line_no).first()
+
+
+def prelist_row_get_for_user(*, user: User, row_id: int) -> PrelistFamily | None:
+    """A VK1 row of an SLS the user sees, or None."""
+    return PrelistFamily.objects.filter(sls__in=scoping.visible_sls(user).values("pk"), pk=row_id).first()
+
+
 def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:
     if user.role == Role.PEMKOT or not scoping.can_see_sls(user, sls):
         return PrelistFamily.objects.none()
