@@ -58,8 +58,11 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) -o requirements-runtime.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements-runtime.lock --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) -o requirements.lock
 
+# ruff, mypy, the import contracts (.importlinter) and scripts/lint_rules.py. mypy loads the settings
+# (django-stubs), so the local configuration is sourced first.
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy .
+	@bash -c 'source scripts/local-env.sh && trap stop_started_services EXIT && ruff check . && ruff format --check . \
+		&& mypy . && lint-imports --no-cache && python scripts/lint_rules.py'
 
 services-stop:
 	@scripts/services.sh stop

@@ -30,6 +30,9 @@ pytest_suite() {
 step "ruff" ruff check .
 step "ruff format" ruff format --check .
 step "mypy" mypy .
+# The layers of docs/architecture.md (.importlinter) and the ORM-only-in-selectors rule.
+step "import contracts" lint-imports --no-cache
+step "lint rules" python scripts/lint_rules.py
 step "migrations" python manage.py makemigrations --check --dry-run -v 1
 step "django checks" python manage.py check --fail-level WARNING
 step "eslint" npx --no-install eslint static/js
