@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
-from django.db import DatabaseError, OperationalError, connection, models, transaction
-from django.db.models import Field, Model, OuterRef, Subquery
+from django.db import DatabaseError, OperationalError, models, transaction
+from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +40,7 @@ from households.models import (
 )
 from photos import services as photo_services
 from photos.models import Photo
+from regsosek import pgcopy
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -488,58 +487,6 @@ def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[
     return kept
 
 
-# Field types whose Python value psycopg writes as the ORM would, without get_db_prep_save.
-_PLAIN_FIELDS = (
-    models.BinaryField,
-    models.BooleanField,
-    models.CharField,
-    models.DateField,  # and DateTimeField
-    models.ForeignKey,
-    models.IntegerField,
-    models.TextField,
-    models.UUIDField,
-)
-
-
-def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How the ORM turns this field's value into what the database gets (None: as it is)."""
-    if isinstance(field, models.JSONField):
-        return functools.partial(json.dumps, cls=field.encoder)
-    if isinstance(field, _PLAIN_FIELDS):
-        return None
-    return lambda value: field.get_db_prep_save(value, connection)
-
-
-@dataclass(frozen=True)
-class _Table:
-    """How to write new rows of a model set-based: its columns (all but the primary key, which the
-    sequence gives) and each row's values, converted as the ORM would convert them."""
-
-    name: str
-    columns: str
-    stamped: tuple[str, ...]  # auto_now / auto_now_add fields
-    values: tuple[tuple[str, Callable[[Any], Any] | None], ...]
-
-    @classmethod
-    @functools.cache
-    def of(cls, model: type[Model]) -> _Table:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        return cls(
-            name=model._meta.db_table,
-            columns=", ".join(f.column for f in fields),
-            stamped=tuple(
-                f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            ),
-            values=tuple((f.attname, _converter(f)) for f in fields),
-        )
-
-    def row(self, obj: Model, now: dt.datetime) -> list[Any]:
-        """`obj`'s values in column order, its auto_now / auto_now_add fields set to `now` first."""
-        for attname in self.stamped:
-            setattr(obj, attname, now)
-        return [getattr(obj, a) if convert is None else convert(getattr(obj, a)) for a, convert in self.values]
-
-
 def _insert_families(new: list[_NewFamily], now: dt.datetime) -> list[_NewFamily]:
     """COPY the new families, in UUID order, with ids taken from the table's sequence first (so
     their members, revisions and events can be COPYed too). A UUID that a concurrent push stored
@@ -547,31 +494,10 @@ def _insert_families(new: list[_NewFamily], now: dt.datetime) -> list[_NewFamily
     `sync_push` then redoes the batch family by family and answers it like any retry."""
     if not new:
         return []
-    table = _Table.of(Family)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table.name, len(new)]
-        )
-        for family, (pk,) in zip(new, cursor.fetchall(), strict=True):
-            family.rows.family.pk = pk
-    _copy_rows(Family, [family.rows.family for family in new], now, with_id=True)
+    for family, pk in zip(new, pgcopy.reserve_ids(Family, len(new)), strict=True):
+        family.rows.family.pk = pk
+    pgcopy.copy_rows(Family, [family.rows.family for family in new], now, with_id=True)
     return new
-
-
-def _copy_rows(model: type[Model], objects: list[Model], now: dt.datetime, *, with_id: bool = False) -> None:
-    """COPY new rows of `model` (their ids from the sequence, or the ones already set)."""
-    if not objects:
-        return
-    table = _Table.of(model)
-    columns = f"{model._meta.pk.column}, {table.columns}" if with_id else table.columns
-    # wrap_database_errors: a refused row raises Django's DatabaseError, as the ORM's statements do.
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as wrapper,
-        wrapper.cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row([obj.pk, *table.row(obj, now)] if with_id else table.row(obj, now))
 
 
 def _write_children(families: list[_NewFamily], now: dt.datetime) -> None:
@@ -587,9 +513,9 @@ def _write_children(families: list[_NewFamily], now: dt.datetime) -> None:
         members.extend(rows.members)
         revisions.append(rows.revision)
         events.append(rows.event)
-    _copy_rows(Member, members, now)
-    _copy_rows(FamilyRevision, revisions, now)
-    _copy_rows(ReviewEvent, events, now)
+    pgcopy.copy_rows(Member, members, now)
+    pgcopy.copy_rows(FamilyRevision, revisions, now)
+    pgcopy.copy_rows(ReviewEvent, events, now)
 
 
 def _add_photos_missing(user: User, answered: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:

@@ -10,24 +10,28 @@ against the definition, so a new form version that breaks them fails a test.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import random
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from enumeration.models import SLS, Assignment
-from households import form, records
+from households import form, records, services
 from households.models import (
     Family,
+    FamilyRevision,
     FamilyStatus,
+    Member,
     PrelistFamily,
     PrelistStatus,
+    ReviewEvent,
 )
+from regsosek import pgcopy
 
 logger = logging.getLogger(__name__)
 
@@ -155,55 +159,7 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _copy(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-FAMILY_COLUMNS = [
-    "id",
-    "client_uuid",
-    "sls_id",
-    "form_id",
-    "form_version",
-    "status",
-    "revision",
-    "payload_sha256",
-    "building_no",
-    "family_no",
-    "landmark_id",
-    "head_name",
-    "welfare_estimate",
-    "result_code",
-    "member_count",
-    "photo_required",
-    "kk_ciphertext",
-    "kk_hash",
-    "data",
-    "warnings",
-    "created_by_id",
-    "updated_by_id",
-    "created_at",
-    "updated_at",
-    "submitted_at",
-    "review_comment",
-]
-MEMBER_COLUMNS = [
-    "family_id",
-    "line_no",
-    "name",
-    "relationship",
-    "sex",
-    "birth_date",
-    "age",
-    "nik_ciphertext",
-    "nik_hash",
-    "data",
-]
-
-
-def family_copy_row(
+def family_rows(
     *,
     family_id: int,
     client_uuid: uuid.UUID,
@@ -215,24 +171,29 @@ def family_copy_row(
     now: dt.datetime,
     photo_required: bool,
     review_comment: str = "",
-) -> tuple[Any, ...]:
-    """One households_family row in FAMILY_COLUMNS order, for COPY."""
-    c = parts.columns
-    return (
-        family_id, client_uuid, sls_id, FORM, VERSION, status, 1, records.payload_sha256(record), c["building_no"],
-        c["family_no"], c["landmark_id"], c["head_name"], c["welfare_estimate"], c["result_code"],
-        len(parts.members), photo_required, parts.kk.ciphertext, parts.kk.hash,
-        json.dumps(parts.data), "[]", ppl_id, ppl_id, now, now, now, review_comment,
-    )  # fmt: skip
-
-
-def member_copy_rows(*, family_id: int, parts: records.FamilyParts) -> list[tuple[Any, ...]]:
-    """The households_member rows of one family in MEMBER_COLUMNS order, for COPY."""
-    return [
-        (family_id, m.columns["line_no"], m.columns["name"], m.columns["relationship"], m.columns["sex"],
-         m.columns["birth_date"], m.columns["age"], m.nik.ciphertext, m.nik.hash, json.dumps(m.data))
-        for m in parts.members
-    ]  # fmt: skip
+) -> tuple[Family, list[Member]]:
+    """One synthetic family and its members as unsaved rows (revision 1, its PPL as author), with
+    the typed columns, data and encrypted identifiers of `parts` set as for any stored family; for
+    `regsosek.pgcopy`."""
+    family = Family(
+        pk=family_id,
+        client_uuid=client_uuid,
+        sls_id=sls_id,
+        form_id=FORM,
+        form_version=VERSION,
+        status=status,
+        revision=1,
+        payload_sha256=records.payload_sha256(record),
+        photo_required=photo_required,
+        warnings=[],
+        created_by_id=ppl_id,
+        updated_by_id=ppl_id,
+        submitted_at=now,
+        review_comment=review_comment,
+    )
+    # The same split-record-to-rows steps as every family the services store.
+    services._write_parts(family, parts)
+    return family, services._member_rows(family, parts)
 
 
 def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) -> int:
@@ -262,11 +223,13 @@ def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) ->
             for building in range(1, families_per_sls + 1):
                 serial += 7
                 planned.append((sls, building, synthetic_record(rng, sls, kec, building=building, serial=serial)))
-        with transaction.atomic(), connection.cursor() as wrapper:
-            cursor = wrapper.cursor
-            cursor.execute("SELECT nextval('households_family_id_seq') FROM generate_series(1, %s)", [len(planned)])
-            ids = [row[0] for row in cursor.fetchall()]
-            family_rows, member_rows, revision_rows, event_rows, prelist_rows = [], [], [], [], []
+        with transaction.atomic():
+            ids = pgcopy.reserve_ids(Family, len(planned))
+            families: list[Model] = []
+            members: list[Model] = []
+            revisions: list[Model] = []
+            events: list[Model] = []
+            prelist: list[Model] = []
             for family_id, (sls, building, record) in zip(ids, planned, strict=True):
                 parts = records.split(definition, record)
                 roll = rng.random()
@@ -276,58 +239,47 @@ def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) ->
                     else (FamilyStatus.RETURNED if roll < 0.65 else FamilyStatus.SUBMITTED)
                 )
                 ppl = active[sls.pk]
-                c = parts.columns
-                family_rows.append(
-                    family_copy_row(
-                        family_id=family_id,
-                        client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                        sls_id=sls.pk,
-                        status=status,
-                        record=record,
-                        parts=parts,
-                        ppl_id=ppl,
-                        now=now,
-                        photo_required=record["family"]["r111"] in (1, 2),
-                        review_comment="Periksa kembali (data sintetis)" if status == FamilyStatus.RETURNED else "",
+                family, roster = family_rows(
+                    family_id=family_id,
+                    client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    sls_id=sls.pk,
+                    status=status,
+                    record=record,
+                    parts=parts,
+                    ppl_id=ppl,
+                    now=now,
+                    photo_required=record["family"]["r111"] in (1, 2),
+                    review_comment="Periksa kembali (data sintetis)" if status == FamilyStatus.RETURNED else "",
+                )
+                families.append(family)
+                members.extend(roster)
+                revisions.append(
+                    FamilyRevision(family_id=family_id, revision=1, author_id=ppl, source="synthetic", changes=[])
+                )
+                events.append(
+                    ReviewEvent(
+                        family_id=family_id, from_status=FamilyStatus.DRAFT, to_status=status, actor_id=ppl, comment=""
                     )
                 )
-                member_rows.extend(member_copy_rows(family_id=family_id, parts=parts))
-                revision_rows.append((family_id, 1, ppl, now, "synthetic", "[]"))
-                event_rows.append((family_id, FamilyStatus.DRAFT, status, ppl, now, ""))
-                prelist_rows.append(
-                    (sls.pk, building, c["head_name"], "", PrelistStatus.FOUND, family_id, "", ppl, now, True)
+                prelist.append(
+                    PrelistFamily(
+                        sls_id=sls.pk,
+                        line_no=building,
+                        head_name=parts.columns["head_name"],
+                        address="",
+                        status=PrelistStatus.FOUND,
+                        family_id=family_id,
+                        note="",
+                        status_by_id=ppl,
+                        status_at=now,
+                        is_synthetic=True,
+                    )
                 )
-            _copy(cursor, "households_family", FAMILY_COLUMNS, family_rows)
-            _copy(cursor, "households_member", MEMBER_COLUMNS, member_rows)
-            _copy(
-                cursor,
-                "households_familyrevision",
-                ["family_id", "revision", "author_id", "created_at", "source", "changes"],
-                revision_rows,
-            )
-            _copy(
-                cursor,
-                "households_reviewevent",
-                ["family_id", "from_status", "to_status", "actor_id", "at", "comment"],
-                event_rows,
-            )
-            _copy(
-                cursor,
-                "households_prelistfamily",
-                [
-                    "sls_id",
-                    "line_no",
-                    "head_name",
-                    "address",
-                    "status",
-                    "family_id",
-                    "note",
-                    "status_by_id",
-                    "status_at",
-                    "is_synthetic",
-                ],
-                prelist_rows,
-            )
+            pgcopy.copy_rows(Family, families, now, with_id=True)
+            pgcopy.copy_rows(Member, members, now)
+            pgcopy.copy_rows(FamilyRevision, revisions, now)
+            pgcopy.copy_rows(ReviewEvent, events, now)
+            pgcopy.copy_rows(PrelistFamily, prelist, now)
         made += len(planned)
     logger.info("synthetic.families", extra={"families": made})
     return made

@@ -16,19 +16,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from enumeration.models import SLS, Assignment, Device, DeviceToken, User
 from fieldapp import sync
 from households import form, records, services
-from households.models import Family
-from households.synthetic import (
-    FAMILY_COLUMNS,
-    MEMBER_COLUMNS,
-    family_copy_row,
-    member_copy_rows,
-    synthetic_record,
-)
+from households.models import Family, Member
+from households.synthetic import family_rows, synthetic_record
+from regsosek import pgcopy
 
 
 class Command(BaseCommand):
@@ -235,35 +231,30 @@ class Command(BaseCommand):
             Assignment.objects.filter(ended_at__isnull=True, sls_id__in=sls_by_id).values_list("sls_id", "ppl_id")
         )
         now = timezone.now()
-        family_rows: list[tuple[Any, ...]] = []
-        member_rows: list[tuple[Any, ...]] = []
+        families: list[Model] = []
+        members: list[Model] = []
         for index, i in enumerate(items, start=1):
-            parts = records.split(definition, i["record"])
-            family_rows.append(
-                family_copy_row(
-                    family_id=index,
-                    client_uuid=uuid.UUID(i["client_uuid"]),
-                    sls_id=i["sls"],
-                    status="submitted",
-                    record=i["record"],
-                    parts=parts,
-                    ppl_id=ppl_by_sls[i["sls"]],
-                    now=now,
-                    photo_required=False,
-                )
+            family, roster = family_rows(
+                family_id=index,
+                client_uuid=uuid.UUID(i["client_uuid"]),
+                sls_id=i["sls"],
+                status="submitted",
+                record=i["record"],
+                parts=records.split(definition, i["record"]),
+                ppl_id=ppl_by_sls[i["sls"]],
+                now=now,
+                photo_required=False,
             )
-            member_rows.extend(member_copy_rows(family_id=index, parts=parts))
-        with connection.cursor() as wrapper:
-            cursor = wrapper.cursor
+            families.append(family)
+            members.extend(roster)
+        family_values = pgcopy.rows(Family, families, now, with_id=True)
+        member_values = pgcopy.rows(Member, members, now)
+        with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE bench_family (LIKE households_family INCLUDING ALL)")
             cursor.execute("CREATE TEMP TABLE bench_member (LIKE households_member INCLUDING ALL)")
             started = time.perf_counter()
-            with cursor.copy(f"COPY bench_family ({', '.join(FAMILY_COLUMNS)}) FROM STDIN") as copy:
-                for row in family_rows:
-                    copy.write_row(row)
-            with cursor.copy(f"COPY bench_member ({', '.join(MEMBER_COLUMNS)}) FROM STDIN") as copy:
-                for row in member_rows:
-                    copy.write_row(row)
+            pgcopy.copy_prepared(Family, family_values, with_id=True, table="bench_family")
+            pgcopy.copy_prepared(Member, member_values, table="bench_member")
             took = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_family, bench_member")
         return took
