@@ -31,7 +31,7 @@ def test_the_writer_writes_every_concrete_column_of_the_model_and_of_its_table(m
 def _probe_rows() -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT a, b, c, made FROM pgcopy_probe ORDER BY id")
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 @isolate_apps("tests")
