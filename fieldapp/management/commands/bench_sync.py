@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Model
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from enumeration.models import SLS, Assignment, Device, DeviceToken, User
 from fieldapp import sync
+from geotag.models import Geotag
 from households import form, records, services
 from households.models import Family, Member
 from households.synthetic import family_rows, synthetic_record
@@ -41,6 +44,12 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=8)
         parser.add_argument("--batch", type=int, default=50)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--no-geotags",
+            dest="geotags",
+            action="store_false",
+            help="families without geotags (by default one per building, some buildings with two families)",
+        )
         parser.add_argument(
             "--stages",
             action="store_true",
@@ -76,21 +85,34 @@ class Command(BaseCommand):
         per_sls = max(1, -(-n // len(assignments)))
         work: list[tuple[str, list[dict[str, Any]]]] = []
         pending: dict[int, list[dict[str, Any]]] = {}
-        made = 0
+        made = geotags = 0
+        clocks: dict[int, dt.datetime] = {}
         for a in assignments:
             kec = a.sls.kelurahan.kecamatan.kemendagri_code.replace(".", "")
-            for building in range(1, per_sls + 1):
+            building, geotag = 0, None
+            for k in range(per_sls):
                 if made >= n:
                     break
+                # As phones send them: one geotag per building, every fifth family in the building of
+                # the family before it (family 002 there, the same geotag).
+                shared = k % 5 == 4
+                if not shared:
+                    building += 1
                 record = synthetic_record(rng, a.sls, kec, building=building, serial=made * 7)
-                pending.setdefault(a.ppl_id, []).append(
-                    {
-                        "client_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                        "sls": a.sls_id,
-                        "base_revision": None,
-                        "record": record,
-                    }
-                )
+                item: dict[str, Any] = {
+                    "client_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "sls": a.sls_id,
+                    "base_revision": None,
+                    "record": record,
+                }
+                if shared:
+                    record["family"]["r110"] = "002"
+                elif options["geotags"]:
+                    geotag = _geotag(rng, a.sls, building, clocks, a.ppl_id)
+                    geotags += 1
+                if options["geotags"]:
+                    item["geotag"] = geotag
+                pending.setdefault(a.ppl_id, []).append(item)
                 made += 1
                 if len(pending[a.ppl_id]) == batch:
                     work.append((tokens[a.ppl_id], pending.pop(a.ppl_id)))
@@ -102,7 +124,7 @@ class Command(BaseCommand):
         if not options["url"]:
             raise CommandError("--url is required (the server to push to), unless --stages.")
         self.stdout.write(
-            f"{made:,} families ({members:,} members) in {len(work):,} batches of <= {batch}, "
+            f"{made:,} families ({members:,} members, {geotags:,} geotags) in {len(work):,} batches of <= {batch}, "
             f"{clients} concurrent clients -> {options['url']}"
         )
 
@@ -128,6 +150,8 @@ class Command(BaseCommand):
             api_seconds = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         stored = Family.objects.filter(client_uuid__in=[i["client_uuid"] for _t, items in work for i in items]).count()
+        sent_geotags = {i["geotag"]["client_uuid"] for _t, items in work for i in items if i.get("geotag")}
+        stored_geotags = Geotag.objects.filter(client_uuid__in=sent_geotags).count()
         api_rate = made / api_seconds
         latencies = sorted(run.latencies)
         p50 = statistics.median(latencies)
@@ -135,7 +159,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API:  {made:,} families in {api_seconds:7.1f} s = {api_rate:8,.0f} families/s; "
             f"request p50 {p50 * 1000:,.0f} ms, p99 {p99 * 1000:,.0f} ms; results {run.outcomes}; "
-            f"stored {stored:,}"
+            f"stored {stored:,} families, {stored_geotags:,} geotags"
         )
         used = {**watch.seconds(), "bench client": client_cpu}
         used["anything else on the machine"] = max(0.0, watch.machine - sum(used.values()))
@@ -258,6 +282,26 @@ class Command(BaseCommand):
             took = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_family, bench_member")
         return took
+
+
+def _geotag(rng: random.Random, sls: SLS, building: int, clocks: dict[int, dt.datetime], ppl_id: int) -> dict[str, Any]:
+    """A building's geotag as the app sends it: a GPS fix within about 150 m of a point inside the
+    kelurahan, each of the PPL's fixes four minutes after the previous one (a walking pace), from two
+    days ago (a geotag timed in the future is refused)."""
+    boundary = sls.kelurahan.boundary
+    centre = boundary.point_on_surface if boundary is not None else Point(106.7, -6.3, srid=4326)
+    when = clocks.get(ppl_id, timezone.now() - timedelta(days=2)) + timedelta(minutes=4)
+    clocks[ppl_id] = when
+    return {
+        "client_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "latitude": centre.y + rng.uniform(-0.0013, 0.0013),
+        "longitude": centre.x + rng.uniform(-0.0013, 0.0013),
+        "accuracy_m": rng.choice([4.0, 6.0, 8.0, 12.0, 20.0]),
+        "captured_at": when.isoformat(),
+        "provider": "gps",
+        "building_no": f"{building % 1000:03d}",
+        "accepted_reason": "",
+    }
 
 
 def form_sls(items: list[dict[str, Any]]) -> list[SLS]:
