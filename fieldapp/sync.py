@@ -457,13 +457,15 @@ def _build_new(user: User, entry: _Entry, digest: str) -> _NewFamily | dict[str,
 
 def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[_NewFamily]:
     """Store the geotags of the new families (once per building, checks and flags as for any new
-    geotag) and attach them, so each family row is written with its geotag. A family whose
-    geotag belongs to another SLS is answered conflict and left out."""
+    geotag, set-based) and attach them, so each family row is written with its geotag. A family
+    whose geotag belongs to another SLS is answered conflict and left out."""
     wanted = {f.geotag.client_uuid for f in new if f.geotag is not None}
     if not wanted:
         return new
     known = {g.client_uuid: g for g in Geotag.objects.filter(client_uuid__in=wanted)}
-    kept = []
+    created: list[Geotag] = []
+    kept: list[_NewFamily] = []
+    attach: list[tuple[_NewFamily, Geotag]] = []
     for family in new:
         if family.geotag is None:
             kept.append(family)
@@ -472,9 +474,10 @@ def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[
         try:
             stored = known.get(family.geotag.client_uuid)
             if stored is None:
-                stored = geotag_services.geotag_upsert(user=user, sls=sls, data=family.geotag)
+                stored = geotag_services.geotag_build(user=user, sls=sls, data=family.geotag)
                 known[stored.client_uuid] = stored
-            family.rows.family.geotag = geotag_services.geotag_of_sls(stored, sls)
+                created.append(stored)
+            attach.append((family, geotag_services.geotag_of_sls(stored, sls)))
         except ConflictError as exc:
             results[family.entry.index] = {
                 "client_uuid": str(family.entry.key),
@@ -484,6 +487,9 @@ def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[
             }
             continue
         kept.append(family)
+    geotag_services.geotags_create(geotags=created)
+    for family, geotag in attach:  # after the geotags have their ids
+        family.rows.family.geotag = geotag
     return kept
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from enumeration.models import SLS, User
 from geotag.models import Geotag, GeotagFlag
+from regsosek import pgcopy
 from regsosek.errors import ApplicationError, ConflictError
 from regsosek.text import unstorable
 
@@ -88,16 +89,9 @@ class GeotagInput:
         return cls(key, latitude, longitude, accuracy, captured, provider, building[:3], reason)
 
 
-def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
-    """Store a geotag once (keyed by its UUID); a repeat returns the stored one unchanged.
-
-    Families in one building send the same geotag UUID. Runs the checks of a new geotag.
-    Call inside the caller's transaction.
-    """
-    existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
-    if existing is not None:
-        return geotag_of_sls(existing, sls)
-    geotag = Geotag(
+def geotag_build(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
+    """A new geotag of `sls` collected by `user`, unsaved."""
+    return Geotag(
         client_uuid=data.client_uuid,
         sls=sls,
         building_no=data.building_no,
@@ -108,6 +102,18 @@ def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
         accepted_reason=data.accepted_reason,
         collected_by=user,
     )
+
+
+def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
+    """Store a geotag once (keyed by its UUID); a repeat returns the stored one unchanged.
+
+    Families in one building send the same geotag UUID. Runs the checks of a new geotag.
+    Call inside the caller's transaction.
+    """
+    existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
+    if existing is not None:
+        return geotag_of_sls(existing, sls)
+    geotag = geotag_build(user=user, sls=sls, data=data)
     try:
         with transaction.atomic():
             geotag.save()
@@ -115,6 +121,21 @@ def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
         return Geotag.objects.get(client_uuid=data.client_uuid)
     geotag_check(geotag)
     return geotag
+
+
+def geotags_create(*, geotags: list[Geotag]) -> None:
+    """Store new geotags (built by `geotag_build`, UUIDs not stored yet, each once) set-based: ids
+    from the sequence, one COPY, then the checks of all of them in three queries, with the same
+    flags as storing them one by one in this order with `geotag_upsert`. Call inside the caller's
+    transaction. A UUID that a concurrent transaction stored meanwhile fails the COPY (Django's
+    IntegrityError, after waiting for that transaction): the caller redoes its work one by one."""
+    if not geotags:
+        return
+    now = timezone.now()
+    for geotag, pk in zip(geotags, pgcopy.reserve_ids(Geotag, len(geotags)), strict=True):
+        geotag.pk = pk
+    pgcopy.copy_rows(Geotag, geotags, now, with_id=True)
+    geotags_check(geotags)
 
 
 def geotag_of_sls(geotag: Geotag, sls: SLS) -> Geotag:
@@ -125,62 +146,90 @@ def geotag_of_sls(geotag: Geotag, sls: SLS) -> Geotag:
 
 
 def geotag_check(geotag: Geotag) -> list[str]:
-    """Flag what a supervisor should look at (docs/geotag.md). Returns the kinds flagged."""
-    flags: dict[str, dict[str, Any]] = {}
-    tolerance = settings.GEOTAG_AREA_TOLERANCE_M
+    """Flag what a supervisor should look at (docs/sync.md, "Geotags"). Returns the kinds flagged."""
+    return geotags_check([geotag])[geotag.pk]
+
+
+# The geotags a new geotag is held against: every other one, except those of its own batch stored
+# after it (ids come from the sequence in the order the batch stores them), so a batch is flagged
+# as if its geotags had arrived one by one.
+_BEFORE = "o.id <> g.id AND (o.id < g.id OR o.id <> ALL(%(batch)s))"
+
+
+def geotags_check(geotags: list[Geotag]) -> dict[int, list[str]]:
+    """Flag the new `geotags` (stored, in the order they were stored), each against the geotags
+    stored before it, in three queries whatever their number. Returns the kinds flagged per id."""
+    batch = [geotag.pk for geotag in geotags]
+    params: dict[str, Any] = {
+        "batch": batch,
+        "tolerance": settings.GEOTAG_AREA_TOLERANCE_M,
+        "same_point": settings.GEOTAG_SAME_POINT_M,
+    }
     with connection.cursor() as cursor:
         # Outside the assigned kelurahan by more than the tolerance (the polygons are approximate).
         cursor.execute(
             """
-            SELECT k.boundary IS NOT NULL,
-                   ST_DWithin(k.boundary::geography, g.location, %s),
+            SELECT g.id, k.boundary IS NOT NULL,
+                   ST_DWithin(k.boundary::geography, g.location, %(tolerance)s),
                    ST_Distance(k.boundary::geography, g.location)
             FROM geotag_geotag g JOIN enumeration_sls s ON s.id = g.sls_id
-            JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id WHERE g.id = %s
+            JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id WHERE g.id = ANY(%(batch)s)
             """,
-            [tolerance, geotag.pk],
+            params,
         )
-        has_boundary, within, distance = cursor.fetchone() or (False, True, 0)
-        if has_boundary and not within:
-            flags[GeotagFlag.Kind.OUTSIDE_KELURAHAN] = {"distance_m": round(float(distance), 1)}
+        outside = {row[0]: row[1:] for row in cursor.fetchall()}
         # Another dwelling (another geotag of another building) at the same point.
         cursor.execute(
-            """
-            SELECT o.id FROM geotag_geotag g JOIN geotag_geotag o
-              ON o.id <> g.id AND ST_DWithin(o.location, g.location, %s)
-             AND NOT (o.sls_id = g.sls_id AND o.building_no = g.building_no AND g.building_no <> '')
-            WHERE g.id = %s ORDER BY o.id LIMIT 5
-            """,
-            [settings.GEOTAG_SAME_POINT_M, geotag.pk],
+            f"""
+            SELECT g.id, o.id FROM geotag_geotag g JOIN LATERAL (
+                SELECT o.id FROM geotag_geotag o
+                WHERE {_BEFORE} AND ST_DWithin(o.location, g.location, %(same_point)s)
+                  AND NOT (o.sls_id = g.sls_id AND o.building_no = g.building_no AND g.building_no <> '')
+                ORDER BY o.id LIMIT 5
+            ) o ON true WHERE g.id = ANY(%(batch)s) ORDER BY g.id, o.id
+            """,  # noqa: S608 - _BEFORE is a constant
+            params,
         )
-        same = [row[0] for row in cursor.fetchall()]
+        same: dict[int, list[int]] = {}
+        for geotag_id, other_id in cursor.fetchall():
+            same.setdefault(geotag_id, []).append(other_id)
+        # Travel speed from this PPL's previous and to the next geotag in time.
+        cursor.execute(
+            f"""
+            SELECT g.id, o.id, ST_Distance(o.location, g.location) AS metres,
+                   abs(extract(epoch FROM (o.captured_at - g.captured_at))) AS seconds
+            FROM geotag_geotag g JOIN LATERAL (
+                (SELECT o.*, 0 AS side FROM geotag_geotag o WHERE o.collected_by_id = g.collected_by_id
+                   AND {_BEFORE} AND o.captured_at <= g.captured_at ORDER BY o.captured_at DESC LIMIT 1)
+                UNION ALL
+                (SELECT o.*, 1 AS side FROM geotag_geotag o WHERE o.collected_by_id = g.collected_by_id
+                   AND {_BEFORE} AND o.captured_at > g.captured_at ORDER BY o.captured_at ASC LIMIT 1)
+            ) o ON true WHERE g.id = ANY(%(batch)s) ORDER BY g.id, o.side
+            """,  # noqa: S608 - _BEFORE is a constant
+            params,
+        )
+        travels: dict[int, list[tuple[int, float, float]]] = {}
+        for geotag_id, other_id, metres, seconds in cursor.fetchall():
+            travels.setdefault(geotag_id, []).append((other_id, float(metres), float(seconds)))
+    found: dict[int, list[str]] = {}
+    rows: list[GeotagFlag] = []
+    limit_ms = settings.GEOTAG_MAX_SPEED_KMH / 3.6
+    for geotag in geotags:
+        flags: dict[str, dict[str, Any]] = {}
         partners: list[GeotagFlag] = []
-        if same:
-            flags[GeotagFlag.Kind.SHARED_POINT] = {"geotags": same}
+        has_boundary, within, distance = outside.get(geotag.pk) or (False, True, 0)
+        if has_boundary and not within:
+            flags[GeotagFlag.Kind.OUTSIDE_KELURAHAN] = {"distance_m": round(float(distance), 1)}
+        if geotag.pk in same:
+            flags[GeotagFlag.Kind.SHARED_POINT] = {"geotags": same[geotag.pk]}
             # Both buildings share the point: flag the one already stored too.
             partners += [
                 GeotagFlag(geotag_id=other, kind=GeotagFlag.Kind.SHARED_POINT, detail={"geotags": [geotag.pk]})
-                for other in same
+                for other in same[geotag.pk]
             ]
-        # Travel speed from this PPL's previous and to the next geotag in time.
-        cursor.execute(
-            """
-            SELECT o.id, ST_Distance(o.location, g.location) AS metres,
-                   abs(extract(epoch FROM (o.captured_at - g.captured_at))) AS seconds
-            FROM geotag_geotag g JOIN LATERAL (
-                (SELECT * FROM geotag_geotag p WHERE p.collected_by_id = g.collected_by_id AND p.id <> g.id
-                   AND p.captured_at <= g.captured_at ORDER BY p.captured_at DESC LIMIT 1)
-                UNION ALL
-                (SELECT * FROM geotag_geotag n WHERE n.collected_by_id = g.collected_by_id AND n.id <> g.id
-                   AND n.captured_at > g.captured_at ORDER BY n.captured_at ASC LIMIT 1)
-            ) o ON true WHERE g.id = %s
-            """,
-            [geotag.pk],
-        )
-        limit_ms = settings.GEOTAG_MAX_SPEED_KMH / 3.6
-        for other_id, metres, seconds in cursor.fetchall():
-            speed = float(metres) / max(float(seconds), 1.0)
-            if speed > limit_ms and float(metres) > 200:
+        for other_id, metres, seconds in travels.get(geotag.pk, []):
+            speed = metres / max(seconds, 1.0)
+            if speed > limit_ms and metres > 200:
                 km_per_h = round(speed * 3.6, 1)
                 flags[GeotagFlag.Kind.IMPLAUSIBLE_SPEED] = {"other": other_id, "km_per_h": km_per_h}
                 # One of the two points is wrong: flag both, whatever order they arrived in.
@@ -191,13 +240,14 @@ def geotag_check(geotag: Geotag) -> list[str]:
                         detail={"other": geotag.pk, "km_per_h": km_per_h},
                     )
                 )
-    if geotag.accuracy_m > settings.GEOTAG_MAX_ACCURACY_M:
-        flags[GeotagFlag.Kind.LOW_ACCURACY] = {
-            "accuracy_m": geotag.accuracy_m,
-            "accepted_reason": bool(geotag.accepted_reason),
-        }
-    GeotagFlag.objects.bulk_create(
-        [GeotagFlag(geotag=geotag, kind=kind, detail=detail) for kind, detail in flags.items()] + partners,
-        ignore_conflicts=True,
-    )
-    return sorted(flags)
+        if geotag.accuracy_m > settings.GEOTAG_MAX_ACCURACY_M:
+            flags[GeotagFlag.Kind.LOW_ACCURACY] = {
+                "accuracy_m": geotag.accuracy_m,
+                "accepted_reason": bool(geotag.accepted_reason),
+            }
+        rows += [GeotagFlag(geotag=geotag, kind=kind, detail=detail) for kind, detail in flags.items()] + partners
+        found[geotag.pk] = sorted(flags)
+    # In the order one-by-one checks would write them: where two rows name the same geotag and
+    # kind, the first is kept.
+    GeotagFlag.objects.bulk_create(rows, ignore_conflicts=True)
+    return found

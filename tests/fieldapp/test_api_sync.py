@@ -619,6 +619,36 @@ def test_new_families_take_the_same_few_queries_whatever_their_number(petugas, f
     assert counts[0] == counts[1] == 5
 
 
+def test_new_families_with_their_geotags_take_the_same_few_queries_whatever_their_number(petugas, field):
+    """As phones send them: one geotag per building, some buildings with two families."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fieldapp import sync
+
+    sync.sync_push(user=petugas, device=None, items=[item(field["own1"])])  # warm the per-process caches
+    counts = []
+    for size, first in ((2, 100), (12, 200)):
+        items, point = [], None
+        for n in range(size):
+            shared = n % 3 == 2  # the third family of every three lives in the second one's building
+            building = f"{first + n - 1 if shared else first + n:03d}"
+            if not shared:
+                start = timezone.now() - dt.timedelta(hours=1)
+                at = start + dt.timedelta(minutes=n)
+                # The first with a poor fix, so the batch has a flag to write.
+                point = geotag(lat=-6.3445 + n * 1e-4, at=at, building=building, accuracy=50.0 if n == 0 else 8.0)
+            items.append(item(field["own1"], r109=building, r110="002" if shared else "001") | {"geotag": point})
+        with CaptureQueriesContext(connection) as queries:
+            results = sync.sync_push(user=petugas, device=None, items=items)
+        assert {r["result"] for r in results} == {"created"}
+        counts.append(len(queries))
+    # Five as above, plus the stored geotags of the batch, the new geotags' ids, their checks (three
+    # queries) and one INSERT of their flags (the geotags themselves are a COPY).
+    assert counts[0] == counts[1] == 11
+    assert Geotag.objects.count() == 2 + 8
+
+
 def test_a_new_family_with_another_sls_geotag_is_a_conflict_and_nothing_is_kept(petugas, field):
     client, _t, _d = device_client(petugas)
     shared = geotag()
