@@ -40,7 +40,8 @@ class BPSAdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over 
 
 
 class ReadOnly(BPSAdminOnly):
-    """Records change through services (with revisions and review events), never by hand."""
+    """Rows that change only through services (records, with their revisions and review events) or
+    from reference data (areas, from `load_wilayah`), never by hand."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
@@ -49,35 +50,22 @@ class ReadOnly(BPSAdminOnly):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAreas(BPSAdminOnly):
-    """Areas come from the reference data (`load_wilayah`), not from hand edits."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(KabKota)
-class KabKotaAdmin(ReadOnlyAreas):
+class KabKotaAdmin(ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "provinsi_name"]
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(ReadOnlyAreas):
+class KecamatanAdmin(ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "bps_name", "area_km2"]
     search_fields = ["bps_code", "kemendagri_code", "name"]
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(ReadOnlyAreas):
+class KelurahanAdmin(ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "kecamatan", "area_km2"]
     list_filter = ["kecamatan"]
     search_fields = ["bps_code", "kemendagri_code", "name"]
@@ -215,7 +203,7 @@ class AssignmentAdmin(BPSAdminOnly):
 
 
 @admin.register(SyntheticDataset)
-class SyntheticDatasetAdmin(ReadOnlyAreas):
+class SyntheticDatasetAdmin(ReadOnly):
     list_display = ["seed", "families", "created_at", "summary"]
 
 
