@@ -250,7 +250,7 @@ def test_the_build_context_holds_no_local_state():
         "locale/en/LC_MESSAGES/djangojs.po",
         "static/js/app/main.js",
         "static/css/pwa.css",
-        "templates/enumeration/app.html",
+        "templates/fieldapp/app.html",
         "households/questionnaire/definitions/regsosek22k-1.json",
         "enumeration/data/wilayah/3674/kabkota.json",
         "regsosek/gunicorn_conf.py",

@@ -15,8 +15,8 @@ from django.test import Client
 
 from households import identifiers, records
 from households.models import Family, FamilyRevision, Member
+from tests.fieldapp.test_api_sync import device_client
 from tests.households.factories import create_family
-from tests.households.test_api_sync import device_client
 
 pytestmark = pytest.mark.django_db
 

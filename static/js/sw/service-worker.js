@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The enumerator app's service worker (docs/pwa.md). Django serves it at /app/sw.js with
- * `self.REGSOSEK_SW = {version, precache, shell}` in front (enumeration/pwa.py).
+ * `self.REGSOSEK_SW = {version, precache, shell}` in front (fieldapp/views.py).
  *
  * - install: precaches the app shell into `regsosek-shell-<version>`; it does NOT skip waiting,
  *   so an update never swaps code under a PPL in the middle of a form;
