@@ -18,7 +18,7 @@ export default [
     },
   },
   {
-    files: ["static/js/**/*.test.js", "static/js/**/*-cli.js"],
+    files: ["static/js/**/*.test.js", "static/js/**/*-cli.js", "static/js/**/property-harness.js"],
     languageOptions: { globals: { ...globals.node } },
   },
 ];

@@ -39,7 +39,7 @@ step "eslint" npx --no-install eslint static/js
 step "tsc" npx --no-install tsc --noEmit -p jsconfig.json
 step "pytest" pytest_suite -m "not e2e" -q
 # A glob, not a folder: since Node 21 a folder argument is taken as a file name.
-step "node --test" node --test "static/js/**/*.test.js"
+step "node --test" node --test --test-concurrency=2 "static/js/**/*.test.js"
 e2e_suite() {
   # A fresh database of its own: the browser tests drive the real web server and worker, which
   # cannot see pytest's throw-away test database (tests/e2e/conftest.py).

@@ -14,11 +14,12 @@
  * - every supervisor's return comment reaches the phone;
  * - photos are stored once, and every photo of a stored family reaches the server.
  *
- * PROPERTY_RUNS (default 2000) and PROPERTY_SEED reproduce or widen a run. A failure prints its seed
- * and the shrunk sequence; keep it in FIXED_CASES below.
+ * Test helper (not shipped to phones): the harness of engine.property-*.test.js, which run it in two
+ * halves so that node's test runner uses both cores. PROPERTY_RUNS (default 2000 in all) and
+ * PROPERTY_SEED reproduce or widen a run. A failure prints its seed and the shrunk sequence; keep it
+ * in FIXED_CASES below.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 
@@ -32,8 +33,6 @@ import { addPhoto, sha256Hex } from './photos.js';
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 60 * 60 * 1000;
 const FAMILIES = 2;
-const RUNS = Number(process.env.PROPERTY_RUNS || 2000);
-const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
 
 /** @typedef {'network' | 'drop' | 'late' | 'duplicate' | 'status'} Mode  what the network does to one request */
 
@@ -56,7 +55,7 @@ const mode = fc.oneof(
   { arbitrary: fc.constantFrom(/** @type {const} */ ('network'), 'drop', 'late', 'duplicate', 'status'), weight: 2 },
 );
 /** @type {fc.Arbitrary<Command>} */
-const command = fc.oneof(
+export const command = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('edit'), family, value: fc.integer({ min: 0, max: 3 }), finalise: fc.boolean() }), weight: 6 },
   {
     arbitrary: fc.record({ kind: fc.constant('sync'), force: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }), push: mode, photos: mode, pull: mode }),
@@ -363,7 +362,7 @@ async function checkHealed(w) {
 /**
  * @param {Command[]} commands
  */
-async function runSequence(commands) {
+export async function runSequence(commands) {
   const w = await world();
   for (const [index, c] of commands.entries()) {
     await apply(w, c);
@@ -378,7 +377,7 @@ async function runSequence(commands) {
  * Sequences kept from failures (and the ones the issue describes), run on every `make test`.
  * @type {[string, Command[]][]}
  */
-const FIXED_CASES = [
+export const FIXED_CASES = [
   [
     'lost answer, edit, sends that never leave, clean network (issue 17)',
     [
@@ -433,17 +432,18 @@ const FIXED_CASES = [
   ],
 ];
 
-for (const [name, commands] of FIXED_CASES) {
-  test(`sync sequence: ${name}`, async () => {
-    await runSequence(commands);
-  });
-}
-
-test(`sync engine invariants hold for ${RUNS} random sequences`, async () => {
+/**
+ * Runs half of the random sequences (`part` 0 or 1), each half with its own seed.
+ * @param {0 | 1} part
+ */
+export async function runHalf(part) {
+  const runs = Math.ceil(Number(process.env.PROPERTY_RUNS || 2000) / 2);
+  const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) + part : undefined;
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 4, maxLength: 40, size: 'medium' }), async (commands) => {
       await runSequence(commands);
     }),
-    { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
+    { numRuns: runs, seed, includeErrorInReport: true },
   );
-});
+  return runs;
+}
