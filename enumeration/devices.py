@@ -6,10 +6,16 @@ refused). Tokens expire (DEVICE_TOKEN_DAYS); a device holding unsynced work sign
 password and keeps that work (the app never deletes it on expiry). An admin revokes a lost phone:
 at its next contact the device is told to wipe its local data, and it reports the wipe with the
 token it held (kept for that alone: a revoked device's token opens nothing else).
+
+Each sign-in also gives the device its key shares: secrets derived per device from SECRET_KEY
+(and its fallbacks), which the app uses to wrap its data key so that only a password sign-in
+opens the phone's data after its PIN was reset (static/js/sync/keyring.js, docs/privacy.md). The
+server stores nothing for them and a revoked device never gets them.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import logging
@@ -22,6 +28,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -33,6 +40,7 @@ from regsosek.errors import ConflictError, NotAllowedError
 logger = logging.getLogger(__name__)
 
 DEVICE_ROLES = {Role.PPL}
+KEY_SHARE_SALT = "regsosek.enumeration.devices.key_share"
 
 
 class DeviceAuthError(exceptions.AuthenticationFailed):
@@ -53,6 +61,23 @@ class SignIn:
     token: str
     expires_at: dt.datetime
     device: Device
+    key_shares: list[str]
+
+
+def device_key_shares(*, device_id: uuid.UUID) -> list[str]:
+    """The device's shares of the app lock (32 bytes each, base64url without padding): the one of
+    SECRET_KEY first, then one per SECRET_KEY_FALLBACKS entry, so a phone whose keyring was wrapped
+    before a rotation still opens. Derived, never stored; only sent in a password sign-in's answer
+    (no-store), never logged."""
+    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        base64.urlsafe_b64encode(
+            salted_hmac(KEY_SHARE_SALT, str(device_id), secret=secret, algorithm="sha256").digest()
+        )
+        .rstrip(b"=")
+        .decode()
+        for secret in secrets_
+    ]
 
 
 def device_sign_in(
@@ -93,7 +118,7 @@ def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignI
     # Old tokens of this device stop working: one live token per device.
     DeviceToken.objects.filter(device=device).exclude(key_hash=_hash(key)).delete()
     logger.info("device.signed_in", extra={"device": str(device.pk), "user_id": user.pk})
-    return SignIn(token=key, expires_at=expires_at, device=device)
+    return SignIn(token=key, expires_at=expires_at, device=device, key_shares=device_key_shares(device_id=device.pk))
 
 
 @transaction.atomic

@@ -85,6 +85,8 @@ class DeviceSignInApi(APIView):
                 "expires_at": signed.expires_at.isoformat(),
                 "device_id": str(signed.device.pk),
                 "user": {"username": user.username, "full_name": user.full_name, "role": user.role},
+                # Opens the phone's data after a PIN reset (static/js/sync/keyring.js); no-store.
+                "key_shares": signed.key_shares,
             }
         )
         response["Cache-Control"] = "no-store"

@@ -81,6 +81,15 @@ def precache_urls() -> list[str]:
     ]
 
 
+def _app_settings() -> dict[str, object]:
+    """Server settings the app reads from the shell's data attributes (static/js/app/main.js)."""
+    return {
+        "lock_idle_seconds": settings.APP_LOCK_IDLE_SECONDS,
+        "pin_max_attempts": settings.APP_LOCK_MAX_PIN_ATTEMPTS,
+        "approved_retention_hours": settings.APPROVED_RETENTION_HOURS,
+    }
+
+
 @functools.cache
 def _version_for(debug_token: str) -> str:
     digest = hashlib.sha256()
@@ -91,11 +100,14 @@ def _version_for(debug_token: str) -> str:
     for locale_file in sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/*.po")):
         digest.update(locale_file.read_bytes())
     digest.update(settings.APP_RELEASE.encode())
+    # The shell is served from the worker's cache: a changed setting must make a new version.
+    digest.update(json.dumps(_app_settings(), sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
 def app_version() -> str:
-    """Changes whenever a precached asset, the shell template, a translation or APP_RELEASE changes.
+    """Changes whenever a precached asset, the shell template, a translation, APP_RELEASE or a
+    setting the app reads (`_app_settings`) changes.
     Cached for the life of the process (assets change only with a deploy), except in DEBUG."""
     if settings.DEBUG:
         _version_for.cache_clear()
@@ -113,6 +125,7 @@ def app_shell(request: HttpRequest) -> HttpResponse:
             "app_script": APP_SCRIPT,
             "app_styles": APP_STYLES,
             "geotag_max_accuracy_m": str(settings.GEOTAG_MAX_ACCURACY_M),
+            **{name: str(value) for name, value in _app_settings().items()},
         },
     )
     response["Cache-Control"] = "no-cache"

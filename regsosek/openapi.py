@@ -138,6 +138,10 @@ class SignInResponseSerializer(serializers.Serializer[Any]):
     expires_at = serializers.DateTimeField()
     device_id = serializers.UUIDField()
     user = serializers.JSONField(help_text="{username, full_name, role}")
+    key_shares = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="the device's shares of the app lock's key (32 bytes, base64url), current first",
+    )
 
 
 class WipeConfirmSerializer(serializers.Serializer[Any]):

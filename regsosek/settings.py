@@ -219,6 +219,14 @@ if IDENTIFIER_REVEAL_LIMIT < 1 or IDENTIFIER_REVEAL_WINDOW_MINUTES < 1:
 DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
 SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)
 GEOTAG_MAX_ACCURACY_M = env_float("GEOTAG_MAX_ACCURACY_M", 30.0)
+# Enumerator app lock (docs/pwa.md, "App lock"): the app asks for the PIN again after this many
+# seconds without a touch; after this many wrong PINs in a row only the password opens it again.
+APP_LOCK_IDLE_SECONDS = env_int("APP_LOCK_IDLE_SECONDS", 300)
+APP_LOCK_MAX_PIN_ATTEMPTS = env_int("APP_LOCK_MAX_PIN_ATTEMPTS", 5)
+if APP_LOCK_IDLE_SECONDS < 30 or APP_LOCK_MAX_PIN_ATTEMPTS < 1:
+    raise ImproperlyConfigured("APP_LOCK_IDLE_SECONDS must be at least 30 and APP_LOCK_MAX_PIN_ATTEMPTS at least 1.")
+# Hours a family approved by its PML stays on the phone (docs/pwa.md, "Retention"); negative: kept.
+APPROVED_RETENTION_HOURS = env_int("APPROVED_RETENTION_HOURS", 24)
 # A release label mixed into the enumerator app's version: changing it makes every phone install the
 # app again (e.g. after a server-side change the app must pick up). Files already change the version.
 APP_RELEASE = env_str("APP_RELEASE", "")

@@ -97,6 +97,25 @@ def test_a_ppl_signs_in_a_device_and_gets_a_token(petugas, field):
     assert client.get("/api/v1/sync/pull/").status_code == 200
 
 
+def test_sign_in_gives_key_shares_stable_per_device_and_never_to_a_revoked_one(petugas, bps_admin, settings):
+    from enumeration.devices import device_revoke
+
+    settings.SECRET_KEY_FALLBACKS = ["an older secret key of at least fifty characters for this test only"]
+    device_id = uuid.uuid4()
+    first = sign_in(Client(), petugas, device_id)
+    assert first.status_code == 200 and first["Cache-Control"] == "no-store"
+    shares = first.json()["key_shares"]
+    assert len(shares) == 2 and len(set(shares)) == 2, "one per secret key, the current one first"
+    assert all(len(base64.urlsafe_b64decode(share + "==")) == 32 for share in shares)
+    assert sign_in(Client(), petugas, device_id).json()["key_shares"] == shares, "stable: it opens what it wrapped"
+    assert sign_in(Client(), petugas).json()["key_shares"][0] != shares[0], "each device its own"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert sign_in(Client(), petugas, device_id).json()["key_shares"] == shares[:1]
+    device_revoke(device=Device.objects.get(pk=device_id), by=bps_admin)
+    refused = sign_in(Client(), petugas, device_id)
+    assert refused.status_code == 401 and "key_shares" not in refused.json()
+
+
 def test_wrong_password_and_other_roles_are_refused(petugas, supervisor, client):
     bad = client.post(
         "/api/v1/auth/device/",

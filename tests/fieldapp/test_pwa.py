@@ -72,6 +72,20 @@ def test_the_version_changes_when_an_asset_changes(monkeypatch, settings):
         pwa._version_for.cache_clear()
 
 
+def test_the_shell_carries_the_lock_and_retention_settings_and_a_change_makes_a_new_version(client, settings):
+    settings.APP_LOCK_IDLE_SECONDS, settings.APP_LOCK_MAX_PIN_ATTEMPTS, settings.APPROVED_RETENTION_HOURS = 120, 3, 48
+    page = client.get("/app/").content.decode()
+    assert 'data-lock-idle-seconds="120"' in page and 'data-pin-max-attempts="3"' in page
+    assert 'data-retention-hours="48"' in page
+    settings.DEBUG = True  # the version is cached per process except in DEBUG
+    try:
+        before = pwa.app_version()
+        settings.APP_LOCK_IDLE_SECONDS = 600
+        assert pwa.app_version() != before, "the cached shell would keep the old setting"
+    finally:
+        pwa._version_for.cache_clear()
+
+
 def test_the_translations_follow_the_chosen_language(client):
     assert "Kirim & perbarui" not in client.get("/app/jsi18n/").content.decode()  # Indonesian: the source
     client.post("/i18n/setlang/", {"language": "en", "next": "/app/"})
