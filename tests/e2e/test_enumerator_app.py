@@ -1,11 +1,14 @@
 """The enumerator app in a real browser, against the real web server, worker and PostGIS.
 
-Sign in, download the assignment, go offline, reload (the app still loads from the service worker),
-fill a family with members from a VK1 row, take a (mocked) GPS fix and a real JPEG photo, finalise,
-close and reopen the page offline (the family is still there), go online and sync; then the database
-holds the family, its members, the geotag and the processed photo exactly once, also after a second
-sync. Then an app update that waits for the open form. A second test: Background Sync sends a VK1
-mark made offline after the page is gone.
+Sign in and choose the PIN, download the assignment, go offline, reload (the app still loads from the
+service worker, locked: the PIN opens it), fill a family with members from a VK1 row, take a (mocked)
+GPS fix and a real JPEG photo, finalise, close and reopen the page offline (the family is still
+there), go online and sync; then the database holds the family, its members, the geotag and the
+processed photo exactly once, also after a second sync. Then an app update that waits for the open
+form. A second test: Background Sync sends a VK1 mark made offline after the page is gone (with the
+keys the unlocked page handed to the service worker). Then the app lock: a dump of IndexedDB after
+finalising a family holds no name, NIK, No. KK, location or token in the clear; the PIN, the idle
+lock and the limit of wrong PINs.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ SW_VERSION = (
     " navigator.serviceWorker.controller.postMessage({type: 'VERSION'}, [channel.port2]); })"
 )
 TIMEOUT_MS = 30_000
+PIN = "246810"
 
 
 def _until(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
@@ -95,13 +99,26 @@ def assignment(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
         }
 
 
-def _sign_in(page: Any, ppl: User, sls: SLS) -> None:
-    """Sign in on the app's page, wait for the assignment and for the service worker to control it."""
+def _sign_in(page: Any, ppl: User, sls: SLS, pin: str = PIN) -> None:
+    """Sign in on the app's page and choose the PIN (the app asks for one after every sign-in that
+    did not open the keys with the PIN), wait for the assignment and for the service worker to control it."""
     page.fill("#username", ppl.username)
     page.fill("#password", PASSWORD)
     page.click("form button[type=submit]")
+    page.wait_for_selector("#pin-new")
+    page.fill("#pin-new", pin)
+    page.fill("#pin-repeat", pin)
+    page.click("[data-testid=pin-save]")
     page.wait_for_selector(f"a[data-sls='{sls.pk}']")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def _unlock(page: Any, pin: str = PIN) -> None:
+    """The app opens locked: enter the PIN."""
+    page.wait_for_selector("#pin")
+    page.fill("#pin", pin)
+    page.click("[data-testid=unlock]")
+    page.wait_for_selector("#pin", state="detached")
 
 
 def _record(assignment: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +225,7 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     # Offline: the app still loads, from the service worker.
     context.set_offline(True)
     page.reload()
+    _unlock(page)
     page.wait_for_selector(f"a[data-sls='{sls.pk}']")
     page.click(f"a[data-sls='{sls.pk}']")
     page.click(f"[data-prelist='{assignment['rows'][0].pk}'] button.start")
@@ -235,6 +253,7 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(family_url)
+    _unlock(page)
     page.wait_for_selector("[data-testid=family-status] :text('Menunggu dikirim')")
     assert page.input_value("#f-r108") == "BUDI SANTOSO"
 
@@ -281,6 +300,7 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     page.click("a.back")
     page.click(".banner.update button:not([disabled])")
     page.wait_for_function("() => navigator.serviceWorker.controller && !document.querySelector('.banner.update')")
+    _unlock(page)  # the update reloaded the page: it opens locked
     assert page.evaluate(SW_VERSION) != old_version
     page.wait_for_selector("a[data-family]:has-text('KELUARGA DRAF')")
     assert errors == []
@@ -334,5 +354,179 @@ def test_background_sync_sends_a_vk1_mark_after_the_page_is_gone(
     )
     with django_db_blocker.unblock():
         _until(lambda: PrelistFamily.objects.get(pk=row.pk).status == "moved", what="the mark to reach the server")
+    assert errors == []
+    context.close()
+
+
+DUMP_INDEXEDDB = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const q = indexedDB.open('regsosek'); q.onsuccess = () => resolve(q.result); q.onerror = () => reject(q.error);
+  });
+  const texts = [], keys = [];
+  const bytes = (buffer) => texts.push(new TextDecoder('latin1').decode(buffer));
+  const walk = async (value) => {
+    if (value === null || value === undefined) return;
+    if (value instanceof Blob) return bytes(await value.arrayBuffer());
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return bytes(value);
+    if (value instanceof CryptoKey) return keys.push({extractable: value.extractable, algorithm: value.algorithm.name});
+    if (Array.isArray(value)) { for (const item of value) await walk(item); return; }
+    if (typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) { texts.push(key); await walk(item); }
+      return;
+    }
+    texts.push(String(value));
+  };
+  const stores = [...db.objectStoreNames];
+  for (const name of stores) {
+    const rows = await new Promise((resolve) => {
+      const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => resolve(r.result);
+    });
+    await walk(rows);
+  }
+  db.close();
+  return {text: texts.join('\\n'), keys, stores};
+}"""
+
+
+def test_indexeddb_holds_no_name_nik_or_location_in_the_clear_after_finalising_a_family(
+    live_stack: LiveStack, browser: Any, assignment: dict[str, Any], tmp_path: Path, django_db_blocker: Any
+) -> None:
+    """What a copy of the browser's storage would show: everything a dump of every IndexedDB store
+    gives (strings, numbers, the bytes of buffers and blobs), after a family with names, NIKs, a
+    No. KK, a geotag and a photo was finalised offline, and again after it was sent."""
+    sls, ppl = assignment["sls"], assignment["ppl"]
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780},
+        geolocation={"latitude": assignment["lat"], "longitude": assignment["lon"], "accuracy": 6},
+        permissions=["geolocation"],
+        service_workers="allow",
+        locale="id-ID",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tokens: list[str] = []
+    context.on(
+        "response",
+        lambda r: tokens.append(r.json()["token"]) if r.url.endswith("/api/v1/auth/device/") and r.ok else None,
+    )
+    page = context.new_page()
+    page.goto(f"{live_stack.url}/app/")
+    _sign_in(page, ppl, sls)
+    page.wait_for_function(
+        "() => new Promise(r => { const q = indexedDB.open('regsosek'); q.onsuccess = () => {"
+        " const t = q.result.transaction('definitions').objectStore('definitions').count();"
+        " t.onsuccess = () => { r(t.result > 0); q.result.close(); }; }; })"
+    )
+    context.set_offline(True)
+    page.click(f"a[data-sls='{sls.pk}']")
+    page.click("[data-testid=new-family]")
+    page.wait_for_selector("#f-r101")
+    record = _record(assignment)
+    _fill(page, record, prefilled={f"r{n}" for n in assignment["prefill"]})
+    page.click("[data-testid=geotag-capture]")
+    page.wait_for_selector("[data-testid=geotag-value]")
+    page.set_input_files("[data-testid=photo-input]", str(_jpeg(tmp_path / "rumah.jpg")))
+    page.wait_for_selector("[data-testid=photo-preview]")
+    page.click("[data-testid=finalise]")
+    page.wait_for_selector("[data-testid=family-notice]:has-text('Final')")
+
+    secrets = {
+        "names": [record["family"]["r108"], *(m["r402"] for m in record["members"]), record["family"]["r202_nama"]],
+        "NIK and No. KK": [record["family"]["r114"], *(m["r403"] for m in record["members"])],
+        "VK1 rows": [r.head_name for r in assignment["rows"]] + ["JL. MAWAR"],
+        "location": [f"{assignment['lat']:.5f}"[:-1], f"{assignment['lon']:.5f}"[:-1]],
+        "token": tokens,
+    }
+    assert tokens, "the sign-in answer was seen"
+
+    def check(when: str) -> None:
+        dump = page.evaluate(DUMP_INDEXEDDB)
+        text = dump["text"]
+        # The dump reads the stores: their readable parts are there (states, the SLS, the PPL's own name).
+        assert "final" in text or "sent" in text, when
+        assert sls.name in text and "Petugas Uji" in text, when
+        for kind, values in secrets.items():
+            for value in values:
+                assert value not in text, f"{when}: {kind} in the clear"
+        # The only key in the database is the browser's device key, which no script can export.
+        assert dump["keys"] == [{"extractable": False, "algorithm": "AES-GCM"}], dump["keys"]
+
+    check("finalised offline")
+    context.set_offline(False)
+    page.click("[data-testid=sync-now]")
+    page.wait_for_selector("[data-testid=unsent]:has-text('Belum terkirim: 0')", timeout=60_000)
+    check("sent and pulled")
+    with django_db_blocker.unblock():
+        assert Family.objects.filter(sls=sls, client_uuid=page.url.rsplit("/", 1)[1]).exists()
+    context.close()
+
+
+def test_the_pin_lock_the_idle_time_and_the_limit_of_wrong_pins(
+    live_stack: LiveStack, browser: Any, assignment: dict[str, Any]
+) -> None:
+    """The app opens locked; it locks itself after the idle time (5 minutes by default, the page's
+    clock moved forward); a wrong PIN says how many tries are left; after 5 the PIN is deleted and
+    the right one no longer opens the app: only the password (online), then a new PIN, and the data
+    on the phone is all still there."""
+    sls, ppl = assignment["sls"], assignment["ppl"]
+    context = browser.new_context(viewport={"width": 360, "height": 780}, service_workers="allow", locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.clock.install()
+    page.goto(f"{live_stack.url}/app/")
+    _sign_in(page, ppl, sls)
+    page.click(f"a[data-sls='{sls.pk}']")
+    page.click("[data-testid=new-family]")
+    page.fill("#f-r108", "KELUARGA TERKUNCI")
+    page.click("[data-testid=save-draft]")
+
+    # Opened again: locked; the draft is not on the screen until the PIN.
+    page.reload()
+    page.wait_for_selector("#pin")
+    assert "KELUARGA TERKUNCI" not in page.content()
+    page.fill("#pin", "000000")
+    page.click("[data-testid=unlock]")
+    page.wait_for_selector("[data-testid=lock-message]:has-text('Sisa percobaan: 4')")
+    _unlock(page)
+    page.wait_for_selector("#f-r108")
+    assert page.input_value("#f-r108") == "KELUARGA TERKUNCI"
+
+    # Five minutes without a touch: locked, the open form's draft saved first.
+    page.fill("#f-r108", "KELUARGA TERKUNCI LAGI")
+    page.clock.fast_forward("05:10")
+    page.wait_for_selector("#pin")
+    _unlock(page)  # a right PIN resets the count
+    page.wait_for_selector("#f-r108")
+    assert page.input_value("#f-r108") == "KELUARGA TERKUNCI LAGI"
+
+    # Five wrong PINs in a row: the PIN is deleted.
+    page.click("a.back")
+    page.click("a.back")
+    page.click("[data-testid=lock-now]")
+    for left in range(4, 0, -1):
+        page.fill("#pin", "111111")
+        page.click("[data-testid=unlock]")
+        page.wait_for_selector(f"[data-testid=lock-message]:has-text('Sisa percobaan: {left}')")
+    page.fill("#pin", "111111")
+    page.click("[data-testid=unlock]")
+    page.wait_for_selector("[data-testid=pin-reset]")
+    page.reload()
+    page.wait_for_selector("[data-testid=pin-reset]")
+    assert page.locator("#pin").count() == 0, "no PIN opens the app any more"
+
+    # Offline the password cannot help; online it opens the data again, and a new PIN is chosen.
+    context.set_offline(True)
+    page.fill("#username", ppl.username)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("p.error:has-text('sinyal')")
+    context.set_offline(False)
+    _sign_in(page, ppl, sls, pin="135790")
+    page.click(f"a[data-sls='{sls.pk}']")
+    page.wait_for_selector("a[data-family]:has-text('KELUARGA TERKUNCI LAGI')")
+    page.click("[data-testid=sync-now]")  # a touch: the app stays unlocked
+    page.reload()
+    _unlock(page, "135790")
     assert errors == []
     context.close()

@@ -3,7 +3,9 @@
  * The family screen: status and the server's reasons, the dwelling's geotag, the questionnaire
  * form, the dwelling photo when the SLS head's welfare estimate requires one, and save/finalise.
  * Every change is saved as a draft on the phone within a second; finalising validates with the
- * same rules as the server and puts the family in the outbox.
+ * same rules as the server and puts the family in the outbox. The screen works on the decrypted
+ * view (sync/sealing.js): what it reads is opened with the unlocked vault, what it saves is sealed
+ * before it is stored.
  */
 import { serverChecks } from '../questionnaire/server-checks.js';
 import { recordDifferences } from '../questionnaire/differences.js';
@@ -11,7 +13,8 @@ import { derive, validate } from '../questionnaire/validate.js';
 import { getMeta } from '../sync/db.js';
 import { enqueueFamily, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
 import { familyMessage, familyStatusLabel } from '../ui/labels.js';
-import { addPhoto, sha256Hex } from '../sync/photos.js';
+import { addPhoto, openPhoto, sha256Hex } from '../sync/photos.js';
+import { openGeotag, readFamily, requireVault } from '../sync/sealing.js';
 import { interpolate } from '../ui/i18n.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
@@ -19,8 +22,8 @@ import { createFamilyForm } from './form.js';
 import { compressPhoto, currentFix, isoWithOffset } from './media.js';
 
 /** @typedef {import('./main.js').App} App */
-/** @typedef {import('../sync/db.js').FamilyRow} FamilyRow */
-/** @typedef {import('../sync/db.js').GeotagRow} GeotagRow */
+/** @typedef {import('../sync/sealing.js').FamilyView} FamilyRow */
+/** @typedef {import('../sync/db.js').Geotag} GeotagRow */
 /** @typedef {import('../questionnaire/validate.js').Definition} Definition */
 /** @typedef {import('../questionnaire/validate.js').Issue} Issue */
 
@@ -45,7 +48,8 @@ function showsReturn(family) {
  */
 export async function familyScreen(app, screen, clientUuid) {
   const db = app.db;
-  const family = await db.families.get(clientUuid);
+  const vault = requireVault(app.vault());
+  const family = await readFamily(db, vault, clientUuid);
   if (!family) {
     mount(screen, h('p', { class: 'error', text: T.familyMissing }), h('a', { href: '#/', text: T.back }));
     return;
@@ -69,7 +73,15 @@ export async function familyScreen(app, screen, clientUuid) {
   /** @type {string | null} */
   let geotagUuid = family.geotag_uuid;
   /** @type {GeotagRow | undefined} */
-  let geotag = geotagUuid ? await db.geotags.get(geotagUuid) : undefined;
+  /**
+   * @param {string | null} uuid
+   * @returns {Promise<GeotagRow | undefined>}
+   */
+  const geotagOf = async (uuid) => {
+    const row = uuid ? await db.geotags.get(uuid) : undefined;
+    return row ? openGeotag(vault, row) : undefined;
+  };
+  let geotag = await geotagOf(geotagUuid);
   let photos = await db.photos.where('family_uuid').equals(clientUuid).toArray();
   /** @type {string[]} */
   const objectUrls = [];
@@ -85,7 +97,10 @@ export async function familyScreen(app, screen, clientUuid) {
     saveTimer = null;
     if (!dirty) return;
     dirty = false;
-    await saveDraft(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, Date.now());
+    const started = performance.now();
+    await saveDraft(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, Date.now(), vault);
+    // Sealing and storing one draft (docs/performance.md, scripts/bench_app_lock.py).
+    performance.measure('regsosek-save', { start: started });
   };
   const scheduleSave = () => {
     dirty = true;
@@ -105,7 +120,7 @@ export async function familyScreen(app, screen, clientUuid) {
   };
 
   const renderStatus = async () => {
-    const current = (await db.families.get(clientUuid)) ?? family;
+    const current = (await readFamily(db, vault, clientUuid)) ?? family;
     const errors = (current.errors ?? []).map((e) => h('li', { text: e.number ? `${e.number}: ${e.message}` : e.message }));
     mount(
       statusBox,
@@ -170,7 +185,8 @@ export async function familyScreen(app, screen, clientUuid) {
 
   const renderGeotag = async () => {
     const building = buildingNo();
-    const shared = building && !geotag ? await db.geotags.where('[sls+building_no]').equals([family.sls, building]).first() : undefined;
+    const sharedRow = building && !geotag ? await db.geotags.where('[sls+building_no]').equals([family.sls, building]).first() : undefined;
+    const shared = sharedRow ? await openGeotag(vault, sharedRow) : undefined;
     const status = h('p', { class: 'muted', role: 'status' });
     const reason = h('input', { name: 'geotag-reason', placeholder: T.geotagReasonPlaceholder, maxlength: 200 });
     /** @type {HTMLElement | null} */
@@ -222,7 +238,7 @@ export async function familyScreen(app, screen, clientUuid) {
 
     /** @param {GeotagRow} row */
     const keep = async (row) => {
-      await saveGeotag(db, row);
+      await saveGeotag(db, row, vault);
       geotag = row;
       geotagUuid = row.client_uuid;
       dirty = true;
@@ -260,7 +276,7 @@ export async function familyScreen(app, screen, clientUuid) {
     renderGeotagBox();
   };
 
-  const renderPhoto = () => {
+  const renderPhoto = async () => {
     const required = photoRequired();
     photoBox.hidden = !required && photos.length === 0;
     const latest = photos.slice().sort((a, b) => b.created_at - a.created_at)[0];
@@ -280,9 +296,9 @@ export async function familyScreen(app, screen, clientUuid) {
           const sha256 = await sha256Hex(blob);
           // A retake replaces a photo the server does not have yet; a sent one stays on the server.
           for (const old of photos) if (old.status !== 'sent') await db.photos.delete(old.client_uuid);
-          await addPhoto(db, { client_uuid: app.newId(), family_uuid: clientUuid, blob, sha256 }, Date.now());
+          await addPhoto(db, { client_uuid: app.newId(), family_uuid: clientUuid, blob, sha256 }, Date.now(), vault);
           photos = await db.photos.where('family_uuid').equals(clientUuid).toArray();
-          renderPhoto();
+          await renderPhoto();
         } catch (error) {
           console.error('photo failed', error);
           status.textContent = T.photoFailed;
@@ -291,7 +307,7 @@ export async function familyScreen(app, screen, clientUuid) {
     });
     let preview = null;
     if (latest) {
-      const url = URL.createObjectURL(latest.blob);
+      const url = URL.createObjectURL(await openPhoto(vault, latest));
       objectUrls.push(url);
       preview = h(
         'figure',
@@ -320,7 +336,7 @@ export async function familyScreen(app, screen, clientUuid) {
       record = next;
       scheduleSave();
       if (buildingNo() !== before) renderGeotag();
-      renderPhoto();
+      renderPhoto().catch((error) => console.error('photo preview failed', error));
     },
   });
 
@@ -372,7 +388,7 @@ export async function familyScreen(app, screen, clientUuid) {
     if (saveTimer) clearTimeout(saveTimer);
     dirty = false;
     try {
-      await enqueueFamily(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, { now: Date.now(), newId: app.newId });
+      await enqueueFamily(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, { now: Date.now(), newId: app.newId, vault });
     } catch (error) {
       notice.textContent = /** @type {Error} */ (error).message === 'conflict_unresolved' ? T.conflictFirst : T.finaliseFailed;
       notice.className = 'notice error';
@@ -422,7 +438,7 @@ export async function familyScreen(app, screen, clientUuid) {
     renderStatus().catch((error) => console.error('status failed', error));
   });
   await renderGeotag();
-  renderPhoto();
+  await renderPhoto();
   if (family.errors?.length) {
     const fromServer = family.errors.map((e) => ({
       variable: e.variable ?? 'record',

@@ -1,24 +1,48 @@
 // @ts-check
 /**
- * The enumerator app: boot, routing, the sync bar, the update banner. Screens are in screens.js
- * and family.js; the store and the sync engine in ../sync (docs/pwa.md).
+ * The enumerator app: boot, routing, the lock, the sync bar, the update banner. Screens are in
+ * screens.js, family.js and lock.js; the store and the sync engine in ../sync (docs/pwa.md).
+ *
+ * The app lock: the unlocked keys (`session`) live in this page's memory only. Opening the app,
+ * and `lockIdleMs` without a touch or a key, lock it: drafts are saved first, then the keys are
+ * dropped and the service worker is told to drop its copy.
  */
 import { createBrowserEngine } from '../sync/browser.js';
-import { getMeta, openDatabase } from '../sync/db.js';
+import { getMeta, openDatabase, setMeta } from '../sync/db.js';
+import { fromBase64Url, loadKeyring, createKeyring, setServerWrap, unlockWithShare } from '../sync/keyring.js';
+import { retireApproved } from '../sync/retention.js';
+import { sealLegacyRows } from '../sync/sealing.js';
 import { authRequiredText } from '../ui/labels.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { familyScreen } from './family.js';
-import { homeScreen, signInScreen, slsScreen, wipeScreen } from './screens.js';
+import { lockScreen, pinSetupScreen } from './lock.js';
+import { homeScreen, signInScreen, slsScreen, storedScreen, wipeScreen } from './screens.js';
 
 /** @typedef {import('../sync/engine.js').SyncEvent} SyncEvent */
 /** @typedef {import('../sync/outbox.js').WorkCounts} WorkCounts */
+/** @typedef {import('../sync/keyring.js').Session} Session */
+
+/**
+ * @param {string | undefined} value
+ * @param {number} fallback
+ * @returns {number}
+ */
+function numberOr(value, fallback) {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) ? n : fallback;
+}
 
 /**
  * @typedef {object} App  What the screens get.
  * @property {import('../sync/db.js').RegsosekDB} db
  * @property {import('../sync/engine.js').SyncEngine} engine
- * @property {{maxAccuracy: number, version: string}} config
+ * @property {{maxAccuracy: number, version: string, lockIdleMs: number, pinMaxAttempts: number, retentionMs: number | null}} config
+ * @property {() => import('../sync/vault.js').Vault | null} vault   the unlocked vault, null while locked
+ * @property {() => Session | null} session
+ * @property {(session: Session) => Promise<void>} unlocked  the PIN (or a sign-in) opened the keys
+ * @property {() => Promise<void>} lock
+ * @property {(shares: string[]) => Promise<import('../sync/vault.js').Vault>} openKeys  for engine.signIn
  * @property {(options?: {force?: boolean}) => void} sync     start a sync run (never throws)
  * @property {(hash: string) => void} go
  * @property {() => void} refresh                           re-render the current screen
@@ -30,13 +54,26 @@ import { homeScreen, signInScreen, slsScreen, wipeScreen } from './screens.js';
  */
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
+const retentionHours = numberOr(root.dataset.retentionHours, 24);
+// Server settings (enumeration/pwa.py): APP_LOCK_IDLE_SECONDS, APP_LOCK_MAX_PIN_ATTEMPTS,
+// APPROVED_RETENTION_HOURS (negative: approved families stay on the phone).
 const config = {
   maxAccuracy: Number(root.dataset.maxAccuracy || 30),
   version: root.dataset.version || '',
   sw: root.dataset.sw || '',
   scope: root.dataset.scope || '/app/',
+  lockIdleMs: Math.max(30, numberOr(root.dataset.lockIdleSeconds, 300)) * 1000,
+  pinMaxAttempts: Math.max(1, numberOr(root.dataset.pinMaxAttempts, 5)),
+  retentionMs: retentionHours < 0 ? null : retentionHours * 60 * 60 * 1000,
 };
 const db = openDatabase();
+
+/** @type {Session | null} the unlocked keys: in this page's memory only */
+let session = null;
+/** A sign-in with the password opened the keys without the PIN (forgotten): a new PIN first. */
+let pinRequired = false;
+let lastActive = Date.now();
+let sharedUntil = 0;
 
 const bar = {
   running: false,
@@ -55,6 +92,8 @@ const bar = {
 const engine = createBrowserEngine(db, {
   onEvent,
   storage: navigator.storage && typeof navigator.storage.persist === 'function' ? navigator.storage : undefined,
+  vault: () => session?.vault ?? null,
+  retentionMs: config.retentionMs,
 });
 
 /** @type {(() => void | Promise<void>)[]} */
@@ -115,6 +154,8 @@ function stopMessage(reason) {
       return T.authSignInRequired;
     case 'forbidden':
       return T.authForbidden;
+    case 'locked':
+      return T.syncLocked;
     default:
       return '';
   }
@@ -190,6 +231,8 @@ async function registerServiceWorker() {
   }
   try {
     const registration = await navigator.serviceWorker.register(config.sw, { scope: config.scope });
+    // The worker that takes over (the first install claims the page) gets the unlocked keys too.
+    navigator.serviceWorker.addEventListener('controllerchange', () => shareKeys(true));
     const watch = (/** @type {ServiceWorker | null} */ worker) => {
       if (!worker) return;
       worker.addEventListener('statechange', () => {
@@ -218,16 +261,107 @@ async function registerServiceWorker() {
   }
 }
 
+/**
+ * Tells the service worker the unlocked keys (non-extractable CryptoKeys, cloned), valid until the
+ * idle lock would fall, so Background Sync can run after the page closed; or that the app locked.
+ * At most every 30 s on activity.
+ * @param {boolean} [force]
+ */
+function shareKeys(force = false) {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return;
+  if (!session) {
+    sharedUntil = 0;
+    worker.postMessage({ type: 'LOCK' });
+    return;
+  }
+  const until = lastActive + config.lockIdleMs;
+  if (!force && until - sharedUntil < 30_000) return;
+  sharedUntil = until;
+  worker.postMessage({ type: 'UNLOCKED', keys: session.vault.keys, until, retentionMs: config.retentionMs });
+}
+
+function touched() {
+  if (session && Date.now() - lastActive >= config.lockIdleMs) {
+    // The idle time passed while the page slept (timers do not run in a hidden tab): lock first.
+    app.lock();
+    return;
+  }
+  lastActive = Date.now();
+  shareKeys();
+}
+
+function checkIdle() {
+  if (session && Date.now() - lastActive >= config.lockIdleMs) app.lock();
+}
+
 /** @type {App} */
 const app = {
   db,
   engine,
   config,
+  vault: () => session?.vault ?? null,
+  session: () => session,
+  async unlocked(opened) {
+    session = opened;
+    pinRequired = false;
+    lastActive = Date.now();
+    // Rows a version without the lock stored in the clear are sealed once.
+    if (!(await getMeta(db, 'legacy_sealed'))) {
+      await sealLegacyRows(db, opened.vault);
+      await setMeta(db, 'legacy_sealed', true);
+    }
+    // The grace period of approved families ends on an offline phone too.
+    await retireApproved(db, { now: Date.now(), graceMs: config.retentionMs });
+    shareKeys(true);
+    route();
+    await routing;
+    // From the PIN's submit to the screen drawn (docs/performance.md); absent after a sign-in.
+    if (performance.getEntriesByName('regsosek-unlock-start').length) {
+      performance.measure('regsosek-unlock', 'regsosek-unlock-start');
+      performance.clearMarks('regsosek-unlock-start');
+    }
+    app.sync();
+  },
+  lock() {
+    const locking = routing.then(async () => {
+      if (!session) return;
+      // Drafts are saved (sealed) before the keys go.
+      const cleanups = leaving;
+      leaving = [];
+      for (const cleanup of cleanups) await cleanup();
+      session = null;
+      shareKeys(true);
+      bar.message = '';
+      await renderRoute();
+    });
+    routing = locking.catch((error) => console.error('lock failed', error));
+    return routing;
+  },
+  async openKeys(shares) {
+    const bytes = shares.map(fromBase64Url);
+    if (session) {
+      // Already open: refresh the server wrap (a new share after a rotation heals here).
+      if (bytes[0]) await setServerWrap(db, session, bytes[0]);
+      return session.vault;
+    }
+    if (await loadKeyring(db)) {
+      const opened = await unlockWithShare(db, bytes);
+      if (!opened) throw new Error(T.lockKeysUnavailable);
+      if (bytes[0]) await setServerWrap(db, opened, bytes[0]);
+      session = opened;
+      // Signed in instead of the PIN (forgotten, or reset after too many): a new PIN first.
+      pinRequired = true;
+      return opened.vault;
+    }
+    session = await createKeyring(db, { share: bytes[0] ?? null, now: Date.now() });
+    return session.vault;
+  },
   sync(options = {}) {
-    // Nothing to sync before the first sign-in (a run would only say "sign in again").
+    // Nothing to sync before the first sign-in (a run would only say "sign in again"), nor while locked.
     getMeta(db, 'user')
       .then((user) => {
-        if (!user) return;
+        if (!user || !session) return;
         bar.running = true;
         renderSyncBar();
         // A run already going may be past the work this call is about (a family finalised or a
@@ -279,7 +413,17 @@ async function renderRoute() {
   const user = await getMeta(db, 'user');
   shown = 'other';
   if (await getMeta(db, 'wipe_required')) return wipeScreen(app, screen);
+  const ring = await loadKeyring(db);
   if (hash === '#/masuk' || !user) return signInScreen(app, screen);
+  if (!session) {
+    if (ring?.pin) return lockScreen(app, screen);
+    // Signed in by a version without the lock: its data waits in the clear for a PIN.
+    if (!ring) return pinSetupScreen(app, screen, { upgrade: true });
+    // The PIN was reset (too many wrong ones) or never chosen: the password, then a new PIN.
+    return signInScreen(app, screen);
+  }
+  if (!ring?.pin || pinRequired) return pinSetupScreen(app, screen);
+  if (hash === '#/data') return storedScreen(app, screen);
   const sls = /^#\/sls\/(\d+)$/.exec(hash);
   if (sls) {
     shown = 'sls';
@@ -303,11 +447,18 @@ async function boot() {
   });
   window.addEventListener('offline', () => renderSyncBar());
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') app.sync();
+    if (document.visibilityState !== 'visible') return;
+    checkIdle();
+    app.sync();
   });
+  for (const type of ['pointerdown', 'keydown', 'input', 'touchstart']) {
+    document.addEventListener(type, touched, { capture: true, passive: true });
+  }
+  setInterval(checkIdle, 5_000);
   route();
   await registerServiceWorker();
-  if (await getMeta(db, 'user')) app.sync();
+  // A page that opens is locked: the worker drops any keys a closed page left with it.
+  shareKeys(true);
 }
 
 boot().catch((error) => {

@@ -1,19 +1,23 @@
 // @ts-check
 /**
- * Screens of the enumerator app other than the family form: sign-in, home (assignment, tasks,
- * storage), one SLS (VK1 prelist and families) and the wipe of a revoked device.
+ * Screens of the enumerator app other than the family form and the lock: sign-in, home
+ * (assignment, tasks, storage), what the phone stores, one SLS (VK1 prelist and families) and the
+ * wipe of a revoked device. Names and addresses are opened with the unlocked vault for display.
  */
 import { emptyRecord } from '../questionnaire/relevance.js';
 import { getMeta } from '../sync/db.js';
+import { loadKeyring } from '../sync/keyring.js';
 import { marksByKey, setMark } from '../sync/marks.js';
 import { countWork, saveDraft } from '../sync/outbox.js';
+import { storedSummary } from '../sync/retention.js';
+import { openFamily, openPrelistRow, requireVault } from '../sync/sealing.js';
 import { interpolate } from '../ui/i18n.js';
 import { authRequiredText, familyMessage, familyStatusLabel } from '../ui/labels.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatBytes, formatTime, h, mount } from './dom.js';
 
 /** @typedef {import('./main.js').App} App */
-/** @typedef {import('../sync/db.js').FamilyRow} FamilyRow */
+/** @typedef {import('../sync/sealing.js').FamilyView} FamilyRow */
 /** @typedef {import('../sync/db.js').MarkRow} MarkRow */
 
 /** @type {Record<string, string>} */
@@ -34,6 +38,9 @@ const MARKABLE = ['moved', 'deceased', 'not_found', 'duplicate'];
  */
 export async function signInScreen(app, screen) {
   const user = await getMeta(app.db, 'user');
+  const ring = await loadKeyring(app.db);
+  // A keyring without its PIN wrap: too many wrong PINs (or none chosen yet); only the password opens it.
+  const pinReset = Boolean(ring && !ring.pin && !app.session());
   const message = h('p', { class: 'error', role: 'alert' });
   const username = h('input', { name: 'username', id: 'username', autocomplete: 'username', autocapitalize: 'none', required: true, value: user?.username ?? '' });
   const password = h('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -46,23 +53,32 @@ export async function signInScreen(app, screen) {
         event.preventDefault();
         submit.disabled = true;
         message.textContent = '';
-        const result = await app.engine.signIn({ username: username.value.trim(), password: password.value, deviceName: navigator.userAgent.slice(0, 100) });
+        const result = await app.engine.signIn({
+          username: username.value.trim(),
+          password: password.value,
+          deviceName: navigator.userAgent.slice(0, 100),
+          openKeys: app.openKeys,
+        });
         submit.disabled = false;
         if (!result.ok) {
           message.textContent =
             result.reason === 'network'
               ? T.signInOffline
-              : (result.message ??
-                (result.reason === 'device_revoked' ? T.authWipeRequired : result.reason === 'invalid_credentials' ? T.authInvalidCredentials : authRequiredText(result.reason ?? '')));
+              : result.reason === 'keys'
+                ? T.lockKeysUnavailable
+                : (result.message ??
+                  (result.reason === 'device_revoked' ? T.authWipeRequired : result.reason === 'invalid_credentials' ? T.authInvalidCredentials : authRequiredText(result.reason ?? '')));
           if (result.wipe) app.go('#/hapus');
           return;
         }
         password.value = '';
-        app.sync({ force: true });
+        // The keys are open (main.js); the PIN screen follows when the keyring has no PIN yet.
         app.go('#/');
+        app.sync({ force: true });
       },
     },
     h('h1', { text: T.signInTitle }),
+    pinReset ? h('p', { class: 'warn', 'data-testid': 'pin-reset', text: T.pinReset }) : null,
     h('p', { class: 'muted', text: user ? T.signInAgainHint : T.signInHint }),
     h('label', { for: 'username', text: T.username }),
     username,
@@ -156,6 +172,36 @@ async function storageInfo() {
 }
 
 /**
+ * What the phone stores and why (issue 16: "Show the PPL what is stored and why"). Counts only.
+ * @param {App} app
+ * @param {HTMLElement} screen
+ */
+export async function storedScreen(app, screen) {
+  const summary = await storedSummary(app.db);
+  const hours = app.config.retentionMs === null ? '–' : Math.round(app.config.retentionMs / 3_600_000);
+  const line = (/** @type {string} */ key, /** @type {string} */ text) => h('li', { 'data-stored': key, text });
+  mount(
+    screen,
+    h('a', { class: 'back', href: '#/', text: `← ${T.back}` }),
+    h('h1', { text: T.storedTitle }),
+    h('p', { text: T.storedIntro }),
+    h(
+      'ul',
+      { class: 'stored', 'data-testid': 'stored' },
+      line('families', interpolate(T.storedFamilies, { count: summary.families })),
+      summary.approvedWaiting ? line('approved', interpolate(T.storedApproved, { count: summary.approvedWaiting, hours })) : null,
+      line('retired', interpolate(T.storedRetired, { count: summary.retired })),
+      line('photos', interpolate(T.storedPhotos, { count: summary.photos })),
+      line('geotags', interpolate(T.storedGeotags, { count: summary.geotags })),
+      line('prelist', interpolate(T.storedPrelist, { count: summary.prelist })),
+      line('marks', interpolate(T.storedMarks, { count: summary.marks })),
+    ),
+    h('p', { class: 'muted', text: T.storedSignOut }),
+    await storageInfo(),
+  );
+}
+
+/**
  * @param {FamilyRow} family
  * @returns {string}
  */
@@ -186,8 +232,17 @@ function familyLink(family) {
  * @param {HTMLElement} screen
  */
 export async function homeScreen(app, screen) {
-  const [user, slsList, families] = await Promise.all([getMeta(app.db, 'user'), app.db.sls.toArray(), app.db.families.toArray()]);
-  const tasks = families.filter((f) => f.status === 'returned' || f.status === 'conflict' || f.status === 'rejected');
+  const vault = requireVault(app.vault());
+  const [user, slsList, families, retired] = await Promise.all([
+    getMeta(app.db, 'user'),
+    app.db.sls.toArray(),
+    app.db.families.toArray(),
+    app.db.retired.toArray(),
+  ]);
+  // Only the tasks are shown by name: only they are opened.
+  const tasks = await Promise.all(
+    families.filter((f) => f.status === 'returned' || f.status === 'conflict' || f.status === 'rejected').map((f) => openFamily(vault, f)),
+  );
   const signOutMessage = h('p', { class: 'error', role: 'alert' });
   mount(
     screen,
@@ -212,17 +267,23 @@ export async function homeScreen(app, screen) {
             ...slsList.map((sls) => {
               const mine = families.filter((f) => f.sls === sls.id);
               const done = mine.filter((f) => f.status === 'sent').length;
+              // Approved families that left the phone still count (retention.js).
+              const gone = retired.filter((r) => r.sls === sls.id).length;
+              const counts = `${T.familiesCount}: ${mine.length + gone} · ${T.sentCount}: ${done + gone}`;
               return h(
                 'a',
                 { class: 'item', href: `#/sls/${sls.id}`, dataset: { sls: String(sls.id) } },
                 h('strong', { text: sls.name || sls.full_code }),
                 h('span', { class: 'muted', text: `${sls.kelurahan_name ?? ''} · ${sls.full_code ?? ''}` }),
-                h('span', { class: 'badge', text: `${T.familiesCount}: ${mine.length} · ${T.sentCount}: ${done}` }),
+                h('span', { class: 'badge', text: gone ? `${counts} · ${T.approvedCount}: ${gone}` : counts }),
               );
             }),
           ),
     ),
-    h('section', { class: 'footer' }, await storageInfo(), signOutMessage,
+    h('section', { class: 'footer' }, await storageInfo(),
+      h('p', {}, h('a', { href: '#/data', 'data-testid': 'stored-link', text: T.storedLink })),
+      signOutMessage,
+      h('button', { type: 'button', class: 'secondary', 'data-testid': 'lock-now', text: T.lockNow, onclick: () => app.lock() }),
       h('button', {
         type: 'button',
         class: 'secondary',
@@ -233,6 +294,8 @@ export async function homeScreen(app, screen) {
             signOutMessage.textContent = result.message ?? T.signOutUnsent;
             return;
           }
+          // Everything was sent, and the phone's data (the keys with it) is gone.
+          await app.lock();
           app.go('#/masuk');
         },
       }),
@@ -259,8 +322,10 @@ async function startFamily(app, sls, row) {
   if (row?.address) prefill['107'] = row.address;
   const clientUuid = app.newId();
   const now = Date.now();
+  // Sealed before the transaction: WebCrypto must not be awaited inside it.
+  const record = await requireVault(app.vault()).sealRecord(emptyRecord(definition, prefill));
   await app.db.transaction('rw', app.db.families, app.db.marks, async () => {
-    await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record: emptyRecord(definition, prefill) }, now);
+    await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record }, now);
     await setMark(app.db, { rowId: row ? row.id : null, status: row ? 'found' : 'new', familyUuid: clientUuid }, now);
   });
   return clientUuid;
@@ -277,19 +342,26 @@ export async function slsScreen(app, screen, slsId) {
     mount(screen, h('p', { class: 'error', text: T.slsMissing }), h('a', { href: '#/', text: T.back }));
     return;
   }
-  const [rows, families, marks, definitionRef] = await Promise.all([
+  const vault = requireVault(app.vault());
+  const [sealedRows, sealedFamilies, marks, definitionRef, retired] = await Promise.all([
     app.db.prelist.where('sls').equals(slsId).sortBy('line_no'),
     app.db.families.where('sls').equals(slsId).toArray(),
     marksByKey(app.db),
     getMeta(app.db, 'questionnaire'),
+    app.db.retired.where('sls').equals(slsId).toArray(),
+  ]);
+  const [rows, families] = await Promise.all([
+    Promise.all(sealedRows.map((row) => openPrelistRow(vault, row))),
+    Promise.all(sealedFamilies.map((f) => openFamily(vault, f))),
   ]);
   const byUuid = new Map(families.map((f) => [f.client_uuid, f]));
+  const gone = new Set(retired.map((r) => r.client_uuid));
   /** @type {Set<string>} */
   const linked = new Set();
   const notice = h('p', { class: 'error', role: 'alert' });
 
   let starting = false;
-  /** @param {import('../sync/db.js').PrelistRow | null} row  null: a family found in the field */
+  /** @param {import('../sync/db.js').PrelistEntry | null} row  null: a family found in the field */
   const start = async (row) => {
     if (!definitionRef) {
       notice.textContent = T.definitionMissing;
@@ -306,6 +378,7 @@ export async function slsScreen(app, screen, slsId) {
     const familyUuid = mark?.family_uuid ?? row.family ?? null;
     if (familyUuid) linked.add(familyUuid);
     const family = familyUuid ? byUuid.get(familyUuid) : undefined;
+    const approvedAndGone = !family && familyUuid !== null && gone.has(familyUuid);
     const select = h(
       'select',
       {
@@ -329,18 +402,20 @@ export async function slsScreen(app, screen, slsId) {
       { class: `item prelist status-${status}`, dataset: { prelist: String(row.id) } },
       h('strong', { text: `${row.line_no}. ${row.head_name}` }),
       row.address ? h('span', { class: 'muted', text: row.address }) : null,
-      h('span', { class: 'badge', text: PRELIST_LABELS[status] ?? status }),
+      h('span', { class: 'badge', text: approvedAndGone ? T.prelistApproved : (PRELIST_LABELS[status] ?? status) }),
       mark?.state === 'pending' ? h('span', { class: 'muted', text: T.markPending }) : null,
       mark?.state === 'rejected' ? h('span', { class: 'comment error', text: mark.message ?? T.markRejected }) : null,
-      family
-        ? h('a', { class: 'button', href: `#/keluarga/${family.client_uuid}`, text: `${T.openFamily} · ${familyStatusLabel(family)}` })
-        : h('button', {
-            type: 'button',
-            class: 'start',
-            text: T.startInterview,
-            onclick: () => start(row),
-          }),
-      family ? null : select,
+      approvedAndGone
+        ? null
+        : family
+          ? h('a', { class: 'button', href: `#/keluarga/${family.client_uuid}`, text: `${T.openFamily} · ${familyStatusLabel(family)}` })
+          : h('button', {
+              type: 'button',
+              class: 'start',
+              text: T.startInterview,
+              onclick: () => start(row),
+            }),
+      family || approvedAndGone ? null : select,
     );
   });
   // Families not started from a VK1 row: the ones added in the field.

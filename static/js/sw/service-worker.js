@@ -12,10 +12,16 @@
  *   assets come from the cache; everything else, /api/ above all, goes to the network untouched —
  *   personal data never enters Cache Storage;
  * - sync (Background Sync, where the browser has it): runs the same sync engine as the page,
- *   under the same Web Lock, so the two never run at once.
+ *   under the same Web Lock, so the two never run at once. Everything it reads is sealed: it can
+ *   run only with the keys an unlocked page handed over (`UNLOCKED`: non-extractable CryptoKeys,
+ *   cloned, valid until the page's idle lock would fall). They live in this worker's memory only:
+ *   the page's lock (`LOCK`), a newly opened page, their deadline, or the browser stopping the idle
+ *   worker (Chromium does within about 30 s) drops them. Without them the sync event does nothing
+ *   (docs/pwa.md, "App lock"): the next unlocked page sends everything.
  */
 import { createBrowserEngine } from '../sync/browser.js';
 import { openDatabase } from '../sync/db.js';
+import { createVault } from '../sync/vault.js';
 
 const worker = /** @type {ServiceWorkerGlobalScope & typeof globalThis & {REGSOSEK_SW: {version: string, precache: string[], shell: string}}} */ (
   /** @type {unknown} */ (self)
@@ -25,6 +31,9 @@ const PREFIX = 'regsosek-shell-';
 const CACHE = `${PREFIX}${CONFIG.version}`;
 const SYNC_TAG = 'regsosek-sync';
 const PRECACHED = new Set(CONFIG.precache.map((path) => new URL(path, worker.location.origin).href));
+
+/** @type {{keys: import('../sync/vault.js').VaultKeys, until: number, retentionMs: number | null} | null} */
+let session = null;
 
 worker.addEventListener('install', (event) => {
   event.waitUntil(
@@ -51,6 +60,10 @@ worker.addEventListener('message', (event) => {
     worker.skipWaiting();
   } else if (data && data.type === 'VERSION' && event.ports[0]) {
     event.ports[0].postMessage({ version: CONFIG.version });
+  } else if (data && data.type === 'UNLOCKED' && data.keys && typeof data.until === 'number') {
+    session = { keys: data.keys, until: data.until, retentionMs: data.retentionMs ?? null };
+  } else if (data && data.type === 'LOCK') {
+    session = null;
   }
 });
 
@@ -85,9 +98,13 @@ worker.addEventListener('fetch', (event) => {
 
 /** @returns {Promise<void>} */
 async function backgroundSync() {
+  if (session && Date.now() >= session.until) session = null;
+  // Locked: nothing readable. Resolving (not rejecting) spares the browser's retries.
+  if (!session) return;
+  const vault = createVault(session.keys);
   const db = openDatabase();
   try {
-    const engine = createBrowserEngine(db);
+    const engine = createBrowserEngine(db, { vault: () => vault, retentionMs: session.retentionMs });
     const result = await engine.syncNow();
     // A rejected promise asks the browser to retry the sync event later.
     if (!result.ok && (result.reason === 'network' || result.reason === 'server')) throw new Error(result.reason);

@@ -22,10 +22,11 @@ export function withSyncLock(fn) {
 
 /**
  * @param {import('./db.js').RegsosekDB} db
- * @param {{onEvent?: (event: import('./engine.js').SyncEvent) => void, storage?: {persist: () => Promise<boolean>}}} [options]
+ * @param {{onEvent?: (event: import('./engine.js').SyncEvent) => void, storage?: {persist: () => Promise<boolean>},
+ *   vault?: () => import('./vault.js').Vault | null, retentionMs?: number | null}} [options]
  * @returns {import('./engine.js').SyncEngine}
  */
-export function createBrowserEngine(db, { onEvent, storage } = {}) {
+export function createBrowserEngine(db, { onEvent, storage, vault, retentionMs } = {}) {
   return createSyncEngine({
     db,
     api: createApi({ fetch: (input, init) => fetch(input, init) }),
@@ -35,5 +36,7 @@ export function createBrowserEngine(db, { onEvent, storage } = {}) {
     withLock: withSyncLock,
     storage,
     onEvent,
+    vault,
+    ...(retentionMs === undefined ? {} : { retentionMs }),
   });
 }

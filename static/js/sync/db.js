@@ -4,10 +4,15 @@
  * versions. A released version is never edited: a change adds `db.version(n + 1)` with its own
  * `.upgrade()` step, so a phone that skipped releases still upgrades in order (docs/pwa.md).
  *
- * Rows hold only plain data (and Blobs for photos). Times are milliseconds since the epoch
- * (`clock.now()`), except values the server sends, which are kept as it sent them.
+ * Rows hold only plain data. The personal parts of a row are sealed (vault.js: AES-GCM under the
+ * app lock's data key) and stored as `Sealed` values; everything else (states, revisions, ids,
+ * times, counts) stays readable, so the sync logic can select and compare inside a transaction
+ * without the key. Times are milliseconds since the epoch (`clock.now()`), except values the
+ * server sends, which are kept as it sent them.
  */
 import Dexie from 'dexie';
+
+/** @typedef {import('./vault.js').Sealed} Sealed */
 
 export const DB_NAME = 'regsosek';
 
@@ -22,6 +27,7 @@ export const STORE_NAMES = /** @type {const} */ ([
   'photos',
   'geotags',
   'marks',
+  'retired',
 ]);
 
 /**
@@ -60,18 +66,23 @@ export const STORE_NAMES = /** @type {const} */ ([
  */
 
 /**
+ * @typedef {Omit<ServerFamily, 'record' | 'review_comment'> & {record: Sealed, review_comment?: Sealed | null}} StoredServerFamily
+ * A server copy as the phone keeps it (a conflict's copy): the answers and the comment sealed.
+ */
+
+/**
  * @typedef {object} FamilyRow  The working copy of one family.
  * @property {string} client_uuid
  * @property {number} sls
- * @property {Record<string, any>} record
+ * @property {Sealed} record                  the answers {form, version, family, members}, sealed with their keyed hash
  * @property {number | null} base_revision     the server revision this copy was edited from
  * @property {number | null} server_revision   the last revision the server named (null: never acknowledged)
  * @property {string | null} server_status
  * @property {FamilyStatus} status
  * @property {RecordError[] | null} errors     invalid: the server's errors per variable
  * @property {string | null} message           conflict / forbidden / other: the server's message
- * @property {ServerFamily | null} server      conflict: the server's copy, kept beside the local one
- * @property {string | null} review_comment
+ * @property {StoredServerFamily | null} server  conflict: the server's copy, kept beside the local one
+ * @property {Sealed | null} review_comment    the supervisor's comment (free text: sealed)
  * @property {string | null} geotag_uuid
  * @property {number} edit_seq                 bumped by every local save; an answer for an older one is stale
  * @property {SentCopy[] | SentCopy | null} [unacked]  every content sent since the server last
@@ -83,13 +94,14 @@ export const STORE_NAMES = /** @type {const} */ ([
  *   (e.g. `too_large`): the UI words the code (ui/labels.js)
  * @property {'changed' | 'returned' | null} [conflict_reason]  conflict: someone changed the answers,
  *   or a supervisor returned the family with a comment the PPL has not seen yet
+ * @property {number | null} [approved_seen_at]  when this phone first saw the family approved (retention.js)
  * @property {number} updated_at
  */
 
 /**
  * @typedef {object} SentCopy  A content as it left the phone.
  * @property {number} seq
- * @property {Record<string, any>} record
+ * @property {Sealed} record
  */
 
 /**
@@ -110,8 +122,9 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @typedef {object} PhotoRow
  * @property {string} client_uuid
  * @property {string} family_uuid
- * @property {Blob} blob
- * @property {string} sha256                   hex, of the blob's bytes
+ * @property {Sealed} sealed                  the compressed JPEG's bytes
+ * @property {string} [type]                   its media type (image/jpeg)
+ * @property {string} sha256                   hex, of the JPEG's bytes
  * @property {number} size
  * @property {PhotoStatus} status
  * @property {number} attempts
@@ -125,12 +138,15 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {string} client_uuid
  * @property {number} sls
  * @property {string} building_no
- * @property {number} lat
- * @property {number} lon
+ * @property {Sealed} sealed                   {lat, lon, accepted_reason}
  * @property {number} accuracy_m
  * @property {string} captured_at              ISO 8601 with the offset
  * @property {string} provider
- * @property {string} accepted_reason
+ */
+
+/**
+ * @typedef {Omit<GeotagRow, 'sealed'> & {lat: number, lon: number, accepted_reason: string}} Geotag
+ * A geotag in the clear: as the GPS gives it, the server sends it and the screens show it.
  */
 
 /**
@@ -139,7 +155,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {number | null} row_id
  * @property {'found' | 'moved' | 'deceased' | 'not_found' | 'duplicate' | 'new'} status
  * @property {string | null} family_uuid       found / new: the family's record
- * @property {string} note
+ * @property {Sealed | ''} note                the PPL's note (sealed), '' when none
  * @property {'pending' | 'sent' | 'rejected'} state
  * @property {number} seq                      bumped by every change; an answer for an older one is stale
  * @property {number} attempts
@@ -159,7 +175,22 @@ export const STORE_NAMES = /** @type {const} */ ([
 
 /** @typedef {{key: string, value: any}} MetaRow */
 /** @typedef {{id: number, [key: string]: any}} SlsRow */
-/** @typedef {{id: number, sls: number, [key: string]: any}} PrelistRow */
+/**
+ * @typedef {{id: number, sls: number, line_no?: number, status?: string, family?: string | null, sealed?: Sealed, [key: string]: any}} PrelistRow
+ * A VK1 row; `sealed` holds {head_name, address}.
+ */
+/**
+ * @typedef {{id: number, sls: number, head_name?: string, address?: string, [key: string]: any}} PrelistEntry
+ * A VK1 row in the clear (the pull, the screens).
+ */
+
+/**
+ * @typedef {object} RetiredRow  What stays of a family approved and removed from the phone (retention.js).
+ * @property {string} client_uuid
+ * @property {number} sls
+ * @property {string} server_status
+ * @property {number} retired_at
+ */
 
 /**
  * @typedef {Dexie & {
@@ -172,6 +203,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  *   photos: Dexie.Table<PhotoRow, string>,
  *   geotags: Dexie.Table<GeotagRow, string>,
  *   marks: Dexie.Table<MarkRow, string>,
+ *   retired: Dexie.Table<RetiredRow, string>,
  * }} RegsosekDB
  */
 
@@ -209,6 +241,13 @@ export function openDatabase(name = DB_NAME, deps = {}) {
   // Version 2: VK1 marks made on the phone (marks.js). Adds a store; nothing to convert.
   db.version(2).stores({
     marks: 'key, state, family_uuid, [state+next_attempt_at]',
+  });
+  // Version 3: the app lock. Personal parts of rows are sealed (vault.js); a Dexie upgrade cannot
+  // do that (WebCrypto is not IndexedDB work), so rows of version 2 are sealed by
+  // `sealLegacyRows` (sealing.js) once the PPL set a PIN. Adds `retired`: what stays of a family
+  // approved and removed from the phone (retention.js). Meta keys added: keyring, pin_failures.
+  db.version(3).stores({
+    retired: 'client_uuid, sls',
   });
   return db;
 }

@@ -14,6 +14,12 @@
  * No answer (network, timeout, 408, 429, 5xx) stops the run and backs off (1 s doubling to 5 min,
  * with jitter); 401 pauses the queue until sign-in; device_revoked asks for a wipe, which happens
  * only when the UI calls `wipeLocalData()`. Nothing unsent is ever deleted otherwise.
+ * 6. families approved by the PML leave the phone after the grace period (retention.js).
+ *
+ * The engine works on the decrypted view through the vault it is given (`vault()`: the page's
+ * unlocked keys, or the service worker's copy of them): it opens the token and what it sends only
+ * outside transactions, and has what it stores sealed before each transaction (sealing.js). While
+ * the app is locked (`vault()` is null) a run stops at once with `locked`: nothing can be read.
  */
 import { backoffDelay } from './backoff.js';
 import { STORE_NAMES, getMeta, setMeta } from './db.js';
@@ -21,6 +27,7 @@ import {
   applyPushResults,
   countDue,
   countWork,
+  openPushItems,
   pauseForAuth,
   rejectOps,
   releaseOps,
@@ -35,16 +42,20 @@ import {
   markPhotoSending,
   markPhotoWaiting,
   markPhotosSent,
+  openPhoto,
   requeuePhoto,
 } from './photos.js';
-import { applyMarkResults, takeMarks } from './marks.js';
+import { applyMarkResults, openMarkItems, takeMarks } from './marks.js';
 import { mergePull } from './pull.js';
+import { DEFAULT_RETENTION_MS, retireApproved } from './retention.js';
+import { isSealed } from './vault.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./api.js').Api} Api */
 /** @typedef {import('./api.js').Outcome} Outcome */
 /** @typedef {import('./api.js').Credentials} Credentials */
 /** @typedef {import('./outbox.js').WorkCounts} WorkCounts */
+/** @typedef {import('./vault.js').Vault} Vault */
 
 export const MAX_BATCH = 50;
 export const IDLE_MS = 5 * 60 * 1000;
@@ -54,8 +65,8 @@ const PHOTO_QUERY_CHUNK = 500;
 
 /**
  * Why a run stopped early. network/server are retried with backoff; the others wait for the
- * user (sign-in, wipe).
- * @typedef {'network' | 'server' | 'auth' | 'forbidden' | 'wipe' | 'not_signed_in' | 'error'} StopReason
+ * user (sign-in, wipe, unlock).
+ * @typedef {'network' | 'server' | 'auth' | 'forbidden' | 'wipe' | 'not_signed_in' | 'locked' | 'error'} StopReason
  */
 
 /**
@@ -80,7 +91,7 @@ const PHOTO_QUERY_CHUNK = 500;
 /**
  * @typedef {object} SignInResult
  * @property {boolean} ok
- * @property {string} [reason]   invalid_credentials, device_revoked, forbidden, network, …
+ * @property {string} [reason]   invalid_credentials, device_revoked, forbidden, network, keys, …
  * @property {string | null} [message]  the server's own text, if it gave one
  * @property {boolean} [wipe]
  * @property {any} [user]
@@ -92,10 +103,21 @@ const PHOTO_QUERY_CHUNK = 500;
  * @property {(options?: {force?: boolean}) => Promise<SyncResult>} syncNow
  *   force: send everything pending now, ignoring backoff (the "Kirim" button, the `online` event)
  * @property {() => number | null} scheduleNext  ms until the next run; null: wait for the user
- * @property {(input: {username: string, password: string, deviceName?: string}) => Promise<SignInResult>} signIn
+ * @property {(input: SignInInput) => Promise<SignInResult>} signIn
  * @property {(options?: {force?: boolean}) => Promise<{ok: boolean, reason?: string, message?: string | null, counts: WorkCounts}>} signOut
+ *   without force: refused while anything is unsent, then wipes the phone's data (keeps the device id)
  * @property {() => Promise<{ok: boolean, reason?: string, reported?: boolean}>} wipeLocalData
  * @property {() => {running: boolean, failures: number, blocked: StopReason | null}} getState
+ */
+
+/**
+ * @typedef {object} SignInInput
+ * @property {string} username
+ * @property {string} password
+ * @property {string} [deviceName]
+ * @property {(shares: string[]) => Promise<Vault>} [openKeys]  called once the server accepted the
+ *   password, with the device's key shares (base64url): gives the vault the token is sealed with
+ *   (the unlocked one, the keyring opened with a share, or a new keyring). Default: `vault()`.
  */
 
 /**
@@ -110,6 +132,8 @@ const PHOTO_QUERY_CHUNK = 500;
  * @param {number} [deps.idleMs]              delay after a successful run
  * @param {<T>(fn: () => Promise<T>) => Promise<T>} [deps.withLock]  e.g. navigator.locks across tabs
  * @param {{persist: () => Promise<boolean>}} [deps.storage]  navigator.storage: asked to persist after sign-in
+ * @param {() => Vault | null} [deps.vault]   the unlocked vault; null while the app is locked
+ * @param {number | null} [deps.retentionMs]  approved families leave after this (null: never)
  * @returns {SyncEngine}
  */
 export function createSyncEngine({
@@ -123,6 +147,8 @@ export function createSyncEngine({
   idleMs = IDLE_MS,
   withLock = (fn) => fn(),
   storage,
+  vault = () => null,
+  retentionMs = DEFAULT_RETENTION_MS,
 }) {
   const limit = Math.max(1, Math.min(MAX_BATCH, batchSize));
   // Per-engine state (not module state): one engine per page or worker.
@@ -147,11 +173,17 @@ export function createSyncEngine({
     }
   }
 
-  /** @returns {Promise<Credentials | null>} */
-  async function credentials() {
-    const token = await getMeta(db, 'token');
+  /**
+   * @param {Vault} keys
+   * @returns {Promise<Credentials | null>}
+   */
+  async function credentials(keys) {
+    const sealed = await getMeta(db, 'token');
     const deviceId = await getMeta(db, 'device_id');
-    return token && deviceId ? { token, deviceId } : null;
+    if (!sealed || !deviceId) return null;
+    // Sealed like the records: a copy of the storage holds no usable token.
+    const token = isSealed(sealed) ? await keys.open(sealed) : sealed;
+    return typeof token === 'string' ? { token, deviceId } : null;
   }
 
   /**
@@ -180,11 +212,12 @@ export function createSyncEngine({
 
   /**
    * @param {Credentials} auth
+   * @param {Vault} keys
    * @param {boolean} force
    * @param {Record<string, number>} pushed
    * @returns {Promise<StopReason | null>}
    */
-  async function pushFamilies(auth, force, pushed) {
+  async function pushFamilies(auth, keys, force, pushed) {
     let total = await countDue(db, { now: clock.now(), force });
     let done = 0;
     let size = limit;
@@ -195,10 +228,11 @@ export function createSyncEngine({
       const { entries, items } = await takeBatch(db, { now: clock.now(), limit: size, force, exclude: tried });
       if (entries.length === 0) return null;
       for (const entry of entries) tried.add(entry.op_id);
-      const outcome = await api.push(auth, items);
+      // Opened after the batch's transaction (marked sending) and before the request.
+      const outcome = await api.push(auth, await openPushItems(keys, items));
       if (outcome.ok) {
         const results = outcome.body && Array.isArray(outcome.body.results) ? outcome.body.results : [];
-        const { counts, again } = await applyPushResults(db, entries, results, { now: clock.now(), random });
+        const { counts, again } = await applyPushResults(db, entries, results, { now: clock.now(), random, vault: keys });
         for (const [kind, n] of Object.entries(counts)) pushed[kind] = (pushed[kind] || 0) + n;
         // Each re-send follows a local edit or a rebase (which clears the copies sent), so this
         // cannot loop for ever.
@@ -240,10 +274,11 @@ export function createSyncEngine({
 
   /**
    * @param {Credentials} auth
+   * @param {Vault} keys
    * @param {boolean} force
    * @returns {Promise<StopReason | null>}
    */
-  async function uploadPhotos(auth, force) {
+  async function uploadPhotos(auth, keys, force) {
     const photos = await listUploadablePhotos(db, { now: clock.now(), force });
     if (photos.length === 0) return null;
     /** @type {Set<string>} */
@@ -266,7 +301,7 @@ export function createSyncEngine({
     emit({ type: 'progress', phase: 'photos', done, total: queue.length });
     for (const photo of queue) {
       await markPhotoSending(db, photo.client_uuid);
-      const outcome = await api.putPhoto(auth, photo);
+      const outcome = await api.putPhoto(auth, { ...photo, blob: await openPhoto(keys, photo) });
       // The server's words, or the code of what happened (the UI words it).
       const message = outcome.message ?? outcome.code ?? `http_${outcome.status}`;
       if (outcome.ok) {
@@ -297,26 +332,28 @@ export function createSyncEngine({
   /**
    * VK1 marks, after the families they name (one request of at most MAX_MARKS).
    * @param {Credentials} auth
+   * @param {Vault} keys
    * @param {boolean} force
    * @returns {Promise<StopReason | null>}
    */
-  async function sendMarks(auth, force) {
+  async function sendMarks(auth, keys, force) {
     const { marks, payload } = await takeMarks(db, { now: clock.now(), force });
     if (marks.length === 0) return null;
     emit({ type: 'progress', phase: 'marks', done: 0, total: marks.length });
-    const outcome = await api.sendMarks(auth, payload);
+    const outcome = await api.sendMarks(auth, await openMarkItems(keys, payload));
     if (!outcome.ok) return outcome.kind === 'client' ? 'server' : stopFor(outcome);
     const results = outcome.body && Array.isArray(outcome.body.results) ? outcome.body.results : [];
-    await applyMarkResults(db, marks, results, { now: clock.now(), random });
+    await applyMarkResults(db, marks, results, { now: clock.now(), random, vault: keys });
     emit({ type: 'progress', phase: 'marks', done: marks.length, total: marks.length });
     return null;
   }
 
   /**
    * @param {Credentials} auth
+   * @param {Vault} keys
    * @returns {Promise<{stop: StopReason | null, questionnaire: import('./pull.js').QuestionnaireRef | null}>}
    */
-  async function pull(auth) {
+  async function pull(auth, keys) {
     emit({ type: 'progress', phase: 'pull', done: 0, total: 1 });
     let cursor = (await getMeta(db, 'cursor')) ?? null;
     let outcome = await api.pull(auth, cursor);
@@ -328,7 +365,7 @@ export function createSyncEngine({
     if (!outcome.ok) {
       return { stop: outcome.kind === 'client' ? 'server' : await stopFor(outcome), questionnaire: null };
     }
-    const summary = await mergePull(db, outcome.body, clock.now());
+    const summary = await mergePull(db, outcome.body, clock.now(), keys);
     emit({ type: 'progress', phase: 'pull', done: 1, total: 1 });
     return { stop: null, questionnaire: summary.questionnaire };
   }
@@ -407,7 +444,12 @@ export function createSyncEngine({
       emit({ type: 'wipe-required', message: wipe.message ?? null });
       return finish('wipe', pushed);
     }
-    const auth = await credentials();
+    const keys = vault();
+    if (keys === null) {
+      // Locked: the token and every record are sealed; the next unlocked run sends it all.
+      return finish(await getMeta(db, 'token') ? 'locked' : 'not_signed_in', pushed);
+    }
+    const auth = await credentials(keys);
     if (auth === null) {
       emit({ type: 'auth-required', code: 'not_signed_in', message: null });
       return finish('not_signed_in', pushed);
@@ -418,14 +460,17 @@ export function createSyncEngine({
       return finish(paused.code === 'forbidden' ? 'forbidden' : 'auth', pushed);
     }
     await resetInterrupted(db, clock.now());
-    const pushStop = await pushFamilies(auth, force, pushed);
+    const pushStop = await pushFamilies(auth, keys, force, pushed);
     if (pushStop) return finish(pushStop, pushed);
-    const photoStop = await uploadPhotos(auth, force);
+    const photoStop = await uploadPhotos(auth, keys, force);
     if (photoStop) return finish(photoStop, pushed);
-    const markStop = await sendMarks(auth, force);
+    const markStop = await sendMarks(auth, keys, force);
     if (markStop) return finish(markStop, pushed);
-    const pulled = await pull(auth);
+    const pulled = await pull(auth, keys);
     if (pulled.stop) return finish(pulled.stop, pushed);
+    // After the pull, which brings the approvals (the app also runs it when it is unlocked, so
+    // the grace period ends on a phone that stays offline too).
+    await retireApproved(db, { now: clock.now(), graceMs: retentionMs });
     const definitionStop = await refreshDefinition(auth, pulled.questionnaire);
     return finish(definitionStop, pushed);
   }
@@ -473,7 +518,7 @@ export function createSyncEngine({
   }
 
   /** @type {SyncEngine['signIn']} */
-  async function signIn({ username, password, deviceName = '' }) {
+  async function signIn({ username, password, deviceName = '', openKeys }) {
     let deviceId = await getMeta(db, 'device_id');
     if (!deviceId) {
       deviceId = randomUUID();
@@ -482,8 +527,21 @@ export function createSyncEngine({
     const outcome = await api.signIn({ username, password, device_id: deviceId, device_name: deviceName });
     if (outcome.ok) {
       const body = outcome.body;
+      const shares = Array.isArray(body.key_shares) ? body.key_shares.filter((/** @type {unknown} */ s) => typeof s === 'string') : [];
+      /** @type {Vault | null} */
+      let keys = null;
+      try {
+        keys = openKeys ? await openKeys(shares) : vault();
+      } catch (error) {
+        // No key share opens this phone's keyring (the UI words the code).
+        console.error('keys not opened', error);
+        return { ok: false, reason: 'keys', message: null };
+      }
+      if (!keys) return { ok: false, reason: 'keys', message: null };
+      // Sealed before the transaction (WebCrypto is not IndexedDB work).
+      const sealedToken = await keys.seal(body.token);
       await db.transaction('rw', db.meta, async () => {
-        await setMeta(db, 'token', body.token);
+        await setMeta(db, 'token', sealedToken);
         await setMeta(db, 'token_expires_at', body.expires_at);
         await setMeta(db, 'user', body.user);
         await setMeta(db, 'auth_paused', undefined);
@@ -517,10 +575,25 @@ export function createSyncEngine({
     const counts = await countWork(db);
     const waiting = counts.unsent + counts.outbox.pending + counts.outbox.sending + counts.outbox.auth + counts.outbox.rejected;
     if (waiting > 0 && !force) return { ok: false, reason: 'unsent', message: null, counts };
-    // Only the session goes; the device id and every record stay.
-    await db.transaction('rw', db.meta, async () => {
-      for (const key of ['token', 'token_expires_at', 'user', 'auth_paused']) await setMeta(db, key, undefined);
+    if (force) {
+      // Only the session goes; the device id and every record (sealed) stay for the same PPL.
+      await db.transaction('rw', db.meta, async () => {
+        for (const key of ['token', 'token_expires_at', 'user', 'auth_paused']) await setMeta(db, key, undefined);
+      });
+      return { ok: true, counts };
+    }
+    if (state.running) await state.running;
+    // Everything was sent: the phone keeps nothing of it (the server has it all). The device id
+    // stays (the server binds it to this PPL), and so does the public questionnaire.
+    const keep = ['device_id', 'questionnaire'];
+    const tables = STORE_NAMES.filter((name) => name !== 'definitions').map((name) => db.table(name));
+    await db.transaction('rw', tables, async () => {
+      const kept = await db.meta.bulkGet(keep);
+      for (const table of tables) await table.clear();
+      await db.meta.bulkPut(kept.filter((row) => row !== undefined));
     });
+    state.blocked = null;
+    state.failures = 0;
     return { ok: true, counts };
   }
 
@@ -529,7 +602,11 @@ export function createSyncEngine({
     if (!(await getMeta(db, 'wipe_required'))) return { ok: false, reason: 'not_required' };
     if (state.running) await state.running;
     const deviceId = await getMeta(db, 'device_id');
-    const token = await getMeta(db, 'token');
+    const sealed = await getMeta(db, 'token');
+    const keys = vault();
+    // The token is sealed: a locked (or locked-out) phone wipes without reporting it.
+    let token = isSealed(sealed) ? (keys ? await keys.open(sealed).catch(() => null) : null) : sealed;
+    if (typeof token !== 'string') token = null;
     const report = deviceId && token ? { deviceId, token } : null;
     const tables = STORE_NAMES.map((name) => db.table(name));
     await db.transaction('rw', tables, async () => {

@@ -15,9 +15,21 @@ import { createFakeServer } from './fake-server.js';
 import { enqueueFamily, resolveConflict, saveDraft } from './outbox.js';
 import { addPhoto, sha256Hex } from './photos.js';
 import { setMark } from './marks.js';
+import { openPrelistRow, readFamily } from './sealing.js';
+import { testVault } from './testing.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 60 * 60 * 1000;
+const vault = await testVault();
+
+/**
+ * A family as the screens see it (decrypted).
+ * @param {import('./db.js').RegsosekDB} db
+ * @param {string} uuid
+ */
+function view(db, uuid) {
+  return readFamily(db, vault, uuid);
+}
 
 /** @param {number} n */
 function uuid(n) {
@@ -60,6 +72,7 @@ function setup({ batchSize, maxBatch, random = () => 0, storage } = {}) {
     onEvent: (event) => events.push(event),
     batchSize,
     storage,
+    vault: () => vault,
   });
   return {
     clock,
@@ -73,7 +86,7 @@ function setup({ batchSize, maxBatch, random = () => 0, storage } = {}) {
      * @param {number} [sls]
      */
     finalise: (clientUuid, r302 = 3, sls = 1) =>
-      enqueueFamily(db, input(clientUuid, r302, sls), { now: clock.now(), newId: () => `op-${++ids}` }),
+      enqueueFamily(db, input(clientUuid, r302, sls), { now: clock.now(), newId: () => `op-${++ids}`, vault }),
   };
 }
 
@@ -108,13 +121,13 @@ test('a family is sent once and marked sent only after the server acknowledged i
   assert.equal(failed.reason, 'network');
   assert.equal(server.families.size, 0);
   assert.equal((await opOf(db, uuid(1)))?.status, 'pending');
-  assert.equal((await db.families.get(uuid(1)))?.status, 'final');
+  assert.equal((await view(db, uuid(1)))?.status, 'final');
 
   const ok = await engine.syncNow({ force: true });
   assert.equal(ok.ok, true);
   assert.deepEqual(statusWhileInFlight, ['sending', 'sending']);
   assert.equal(server.families.get(uuid(1))?.revision, 1);
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'sent');
   assert.equal(family?.base_revision, 1);
   assert.equal((await opOf(db, uuid(1)))?.status, 'sent');
@@ -139,7 +152,7 @@ test('a dropped answer is retried, answered unchanged, and stored once on the se
   assert.equal(server.families.size, 1);
   assert.equal(server.families.get(uuid(1))?.revision, 1);
   assert.equal((await opOf(db, uuid(1)))?.status, 'sent');
-  assert.equal((await db.families.get(uuid(1)))?.base_revision, 1);
+  assert.equal((await view(db, uuid(1)))?.base_revision, 1);
 });
 
 test('an edit after a dropped answer is not mistaken for a conflict', async () => {
@@ -150,7 +163,7 @@ test('an edit after a dropped answer is not mistaken for a conflict', async () =
   await finalise(uuid(1), 4); // the PPL corrects it before the next sync
   const result = await engine.syncNow({ force: true });
   assert.equal(result.ok, true);
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.revision, 2);
   assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
@@ -171,7 +184,7 @@ test('issue 17: lost answer, then an edit whose sends never leave the phone: no 
   const healed = await engine.syncNow({ force: true }); // 4. a clean network
   assert.equal(healed.ok, true);
   assert.equal(healed.pushed.conflict, undefined);
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'sent');
   assert.equal(healed.counts.unsent, 0);
   assert.equal(server.families.get(uuid(1))?.revision, 2);
@@ -190,7 +203,7 @@ test('issue 17: the conflict answer to the edit is lost too: the next send still
   clock.t += 60 * 1000;
   const healed = await engine.syncNow({ force: true });
   assert.equal(healed.ok, true);
-  assert.equal((await db.families.get(uuid(1)))?.status, 'sent');
+  assert.equal((await view(db, uuid(1)))?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
 });
 
@@ -205,7 +218,7 @@ test('a request that reaches the server after a newer one does not win: the newe
   clock.t += 60 * 1000;
   const result = await engine.syncNow({ force: true });
   assert.equal(result.ok, true);
-  assert.equal((await db.families.get(uuid(1)))?.status, 'sent');
+  assert.equal((await view(db, uuid(1)))?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.record.family.r302, 5);
   assert.equal(result.pushed.conflict, undefined);
 });
@@ -218,7 +231,7 @@ test('a return made while the PPL edits offline reaches the PPL before the edit 
   await finalise(uuid(1), 4); // offline: the phone does not know of the return yet
   const result = await engine.syncNow({ force: true });
   assert.equal(result.pushed.returned, 1);
-  let family = await db.families.get(uuid(1));
+  let family = await view(db, uuid(1));
   assert.equal(family?.status, 'conflict');
   assert.equal(family?.conflict_reason, 'returned');
   assert.equal(family?.review_comment, 'Cek jumlah anggota');
@@ -229,7 +242,7 @@ test('a return made while the PPL edits offline reaches the PPL before the edit 
   await resolveConflict(db, uuid(1), 'mine', { now: T0, newId: () => 'op-x' });
   const sent = await engine.syncNow({ force: true });
   assert.equal(sent.ok, true);
-  family = await db.families.get(uuid(1));
+  family = await view(db, uuid(1));
   assert.equal(family?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.status, 'submitted');
   assert.equal(server.families.get(uuid(1))?.record.family.r302, 4);
@@ -246,8 +259,8 @@ test('a return the pull brings holds a finalised family that waits for the netwo
   // The next run's pull (after a push that is held back by backoff) shows the return.
   const { mergePull } = await import('./pull.js');
   const body = await (await server.fetch('/api/v1/sync/pull/', { headers: { Authorization: 'Bearer token-1', 'X-Device-ID': String(await getMeta(db, 'device_id')) } })).json();
-  await mergePull(db, body, T0);
-  const family = await db.families.get(uuid(1));
+  await mergePull(db, body, T0, vault);
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'conflict');
   assert.equal(family?.conflict_reason, 'returned');
   assert.equal(family?.review_comment, 'Foto rumah buram');
@@ -260,7 +273,7 @@ test('a family finalised after the phone showed the return answers it', async ()
   await engine.syncNow({ force: true });
   server.returnFamily(uuid(1), 'Cek umur kepala keluarga');
   await engine.syncNow({ force: true });
-  assert.equal((await db.families.get(uuid(1)))?.status, 'returned');
+  assert.equal((await view(db, uuid(1)))?.status, 'returned');
   await finalise(uuid(1), 4);
   const result = await engine.syncNow({ force: true });
   assert.deepEqual(result.pushed, { updated: 1 });
@@ -278,7 +291,7 @@ test('a conflict keeps both copies visible and is not resent', async () => {
   const result = await engine.syncNow();
   // The push came first and was answered conflict; the pull then brought the same server copy.
   assert.equal(result.pushed.conflict, 1);
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'conflict');
   assert.equal(family?.record.family.r302, 4);
   assert.equal(family?.server?.record.family.r302, 5);
@@ -302,14 +315,14 @@ test('one invalid or forbidden family does not block the others', async () => {
   assert.deepEqual(result.pushed, { created: 2, invalid: 1, forbidden: 1 });
   assert.equal(server.requests('POST', '/api/v1/sync/push/').length, 1, 'one request for the batch');
   assert.deepEqual([...server.families.keys()].sort(), [uuid(1), uuid(4)]);
-  const invalid = await db.families.get(uuid(2));
+  const invalid = await view(db, uuid(2));
   assert.equal(invalid?.status, 'rejected');
   assert.equal(invalid?.errors?.[0].variable, 'r302');
   assert.equal(invalid?.errors?.[0].message, 'Jumlah tidak boleh negatif.');
-  const forbidden = await db.families.get(uuid(3));
+  const forbidden = await view(db, uuid(3));
   assert.equal(forbidden?.status, 'rejected');
   assert.match(forbidden?.message ?? '', /tidak ditugaskan/);
-  assert.equal((await db.families.get(uuid(4)))?.status, 'sent');
+  assert.equal((await view(db, uuid(4)))?.status, 'sent');
 });
 
 test('batches hold at most 50 families, and a 413 splits the batch', async () => {
@@ -334,9 +347,9 @@ test('photos go only after their family and are never sent again', async () => {
   const { db, engine, server, finalise, clock } = await signedIn();
   const blob = new Blob(['jpeg bytes'], { type: 'image/jpeg' });
   const sha = await sha256Hex(blob);
-  await saveDraft(db, input(uuid(1)), clock.now());
-  await addPhoto(db, { client_uuid: uuid(501), family_uuid: uuid(1), blob, sha256: sha }, clock.now());
-  await addPhoto(db, { client_uuid: uuid(502), family_uuid: uuid(1), blob, sha256: sha }, clock.now());
+  await saveDraft(db, input(uuid(1)), clock.now(), vault);
+  await addPhoto(db, { client_uuid: uuid(501), family_uuid: uuid(1), blob, sha256: sha }, clock.now(), vault);
+  await addPhoto(db, { client_uuid: uuid(502), family_uuid: uuid(1), blob, sha256: sha }, clock.now(), vault);
   server.holdPhoto(uuid(502), uuid(1), sha); // already on the server (sent from an earlier install)
 
   await engine.syncNow();
@@ -366,8 +379,8 @@ test('a refused photo is kept with the reason; a lost upload is retried', async 
   await engine.syncNow();
   const text = new Blob(['not an image'], { type: 'text/plain' });
   const jpeg = new Blob(['jpeg'], { type: 'image/jpeg' });
-  await addPhoto(db, { client_uuid: uuid(601), family_uuid: uuid(1), blob: text, sha256: await sha256Hex(text) }, clock.now());
-  await addPhoto(db, { client_uuid: uuid(602), family_uuid: uuid(1), blob: jpeg, sha256: await sha256Hex(jpeg) }, clock.now());
+  await addPhoto(db, { client_uuid: uuid(601), family_uuid: uuid(1), blob: text, sha256: await sha256Hex(text) }, clock.now(), vault);
+  await addPhoto(db, { client_uuid: uuid(602), family_uuid: uuid(1), blob: jpeg, sha256: await sha256Hex(jpeg) }, clock.now(), vault);
   server.fail({ method: 'PUT', path: `/api/v1/sync/photos/${uuid(602)}`, mode: 'status', status: 503 });
   const result = await engine.syncNow();
   assert.equal(result.reason, 'server');
@@ -387,12 +400,12 @@ test('a photo whose family the server lacks waits', async () => {
   const { db, engine, server, clock } = await signedIn();
   // The phone believes the family was acknowledged (e.g. pulled), the server disagrees.
   await db.families.put({
-    client_uuid: uuid(1), sls: 1, record: {}, base_revision: 1, server_revision: 1, server_status: 'submitted',
+    client_uuid: uuid(1), sls: 1, record: await vault.sealRecord({}), base_revision: 1, server_revision: 1, server_status: 'submitted',
     status: 'sent', errors: null, message: null, server: null, review_comment: null, geotag_uuid: null,
     edit_seq: 0, updated_at: clock.now(),
   });
   const blob = new Blob(['jpeg'], { type: 'image/jpeg' });
-  await addPhoto(db, { client_uuid: uuid(701), family_uuid: uuid(1), blob, sha256: await sha256Hex(blob) }, clock.now());
+  await addPhoto(db, { client_uuid: uuid(701), family_uuid: uuid(1), blob, sha256: await sha256Hex(blob) }, clock.now(), vault);
   await engine.syncNow();
   assert.equal(server.requests('PUT', `/api/v1/sync/photos/${uuid(701)}`).length, 1);
   const photo = await db.photos.get(uuid(701));
@@ -407,7 +420,7 @@ test('an expired token pauses the queue and keeps the work until sign-in', async
   const result = await engine.syncNow();
   assert.equal(result.reason, 'auth');
   assert.equal((await opOf(db, uuid(1)))?.status, 'auth');
-  assert.equal((await db.families.get(uuid(1)))?.status, 'final');
+  assert.equal((await view(db, uuid(1)))?.status, 'final');
   assert.deepEqual(
     events.filter((e) => e.type === 'auth-required').map((e) => e.type === 'auth-required' && e.code),
     ['token_expired'],
@@ -554,15 +567,15 @@ test('a pull merges without overwriting unsent local edits', async () => {
   server.supervisorEdit(uuid(2), (record) => {
     record.family.r302 = 8;
   });
-  await saveDraft(db, input(uuid(2), 2), clock.now()); // unsent edit on the phone
+  await saveDraft(db, input(uuid(2), 2), clock.now(), vault); // unsent edit on the phone
   clock.t += 10_000;
   const result = await engine.syncNow();
   assert.equal(result.ok, true);
-  const clean = await db.families.get(uuid(1));
+  const clean = await view(db, uuid(1));
   assert.equal(clean?.record.family.r302, 7);
   assert.equal(clean?.base_revision, 2);
   assert.equal(clean?.status, 'sent');
-  const edited = await db.families.get(uuid(2));
+  const edited = await view(db, uuid(2));
   assert.equal(edited?.record.family.r302, 2, 'the local edit is kept');
   assert.equal(edited?.status, 'conflict');
   assert.equal(edited?.server?.record.family.r302, 8);
@@ -581,7 +594,7 @@ test('a reassigned SLS leaves the list but its unsent families stay', async () =
   await finalise(uuid(1), 3, 2);
   await engine.syncNow();
   assert.deepEqual((await db.sls.toArray()).map((s) => s.id), [1]);
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'rejected');
   assert.match(family?.message ?? '', /tidak ditugaskan/);
   assert.equal(await db.outbox.count(), 1);
@@ -593,14 +606,14 @@ test('returned families become tasks with their comment', async () => {
   await engine.syncNow();
   server.returnFamily(uuid(1), 'Umur anggota ke-2 tidak sesuai KK.');
   await engine.syncNow();
-  const family = await db.families.get(uuid(1));
+  const family = await view(db, uuid(1));
   assert.equal(family?.status, 'returned');
   assert.equal(family?.review_comment, 'Umur anggota ke-2 tidak sesuai KK.');
   assert.equal(family?.server_status, 'returned');
 
   await finalise(uuid(1), 4); // the PPL fixes it
   await engine.syncNow();
-  assert.equal((await db.families.get(uuid(1)))?.status, 'sent');
+  assert.equal((await view(db, uuid(1)))?.status, 'sent');
   assert.equal(server.families.get(uuid(1))?.status, 'submitted');
   assert.equal(server.families.get(uuid(1))?.revision, 2);
 });
@@ -627,7 +640,7 @@ test('progress events and a final summary are emitted', async () => {
   await finalise(uuid(1));
   await finalise(uuid(2));
   await finalise(uuid(3));
-  await saveDraft(db, input(uuid(3)), T0); // a draft again: not sent
+  await saveDraft(db, input(uuid(3)), T0, vault); // a draft again: not sent
   await engine.syncNow();
   const push = events.filter((e) => e.type === 'progress' && e.phase === 'push');
   assert.deepEqual(push.at(-1), { type: 'progress', phase: 'push', done: 2, total: 2 });
@@ -638,7 +651,7 @@ test('progress events and a final summary are emitted', async () => {
   assert.ok(last?.type === 'finished' && last.counts.unsent === 1);
 });
 
-test('sign-out is refused while work is unsent, and never deletes it', async () => {
+test('sign-out is refused while work is unsent; forced, it drops only the session', async () => {
   const { db, engine, finalise } = await signedIn();
   const deviceId = await getMeta(db, 'device_id');
   await finalise(uuid(1));
@@ -653,6 +666,52 @@ test('sign-out is refused while work is unsent, and never deletes it', async () 
   assert.equal(await db.families.count(), 1);
   assert.equal((await opOf(db, uuid(1)))?.status, 'pending');
   assert.equal((await engine.syncNow()).reason, 'not_signed_in');
+});
+
+test('sign-out once everything is sent wipes the phone but keeps its device id', async () => {
+  const { db, engine, finalise, server } = await signedIn();
+  const deviceId = await getMeta(db, 'device_id');
+  await finalise(uuid(1));
+  assert.equal((await engine.syncNow()).ok, true);
+  const result = await engine.signOut();
+  assert.equal(result.ok, true);
+  for (const name of STORE_NAMES) {
+    if (name === 'meta' || name === 'definitions') continue;
+    assert.equal(await db.table(name).count(), 0, `${name} is empty`);
+  }
+  // The device id (the server binds it to this PPL) and the public questionnaire's reference stay.
+  assert.deepEqual((await db.meta.toArray()).map((row) => row.key).sort(), ['device_id', 'questionnaire']);
+  assert.equal(server.families.size, 1, 'the server has it all');
+  assert.equal((await engine.signIn({ username: 'ppl1', password: 'rahasia' })).ok, true);
+  assert.equal(await getMeta(db, 'device_id'), deviceId);
+});
+
+test('a locked app sends nothing and reads nothing; the token is sealed at rest', async () => {
+  let unlocked = true;
+  const ctx = setup();
+  const engine = createSyncEngine({
+    db: ctx.db,
+    api: createApi({ fetch: ctx.server.fetch }),
+    clock: ctx.clock,
+    random: () => 0,
+    randomUUID: () => uuid(990),
+    vault: () => (unlocked ? vault : null),
+  });
+  assert.equal((await engine.signIn({ username: 'ppl1', password: 'rahasia' })).ok, true);
+  const token = await getMeta(ctx.db, 'token');
+  assert.equal(typeof token, 'object', 'sealed');
+  assert.equal(JSON.stringify(token).includes('token-'), false);
+  await ctx.finalise(uuid(1));
+  unlocked = false;
+  const before = ctx.server.log.length;
+  const locked = await engine.syncNow({ force: true });
+  assert.equal(locked.reason, 'locked');
+  assert.equal(locked.counts.families.final, 1, 'counts stay readable');
+  assert.equal(ctx.server.log.length, before, 'no request while locked');
+  assert.equal(engine.scheduleNext(), null, 'no timer while locked');
+  unlocked = true;
+  assert.equal((await engine.syncNow()).ok, true);
+  assert.equal(ctx.server.families.size, 1);
 });
 
 test('an op left sending by a closed page is sent again and answered unchanged', async () => {
@@ -688,7 +747,7 @@ test('VK1 marks wait for their family, are sent once, and a refused mark keeps t
     { id: 31, sls: 3, line_no: 1, head_name: 'Bukan tugas' },
   ]);
   await setMark(db, { rowId: 11, status: 'found', familyUuid: uuid(1) }, clock.now());
-  await setMark(db, { rowId: 12, status: 'moved', note: 'pindah' }, clock.now());
+  await setMark(db, { rowId: 12, status: 'moved', note: 'pindah' }, clock.now(), vault);
   await setMark(db, { rowId: 31, status: 'deceased' }, clock.now());
   // The found mark names a family the server does not have: it is not sent yet.
   let result = await engine.syncNow();
@@ -718,7 +777,7 @@ test('a new family found in the field is added to the VK1 list once, with the he
   await enqueueFamily(
     db,
     { client_uuid: uuid(5), sls: 1, record: { form: 'regsosek22k', version: '1', family: { r302: 3, r108: 'SITI' }, members: [] } },
-    { now: clock.now(), newId: () => 'op-new' },
+    { now: clock.now(), newId: () => 'op-new', vault },
   );
   await setMark(db, { rowId: null, status: 'new', familyUuid: uuid(5) }, clock.now());
   server.fail({ method: 'POST', path: '/api/v1/sync/prelist/', mode: 'drop' });
@@ -730,7 +789,7 @@ test('a new family found in the field is added to the VK1 list once, with the he
   assert.equal(mark?.state, 'sent');
   const rows = (await db.prelist.toArray()).filter((p) => p.family === uuid(5));
   assert.equal(rows.length, 1);
-  assert.equal(rows[0].head_name, 'SITI');
+  assert.equal((await openPrelistRow(vault, rows[0])).head_name, 'SITI');
 });
 
 test('a VK1 mark names a row or a new family, and marking again replaces it', async () => {
@@ -739,7 +798,7 @@ test('a VK1 mark names a row or a new family, and marking again replaces it', as
   await assert.rejects(setMark(db, { rowId: 11, status: 'found' }, clock.now()), /linked to its record/);
   await assert.rejects(setMark(db, { rowId: null, status: 'new' }, clock.now()), /a new family/);
   await setMark(db, { rowId: 11, status: 'moved' }, clock.now());
-  const again = await setMark(db, { rowId: 11, status: 'deceased', note: 'wafat 2021' }, clock.now());
+  const again = await setMark(db, { rowId: 11, status: 'deceased', note: 'wafat 2021' }, clock.now(), vault);
   assert.equal(again.seq, 2);
   assert.deepEqual((await db.marks.toArray()).map((m) => [m.key, m.status, m.state]), [['row:11', 'deceased', 'pending']]);
 });

@@ -8,9 +8,15 @@
  * - an op becomes `sent` only through `applyPushResults`, i.e. a 2xx answer naming the family;
  * - nothing is deleted here: a family's working copy stays after it was sent, an op row is reused
  *   when the family is finalised again;
- * - every local save bumps `edit_seq`; an answer about an older edit never marks the newer one sent.
+ * - every local save bumps `edit_seq`; an answer about an older edit never marks the newer one sent;
+ * - records, server copies, comments and geotags are sealed (sealing.js): a function that takes
+ *   plaintext seals it before its transaction starts; inside, records are compared by keyed hash.
  */
 import { backoffDelay } from './backoff.js';
+import { openGeotag, requireVault, sealGeotag, sealPushResults, sealedRecord } from './sealing.js';
+import { canonicalJson, sameContent } from './vault.js';
+
+export { canonicalJson };
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./db.js').FamilyRow} FamilyRow */
@@ -18,13 +24,22 @@ import { backoffDelay } from './backoff.js';
 /** @typedef {import('./db.js').GeotagRow} GeotagRow */
 /** @typedef {import('./db.js').ServerFamily} ServerFamily */
 /** @typedef {import('./db.js').SentCopy} SentCopy */
+/** @typedef {import('./db.js').Geotag} Geotag */
+/** @typedef {import('./db.js').StoredServerFamily} StoredServerFamily */
 /** @typedef {import('./api.js').PushItem} PushItem */
+/** @typedef {import('./vault.js').Vault} Vault */
+/** @typedef {import('./vault.js').Sealed} Sealed */
+
+/**
+ * @typedef {Omit<PushItem, 'record' | 'geotag'> & {record: Sealed, geotag: GeotagRow | null}} SealedPushItem
+ * A push item as read in the batch's transaction, opened (`openPushItems`) before it is sent.
+ */
 
 /**
  * @typedef {object} FamilyInput  What the form hands over when the PPL saves.
  * @property {string} client_uuid
  * @property {number} sls
- * @property {Record<string, any>} record   {form, version, family, members}
+ * @property {Record<string, any> | Sealed} record   {form, version, family, members}, or already sealed
  * @property {string | null} [geotag_uuid]
  */
 
@@ -33,7 +48,7 @@ import { backoffDelay } from './backoff.js';
  * @property {string} op_id
  * @property {string} client_uuid
  * @property {number} seq
- * @property {Record<string, any>} record  the content sent
+ * @property {Sealed} record  the content sent
  */
 
 /**
@@ -44,10 +59,10 @@ import { backoffDelay } from './backoff.js';
  * @property {string} [status]
  * @property {string} [message]
  * @property {import('./db.js').RecordError[]} [errors]
- * @property {ServerFamily | null} [server]
+ * @property {ServerFamily | StoredServerFamily | null} [server]  sealed by applyPushResults before its transaction
  * @property {string[]} [photos_missing]
  * @property {'changed' | 'returned'} [reason]  conflict: what moved on the server
- * @property {string | null} [review_comment]   the family is (still) returned: the supervisor's comment
+ * @property {string | Sealed | null} [review_comment]   the family is (still) returned: the supervisor's comment
  * @property {number | null} [return_id]        and the return it belongs to
  */
 
@@ -63,23 +78,6 @@ import { backoffDelay } from './backoff.js';
 export const FAMILY_STATUSES = /** @type {const} */ (['draft', 'final', 'sent', 'conflict', 'rejected', 'returned']);
 export const OP_STATUSES = /** @type {const} */ (['pending', 'sending', 'sent', 'rejected', 'auth']);
 export const PHOTO_STATUSES = /** @type {const} */ (['pending', 'sending', 'sent', 'rejected']);
-
-/**
- * JSON with sorted object keys, for comparing records.
- * @param {unknown} value
- * @returns {string}
- */
-export function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const object = /** @type {Record<string, unknown>} */ (value);
-    const keys = Object.keys(object)
-      .filter((k) => object[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** Copies kept per family at most (oldest dropped first); each is one distinct content sent. */
 export const MAX_SENT_COPIES = 50;
@@ -100,12 +98,11 @@ export function sentCopies(family) {
  * it, whatever becomes of the request or its answer.
  * @param {FamilyRow} family
  * @param {number} seq
- * @param {Record<string, any>} record
+ * @param {Sealed} record
  */
 function rememberSent(family, seq, record) {
   const copies = sentCopies(family);
-  const text = canonicalJson(record);
-  if (!copies.some((copy) => canonicalJson(copy.record) === text)) copies.push({ seq, record });
+  if (!copies.some((copy) => sameContent(copy.record, record))) copies.push({ seq, record });
   family.unacked = copies.slice(-MAX_SENT_COPIES);
 }
 
@@ -114,13 +111,12 @@ function rememberSent(family, seq, record) {
  * server last acknowledged one is the phone's own (its answer was lost, or a request arrived late),
  * not somebody else's edit.
  * @param {FamilyRow} family
- * @param {ServerFamily | null | undefined} server
+ * @param {StoredServerFamily | null | undefined} server
  * @returns {boolean}
  */
 export function isOwnUnackedCopy(family, server) {
   if (!server) return false;
-  const text = canonicalJson(server.record);
-  return sentCopies(family).some((copy) => canonicalJson(copy.record) === text);
+  return sentCopies(family).some((copy) => sameContent(copy.record, server.record));
 }
 
 /**
@@ -139,7 +135,7 @@ export function isUnansweredReturn(family, server) {
 /**
  * Takes in what the server says of a return: its comment and id, so the PPL is shown the comment.
  * @param {FamilyRow} family
- * @param {{status?: string | null, review_comment?: string | null, return_id?: number | null}} server
+ * @param {{status?: string | null, review_comment?: Sealed | null, return_id?: number | null}} server
  */
 export function learnReturn(family, server) {
   if (server.status !== 'returned') return;
@@ -152,7 +148,7 @@ export function learnReturn(family, server) {
  * Holds a finalised family whose content has not answered a return: the PPL reads the comment and
  * sends the correction again (or takes the server's copy). Nothing local is discarded.
  * @param {FamilyRow} family
- * @param {ServerFamily} server
+ * @param {StoredServerFamily} server
  * @param {'changed' | 'returned'} reason
  * @param {string | null | undefined} message  the server's words, if any
  */
@@ -171,7 +167,7 @@ export function isClean(family) {
 }
 
 /**
- * @param {FamilyInput} input
+ * @param {FamilyInput & {record: Sealed}} input
  * @param {FamilyRow | undefined} existing
  * @param {number} now
  * @returns {FamilyRow}
@@ -201,16 +197,19 @@ function workingCopy(input, existing, now) {
 
 /**
  * Saves a draft (not sent). A family in conflict stays in conflict until resolved. A pending op
- * is left as it is but is not sent while the family is a draft.
+ * is left as it is but is not sent while the family is a draft. A record already sealed is stored
+ * without any WebCrypto call, so this may run inside the caller's transaction.
  * @param {RegsosekDB} db
  * @param {FamilyInput} input
  * @param {number} now
+ * @param {Vault | null} [vault]  seals a plaintext record (before the transaction)
  * @returns {Promise<FamilyRow>}
  */
-export async function saveDraft(db, input, now) {
+export async function saveDraft(db, input, now, vault = null) {
+  const sealed = { ...input, record: await sealedRecord(vault, input.record) };
   return db.transaction('rw', db.families, async () => {
     const existing = await db.families.get(input.client_uuid);
-    const family = workingCopy(input, existing, now);
+    const family = workingCopy(sealed, existing, now);
     if (existing?.status === 'conflict') family.status = 'conflict';
     await db.families.put(family);
     return family;
@@ -222,14 +221,15 @@ export async function saveDraft(db, input, now) {
  * never duplicates it). A family in conflict must go through `resolveConflict` first.
  * @param {RegsosekDB} db
  * @param {FamilyInput} input
- * @param {{now: number, newId: () => string}} deps
+ * @param {{now: number, newId: () => string, vault?: Vault | null}} deps  vault: seals a plaintext record
  * @returns {Promise<OutboxOp>}
  */
-export async function enqueueFamily(db, input, { now, newId }) {
+export async function enqueueFamily(db, input, { now, newId, vault = null }) {
+  const sealed = { ...input, record: await sealedRecord(vault, input.record) };
   return db.transaction('rw', db.families, db.outbox, async () => {
     const existing = await db.families.get(input.client_uuid);
     if (existing?.status === 'conflict') throw new Error('conflict_unresolved');
-    const family = workingCopy(input, existing, now);
+    const family = workingCopy(sealed, existing, now);
     family.status = 'final';
     family.errors = null;
     family.message = null;
@@ -333,7 +333,7 @@ export async function markSending(db, entries) {
 }
 
 /**
- * @param {GeotagRow} geotag
+ * @param {Geotag} geotag
  * @returns {Record<string, any>}
  */
 function geotagItem(geotag) {
@@ -354,13 +354,13 @@ function geotagItem(geotag) {
  * families that are drafts again stay pending and are skipped.
  * @param {RegsosekDB} db
  * @param {{now: number, limit: number, force?: boolean, exclude?: Set<string>}} options
- * @returns {Promise<{entries: BatchEntry[], items: PushItem[]}>}
+ * @returns {Promise<{entries: BatchEntry[], items: SealedPushItem[]}>}  items still sealed: `openPushItems`
  */
 export async function takeBatch(db, { now, limit, force = false, exclude = new Set() }) {
   return db.transaction('rw', [db.outbox, db.families, db.geotags, db.photos], async () => {
     /** @type {BatchEntry[]} */
     const entries = [];
-    /** @type {PushItem[]} */
+    /** @type {SealedPushItem[]} */
     const items = [];
     for (const op of await listDueOps(db, { now, force })) {
       if (entries.length >= limit) break;
@@ -378,7 +378,7 @@ export async function takeBatch(db, { now, limit, force = false, exclude = new S
         base_revision: family.base_revision,
         return_id: family.answered_return ?? null,
         record: family.record,
-        geotag: geotag ? geotagItem(geotag) : null,
+        geotag: geotag ?? null,
         photos: photos
           .filter((p) => p.status !== 'rejected')
           .map((p) => ({ client_uuid: p.client_uuid, sha256: p.sha256 })),
@@ -390,20 +390,40 @@ export async function takeBatch(db, { now, limit, force = false, exclude = new S
 }
 
 /**
+ * A batch's items in the clear, as the push sends them (after `takeBatch`'s transaction).
+ * @param {Vault} vault
+ * @param {SealedPushItem[]} items
+ * @returns {Promise<PushItem[]>}
+ */
+export async function openPushItems(vault, items) {
+  return Promise.all(
+    items.map(async (item) => ({
+      ...item,
+      record: await vault.open(item.record),
+      geotag: item.geotag ? geotagItem(await openGeotag(vault, item.geotag)) : null,
+    })),
+  );
+}
+
+/**
  * Writes the server's answers for a batch, in one transaction. Matching is by `client_uuid`: an
  * op the answer does not name goes back to pending with backoff.
  * @param {RegsosekDB} db
  * @param {BatchEntry[]} entries
  * @param {PushResult[]} results
- * @param {{now: number, random: () => number}} deps
+ * @param {{now: number, random: () => number, vault?: Vault | null}} deps  vault: seals the server
+ *   copies and comments of the answers (before the transaction)
  * @returns {Promise<{counts: Record<string, number>, again: string[]}>} how many of each result
  *   (and "missing", "rebased", "returned"); `again`: op ids to send again at once (the family was
  *   edited while in flight, or the conflict was our own earlier push)
  */
-export async function applyPushResults(db, entries, results, { now, random }) {
-  /** @type {Map<string, PushResult>} */
+export async function applyPushResults(db, entries, results, { now, random, vault = null }) {
+  const sealedResults = /** @type {(Omit<PushResult, 'server' | 'review_comment'> & {server?: StoredServerFamily | null, review_comment?: Sealed | null})[]} */ (
+    await sealPushResults(vault, /** @type {any[]} */ (results))
+  );
+  /** @type {Map<string, (typeof sealedResults)[number]>} */
   const byUuid = new Map();
-  for (const result of Array.isArray(results) ? results : []) {
+  for (const result of sealedResults) {
     if (result && typeof result.client_uuid === 'string') byUuid.set(result.client_uuid.toLowerCase(), result);
   }
   /** @type {Record<string, number>} */
@@ -652,13 +672,14 @@ export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
 }
 
 /**
- * Stores a geotag (one per dwelling); families refer to it by `geotag_uuid`.
+ * Stores a geotag (one per dwelling), its coordinates sealed; families refer to it by `geotag_uuid`.
  * @param {RegsosekDB} db
- * @param {GeotagRow} geotag
+ * @param {Geotag} geotag
+ * @param {Vault | null} vault
  * @returns {Promise<void>}
  */
-export async function saveGeotag(db, geotag) {
-  await db.geotags.put(geotag);
+export async function saveGeotag(db, geotag, vault) {
+  await db.geotags.put(await sealGeotag(requireVault(vault), geotag));
 }
 
 /**

@@ -14,28 +14,40 @@ import {
   countWork,
   enqueueFamily,
   listDueOps,
+  openPushItems,
   pauseForAuth,
   requeueOps,
   resetInterrupted,
   resolveConflict,
   resumeAfterSignIn,
-  sentCopies,
   saveDraft,
   saveGeotag,
   takeBatch,
 } from './outbox.js';
 import { addPhoto, listUploadablePhotos } from './photos.js';
 import { mergePull } from './pull.js';
+import { openGeotag, readFamily } from './sealing.js';
+import { testVault } from './testing.js';
 
 const T0 = 1_700_000_000_000;
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 const C = '00000000-0000-4000-8000-00000000000c';
+const vault = await testVault();
 
 function fresh() {
   let n = 0;
   const db = openDatabase('regsosek', { indexedDB: new IDBFactory(), IDBKeyRange });
-  return { db, deps: { now: T0, newId: () => `op-${++n}` } };
+  return { db, deps: { now: T0, newId: () => `op-${++n}`, vault } };
+}
+
+/**
+ * A family as the screens see it (decrypted).
+ * @param {import('./db.js').RegsosekDB} db
+ * @param {string} uuid
+ */
+function view(db, uuid) {
+  return readFamily(db, vault, uuid);
 }
 
 /**
@@ -52,7 +64,8 @@ function input(uuid, r302 = 3, sls = 1) {
  * @param {number} [now]
  */
 async function take(db, now = T0) {
-  return takeBatch(db, { now, limit: 50 });
+  const { entries, items } = await takeBatch(db, { now, limit: 50 });
+  return { entries, items: await openPushItems(vault, items) };
 }
 
 test('finalising a family twice before it is sent keeps one op with the newest edit', async () => {
@@ -71,7 +84,7 @@ test('a batch holds only due, finalised families and marks their ops sending', a
   const { db, deps } = fresh();
   await enqueueFamily(db, input(A), deps);
   await enqueueFamily(db, input(B), deps);
-  await saveDraft(db, input(B, 9), T0); // back to draft: its op waits
+  await saveDraft(db, input(B, 9), T0, vault); // back to draft: its op waits
   await enqueueFamily(db, input(C), { ...deps, now: T0 + 60_000 }); // not due yet
   const { entries, items } = await take(db);
   assert.deepEqual(items.map((i) => i.client_uuid), [A]);
@@ -87,8 +100,8 @@ test('the batch carries the geotag and the declared photos', async () => {
     client_uuid: 'g1', sls: 1, building_no: '001', lat: -6.3, lon: 106.6, accuracy_m: 8,
     captured_at: '2022-10-18T09:30:00+07:00', provider: 'gps', accepted_reason: '',
   };
-  await saveGeotag(db, geotag);
-  await addPhoto(db, { client_uuid: 'p1', family_uuid: A, blob: new Blob(['x']), sha256: 'AB'.repeat(32) }, T0);
+  await saveGeotag(db, geotag, vault);
+  await addPhoto(db, { client_uuid: 'p1', family_uuid: A, blob: new Blob(['x']), sha256: 'AB'.repeat(32) }, T0, vault);
   await enqueueFamily(db, { ...input(A), geotag_uuid: 'g1' }, deps);
   const { items } = await take(db);
   assert.equal(items[0].geotag?.latitude, -6.3);
@@ -104,9 +117,10 @@ test('an op is sent only when the answer names its family', async () => {
   const { counts } = await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1, status: 'submitted' }], {
     now: T0,
     random: () => 0,
+    vault,
   });
   assert.deepEqual(counts, { created: 1, missing: 1 });
-  const a = await db.families.get(A);
+  const a = await view(db, A);
   assert.equal(a?.status, 'sent');
   assert.equal(a?.base_revision, 1);
   assert.equal(a?.server_revision, 1);
@@ -123,8 +137,8 @@ test('an edit made while the batch was in flight is sent again on top of the new
   await enqueueFamily(db, input(A, 1), deps);
   const { entries } = await take(db);
   await enqueueFamily(db, input(A, 2), deps);
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0 });
-  const family = await db.families.get(A);
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0, vault });
+  const family = await view(db, A);
   assert.equal(family?.status, 'final');
   assert.equal(family?.base_revision, 1);
   assert.equal((await db.outbox.get(entries[0].op_id))?.status, 'pending');
@@ -146,17 +160,17 @@ test('conflict, invalid and forbidden answers stay visible with the server reaso
       { client_uuid: B, result: 'invalid', errors: [{ variable: 'r302', message: 'Tidak boleh negatif.' }] },
       { client_uuid: C, result: 'forbidden', message: 'SLS ini tidak ditugaskan kepada Anda.' },
     ],
-    { now: T0, random: () => 0 },
+    { now: T0, random: () => 0, vault },
   );
-  const a = await db.families.get(A);
+  const a = await view(db, A);
   assert.equal(a?.status, 'conflict');
   assert.equal(a?.record.family.r302, 3, 'the local copy is kept');
   assert.equal(a?.server?.revision, 4);
   assert.equal(a?.message, 'Sudah diubah.');
-  const b = await db.families.get(B);
+  const b = await view(db, B);
   assert.equal(b?.status, 'rejected');
   assert.equal(b?.errors?.[0].variable, 'r302');
-  const c = await db.families.get(C);
+  const c = await view(db, C);
   assert.equal(c?.status, 'rejected');
   assert.equal(c?.message, 'SLS ini tidak ditugaskan kepada Anda.');
   assert.deepEqual(
@@ -174,7 +188,7 @@ test('fixing a rejected family reuses its op', async () => {
   const { db, deps } = fresh();
   const op = await enqueueFamily(db, input(A, -1), deps);
   const { entries } = await take(db);
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'invalid', errors: [{ message: 'x' }] }], { now: T0, random: () => 0 });
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'invalid', errors: [{ message: 'x' }] }], { now: T0, random: () => 0, vault });
   const again = await enqueueFamily(db, input(A, 2), deps);
   assert.equal(again.op_id, op.op_id);
   assert.equal(again.status, 'pending');
@@ -187,13 +201,13 @@ test('a family in conflict must be resolved before it is finalised again', async
   await enqueueFamily(db, input(A), deps);
   const { entries } = await take(db);
   const server = { client_uuid: A, sls: 1, revision: 2, status: 'returned', review_comment: 'Cek umur', record: { family: { r302: 5 } } };
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'conflict', server }], { now: T0, random: () => 0 });
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'conflict', server }], { now: T0, random: () => 0, vault });
   await assert.rejects(enqueueFamily(db, input(A, 4), deps), /conflict_unresolved/);
 
   const mine = await resolveConflict(db, A, 'mine', deps);
   assert.equal(mine.status, 'final');
   assert.equal(mine.base_revision, 2);
-  assert.equal(mine.record.family.r302, 3);
+  assert.equal((await vault.open(mine.record)).family.r302, 3);
   assert.equal((await take(db)).items[0].base_revision, 2);
 });
 
@@ -202,11 +216,11 @@ test('taking the server copy of a conflict replaces the local copy and closes th
   await enqueueFamily(db, input(A), deps);
   const { entries } = await take(db);
   const server = { client_uuid: A, sls: 1, revision: 2, status: 'returned', review_comment: 'Cek umur', record: { family: { r302: 5 } } };
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'conflict', server }], { now: T0, random: () => 0 });
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'conflict', server }], { now: T0, random: () => 0, vault });
   const theirs = await resolveConflict(db, A, 'server', deps);
   assert.equal(theirs.status, 'returned');
-  assert.equal(theirs.review_comment, 'Cek umur');
-  assert.equal(theirs.record.family.r302, 5);
+  assert.equal(theirs.review_comment && (await vault.open(theirs.review_comment)), 'Cek umur');
+  assert.equal((await vault.open(theirs.record)).family.r302, 5);
   assert.equal((await db.outbox.get(entries[0].op_id))?.status, 'sent');
 });
 
@@ -226,9 +240,9 @@ test('requeued ops back off by doubling and remember the content that may be sto
     now = op?.next_attempt_at ?? now;
   }
   assert.deepEqual(delays, [1000, 2000, 4000, 8000]);
-  const family = await db.families.get(A);
+  const family = await view(db, A);
   assert.ok(family);
-  assert.deepEqual(sentCopies(family).map((copy) => copy.record.family.r302), [3], 'one copy, however often it is sent');
+  assert.deepEqual(family.unacked.map((copy) => copy.record.family.r302), [3], 'one copy, however often it is sent');
 });
 
 test('a 401 pauses every waiting op until sign-in, and an interrupted send becomes pending', async () => {
@@ -250,11 +264,11 @@ test('a 401 pauses every waiting op until sign-in, and an interrupted send becom
 
 test('photos wait until the server acknowledged their family', async () => {
   const { db, deps } = fresh();
-  await addPhoto(db, { client_uuid: 'p1', family_uuid: A, blob: new Blob(['x']), sha256: 'a'.repeat(64) }, T0);
+  await addPhoto(db, { client_uuid: 'p1', family_uuid: A, blob: new Blob(['x']), sha256: 'a'.repeat(64) }, T0, vault);
   await enqueueFamily(db, input(A), deps);
   assert.equal((await listUploadablePhotos(db, { now: T0 })).length, 0);
   const { entries } = await take(db);
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0 });
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0, vault });
   assert.deepEqual((await listUploadablePhotos(db, { now: T0 })).map((p) => p.client_uuid), ['p1']);
 });
 
@@ -276,7 +290,7 @@ test('a pull replaces SLS and prelist but never deletes a family', async () => {
   await db.sls.put({ id: 9, name: 'lama' });
   await db.prelist.put({ id: 90, sls: 9 });
   await enqueueFamily(db, input(A, 3, 9), deps);
-  await mergePull(db, pullBody({ sls: [{ id: 1, name: 'baru' }], prelist: [{ id: 10, sls: 1 }] }), T0);
+  await mergePull(db, pullBody({ sls: [{ id: 1, name: 'baru' }], prelist: [{ id: 10, sls: 1 }] }), T0, vault);
   assert.deepEqual((await db.sls.toArray()).map((s) => s.id), [1]);
   assert.deepEqual((await db.prelist.toArray()).map((p) => p.id), [10]);
   assert.equal((await db.families.get(A))?.status, 'final');
@@ -291,9 +305,11 @@ test('a pull stores the geotags of its families, for display and reuse per build
     client_uuid: 'g-1', sls: 1, building_no: '007', lat: -6.3, lon: 106.6, accuracy_m: 9,
     captured_at: '2022-10-18T09:30:00+07:00', provider: 'gps', accepted_reason: '',
   };
-  await mergePull(db, pullBody({ geotags: [geotag] }), T0);
-  await mergePull(db, pullBody({ geotags: [] }), T0); // a later pull without it keeps it
-  assert.deepEqual(await db.geotags.where('[sls+building_no]').equals([1, '007']).toArray(), [geotag]);
+  await mergePull(db, pullBody({ geotags: [geotag] }), T0, vault);
+  await mergePull(db, pullBody({ geotags: [] }), T0, vault); // a later pull without it keeps it
+  const stored = await db.geotags.where('[sls+building_no]').equals([1, '007']).toArray();
+  assert.deepEqual(await Promise.all(stored.map((row) => openGeotag(vault, row))), [geotag]);
+  assert.equal(JSON.stringify(stored).includes('106.6'), false, 'the coordinates are sealed');
 });
 
 test('a pull updates clean copies, keeps unsent edits and flags the ones the server moved past', async () => {
@@ -304,23 +320,23 @@ test('a pull updates clean copies, keeps unsent edits and flags the ones the ser
     db,
     entries,
     [A, B, C].map((uuid) => ({ client_uuid: uuid, result: /** @type {const} */ ('created'), revision: 1 })),
-    { now: T0, random: () => 0 },
+    { now: T0, random: () => 0, vault },
   );
   await enqueueFamily(db, input(B, 2), deps); // unsent local edit, server unchanged
-  await saveDraft(db, input(C, 2), T0); // unsent local edit, server moved on
+  await saveDraft(db, input(C, 2), T0, vault); // unsent local edit, server moved on
   const server = (/** @type {string} */ uuid, /** @type {number} */ revision, /** @type {number} */ r302) => ({
     client_uuid: uuid, sls: 1, revision, status: 'submitted', review_comment: null, record: { family: { r302 } },
   });
-  const summary = await mergePull(db, pullBody({ families: [server(A, 2, 8), server(B, 1, 1), server(C, 2, 9)] }), T0);
+  const summary = await mergePull(db, pullBody({ families: [server(A, 2, 8), server(B, 1, 1), server(C, 2, 9)] }), T0, vault);
   assert.equal(summary.updated, 1);
   assert.equal(summary.conflicts, 1);
-  const a = await db.families.get(A);
+  const a = await view(db, A);
   assert.equal(a?.record.family.r302, 8);
   assert.equal(a?.base_revision, 2);
-  const b = await db.families.get(B);
+  const b = await view(db, B);
   assert.equal(b?.status, 'final');
   assert.equal(b?.record.family.r302, 2);
-  const c = await db.families.get(C);
+  const c = await view(db, C);
   assert.equal(c?.status, 'conflict');
   assert.equal(c?.record.family.r302, 2, 'the local edit is kept');
   assert.equal(c?.server?.record.family.r302, 9);
@@ -330,9 +346,9 @@ test('returned families become tasks with the comment', async () => {
   const { db, deps } = fresh();
   await enqueueFamily(db, input(A), deps);
   const { entries } = await take(db);
-  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0 });
-  await mergePull(db, pullBody({ returned: [{ client_uuid: A, comment: 'Umur kepala keluarga salah.' }] }), T0);
-  const a = await db.families.get(A);
+  await applyPushResults(db, entries, [{ client_uuid: A, result: 'created', revision: 1 }], { now: T0, random: () => 0, vault });
+  await mergePull(db, pullBody({ returned: [{ client_uuid: A, comment: 'Umur kepala keluarga salah.' }] }), T0, vault);
+  const a = await view(db, A);
   assert.equal(a?.status, 'returned');
   assert.equal(a?.review_comment, 'Umur kepala keluarga salah.');
 });

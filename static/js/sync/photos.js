@@ -3,11 +3,15 @@
  * Photos waiting on the phone. A photo is uploaded only after the server acknowledged its family
  * (the family's working copy has a `server_revision`), one at a time, and marked `sent` only on a
  * 2xx — or when the server says it already holds it (photos/missing), so it is never sent twice.
+ * The JPEG's bytes are sealed at rest (vault.js); `openPhoto` gives them back for the upload and
+ * the preview.
  */
 import { backoffDelay } from './backoff.js';
+import { requireVault } from './sealing.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./db.js').PhotoRow} PhotoRow */
+/** @typedef {import('./vault.js').Vault} Vault */
 
 /**
  * Hex SHA-256 of a blob (the `X-Content-SHA256` header and the push item's `sha256`).
@@ -21,18 +25,21 @@ export async function sha256Hex(blob, subtle = crypto.subtle) {
 }
 
 /**
- * Stores a (compressed) photo of a family; it waits until its family was acknowledged.
+ * Stores a (compressed) photo of a family, sealed; it waits until its family was acknowledged.
  * @param {RegsosekDB} db
  * @param {{client_uuid: string, family_uuid: string, blob: Blob, sha256: string}} photo
  * @param {number} now
+ * @param {Vault | null} vault
  * @returns {Promise<PhotoRow>}
  */
-export async function addPhoto(db, photo, now) {
+export async function addPhoto(db, photo, now, vault) {
+  const sealed = await requireVault(vault).sealBytes(photo.blob);
   /** @type {PhotoRow} */
   const row = {
     client_uuid: photo.client_uuid,
     family_uuid: photo.family_uuid,
-    blob: photo.blob,
+    sealed,
+    type: photo.blob.type || 'image/jpeg',
     sha256: photo.sha256.toLowerCase(),
     size: photo.blob.size,
     status: 'pending',
@@ -43,6 +50,16 @@ export async function addPhoto(db, photo, now) {
   };
   await db.photos.put(row);
   return row;
+}
+
+/**
+ * A photo's JPEG in the clear.
+ * @param {Vault} vault
+ * @param {PhotoRow} photo
+ * @returns {Promise<Blob>}
+ */
+export async function openPhoto(vault, photo) {
+  return new Blob([await vault.openBytes(photo.sealed)], { type: photo.type || 'image/jpeg' });
 }
 
 /**

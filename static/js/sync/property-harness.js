@@ -29,6 +29,8 @@ import { createSyncEngine } from './engine.js';
 import { createFakeServer } from './fake-server.js';
 import { canonicalJson, countWork, enqueueFamily, resolveConflict, saveDraft } from './outbox.js';
 import { addPhoto, sha256Hex } from './photos.js';
+import { readFamily } from './sealing.js';
+import { testVault } from './testing.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 60 * 60 * 1000;
@@ -84,6 +86,18 @@ export const command = fc.oneof(
 const PATHS = { push: '/api/v1/sync/push/', photos: '/api/v1/sync/photos/', pull: '/api/v1/sync/pull/' };
 
 const sharedDb = openDatabase('regsosek', { indexedDB: new IDBFactory(), IDBKeyRange });
+// The phone is unlocked throughout: records are sealed at rest and the engine works on the
+// decrypted view, as in the app.
+const vault = await testVault();
+
+/**
+ * A family as the screens see it (decrypted).
+ * @param {import('./db.js').RegsosekDB} db
+ * @param {string} key
+ */
+function view(db, key) {
+  return readFamily(db, vault, key);
+}
 
 /** @param {number} n */
 function uuid(n) {
@@ -110,6 +124,7 @@ async function world() {
     clock,
     random: () => 0.5,
     randomUUID: () => uuid(900_000 + ++ids),
+    vault: () => vault,
   });
   assert.equal((await engine.signIn({ username: 'ppl1', password: 'rahasia' })).ok, true);
   return {
@@ -165,14 +180,14 @@ async function apply(w, c) {
   switch (c.kind) {
     case 'edit': {
       const key = uuid(c.family + 1);
-      const local = await db.families.get(key);
+      const local = await view(db, key);
       const record = recordOf(c.family, c.value, (w.edits += 1));
       const input = { client_uuid: key, sls: 1, record };
       if (c.finalise && local?.status !== 'conflict') {
-        await enqueueFamily(db, input, { now: clock.now(), newId: w.newId });
+        await enqueueFamily(db, input, { now: clock.now(), newId: w.newId, vault });
         w.intended[c.family] = record;
       } else {
-        await saveDraft(db, input, clock.now());
+        await saveDraft(db, input, clock.now(), vault);
       }
       w.saved[c.family] = record;
       return;
@@ -224,7 +239,7 @@ async function apply(w, c) {
     }
     case 'resolve': {
       const key = uuid(c.family + 1);
-      const local = await db.families.get(key);
+      const local = await view(db, key);
       if (local?.status !== 'conflict' || !local.server) return;
       const serverRecord = local.server.record;
       await resolveConflict(db, key, c.choice, { now: clock.now(), newId: w.newId });
@@ -239,10 +254,10 @@ async function apply(w, c) {
     }
     case 'photo': {
       const key = uuid(c.family + 1);
-      if (!(await db.families.get(key))) return;
+      if (!(await view(db, key))) return;
       const blob = new Blob([`foto ${w.photos.length}`], { type: 'image/jpeg' });
       const photoUuid = uuid(700_000 + w.photos.length);
-      await addPhoto(db, { client_uuid: photoUuid, family_uuid: key, blob, sha256: await sha256Hex(blob) }, clock.now());
+      await addPhoto(db, { client_uuid: photoUuid, family_uuid: key, blob, sha256: await sha256Hex(blob) }, clock.now(), vault);
       w.photos.push(photoUuid);
       return;
     }
@@ -260,7 +275,7 @@ async function apply(w, c) {
 async function checkAlways(w, when) {
   for (let i = 0; i < FAMILIES; i += 1) {
     const key = uuid(i + 1);
-    const local = await w.db.families.get(key);
+    const local = await view(w.db, key);
     if (w.saved[i] === null) continue;
     assert.ok(local, `${when}: family ${i} vanished from the phone`);
     if (local.status === 'conflict') {
@@ -287,9 +302,9 @@ async function heal(w) {
   assert.equal((await w.engine.signIn({ username: 'ppl1', password: 'rahasia' })).ok, true);
   // The PPL finishes the day: every draft is finalised as it stands.
   for (let i = 0; i < FAMILIES; i += 1) {
-    const local = await w.db.families.get(uuid(i + 1));
+    const local = await view(w.db, uuid(i + 1));
     if (local?.status === 'draft' || local?.status === 'rejected') {
-      await enqueueFamily(w.db, { client_uuid: local.client_uuid, sls: 1, record: local.record }, { now: w.clock.now(), newId: w.newId });
+      await enqueueFamily(w.db, { client_uuid: local.client_uuid, sls: 1, record: local.record }, { now: w.clock.now(), newId: w.newId, vault });
       w.intended[i] = local.record;
     }
   }
@@ -297,7 +312,7 @@ async function heal(w) {
     await w.engine.syncNow({ force: true });
     let resolved = 0;
     for (let i = 0; i < FAMILIES; i += 1) {
-      const local = await w.db.families.get(uuid(i + 1));
+      const local = await view(w.db, uuid(i + 1));
       if (local?.status === 'conflict' && local.server) {
         w.intended[i] = local.record;
         await resolveConflict(w.db, uuid(i + 1), 'mine', { now: w.clock.now(), newId: w.newId });
@@ -322,7 +337,7 @@ async function checkHealed(w) {
   for (let i = 0; i < FAMILIES; i += 1) {
     const key = uuid(i + 1);
     const stored = w.server.families.get(key);
-    const local = await w.db.families.get(key);
+    const local = await view(w.db, key);
     if (w.intended[i] === null) {
       assert.equal(stored, undefined, `family ${i} reached the server though never finalised`);
       continue;

@@ -12,14 +12,22 @@
  * - returned families become tasks with the supervisor's comment; a finalised family waiting to
  *   be sent that has not answered the return is held until the PPL has read the comment;
  * - the geotags of the families sent are stored (a reinstalled phone shows and reuses them);
- * - the cursor and last_sync_at are stored with the data they describe.
+ * - the cursor and last_sync_at are stored with the data they describe;
+ * - the personal parts of the answer are sealed before the transaction (sealing.js); inside it,
+ *   records are compared by their keyed hashes;
+ * - a family this phone already removed after its approval (retention.js) is not stored again
+ *   unless it left the approved state.
  */
 import { isClean, isOwnUnackedCopy, isUnansweredReturn, learnReturn, markConflict } from './outbox.js';
-import { canonicalJson, putPendingAgain } from './outbox.js';
+import { putPendingAgain } from './outbox.js';
+import { requireVault, sealPullBody } from './sealing.js';
+import { sameContent } from './vault.js';
 
 /** @typedef {import('./db.js').RegsosekDB} RegsosekDB */
 /** @typedef {import('./db.js').FamilyRow} FamilyRow */
 /** @typedef {import('./db.js').ServerFamily} ServerFamily */
+/** @typedef {import('./db.js').StoredServerFamily} StoredServerFamily */
+/** @typedef {import('./vault.js').Vault} Vault */
 
 /**
  * @typedef {object} QuestionnaireRef
@@ -35,9 +43,9 @@ import { canonicalJson, putPendingAgain } from './outbox.js';
  * @property {string} [server_time]
  * @property {QuestionnaireRef} [questionnaire]
  * @property {import('./db.js').SlsRow[]} sls
- * @property {import('./db.js').PrelistRow[]} prelist
+ * @property {import('./db.js').PrelistEntry[]} prelist
  * @property {ServerFamily[]} families
- * @property {import('./db.js').GeotagRow[]} [geotags]  the dwellings' geotags of those families
+ * @property {import('./db.js').Geotag[]} [geotags]  the dwellings' geotags of those families
  * @property {{client_uuid: string, comment: string | null, return_id?: number | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
  */
 
@@ -51,7 +59,7 @@ import { canonicalJson, putPendingAgain } from './outbox.js';
  */
 
 /**
- * @param {ServerFamily} server
+ * @param {StoredServerFamily} server
  * @param {number} now
  * @returns {FamilyRow}
  */
@@ -80,14 +88,16 @@ function fromServer(server, now) {
 
 /**
  * @param {RegsosekDB} db
- * @param {PullBody} body
+ * @param {PullBody} plain
  * @param {number} now
+ * @param {Vault | null} vault
  * @returns {Promise<MergeSummary>}
  */
-export async function mergePull(db, body, now) {
+export async function mergePull(db, plain, now, vault) {
   /** @type {MergeSummary} */
-  const summary = { questionnaire: body.questionnaire ?? null, updated: 0, added: 0, conflicts: 0, returned: 0 };
-  await db.transaction('rw', [db.meta, db.sls, db.prelist, db.families, db.outbox, db.geotags], async () => {
+  const summary = { questionnaire: plain.questionnaire ?? null, updated: 0, added: 0, conflicts: 0, returned: 0 };
+  const body = await sealPullBody(requireVault(vault), plain);
+  await db.transaction('rw', [db.meta, db.sls, db.prelist, db.families, db.outbox, db.geotags, db.retired], async () => {
     await db.sls.clear();
     await db.sls.bulkPut(body.sls ?? []);
     await db.prelist.clear();
@@ -109,14 +119,17 @@ export async function mergePull(db, body, now) {
 
     for (const server of body.families ?? []) {
       let local = await db.families.get(server.client_uuid);
+      if (local === undefined && server.status === 'approved' && (await db.retired.get(server.client_uuid))) continue;
       if (local === undefined) {
+        // Back from the approved state (a supervisor reopened it): the PPL needs it again.
+        await db.retired.delete(server.client_uuid);
         await db.families.put(fromServer(server, now));
         summary.added += 1;
         continue;
       }
       const moved = local.base_revision === null || server.revision > local.base_revision;
       const ownLate =
-        local.status === 'sent' && moved && isOwnUnackedCopy(local, server) && canonicalJson(server.record) !== canonicalJson(local.record);
+        local.status === 'sent' && moved && isOwnUnackedCopy(local, server) && !sameContent(server.record, local.record);
       if (isClean(local) && !ownLate) {
         const fresh = fromServer(server, now);
         await db.families.put({
@@ -124,6 +137,8 @@ export async function mergePull(db, body, now) {
           edit_seq: local.edit_seq,
           answered_return: local.answered_return ?? null,
           geotag_uuid: fresh.geotag_uuid ?? local.geotag_uuid,
+          // The retention's clock (retention.js) starts when the phone first saw the approval.
+          approved_seen_at: fresh.server_status === 'approved' ? (local.approved_seen_at ?? null) : null,
         });
         summary.updated += 1;
         continue;
@@ -173,7 +188,7 @@ export async function mergePull(db, body, now) {
      * A finalised family that has not answered the supervisor's return waits for the PPL to read
      * the comment; a draft keeps being edited, with the comment shown.
      * @param {FamilyRow} local
-     * @param {ServerFamily} server
+     * @param {StoredServerFamily} server
      * @returns {Promise<FamilyRow>}
      */
     async function holdForReturn(local, server) {

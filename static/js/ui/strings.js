@@ -168,6 +168,47 @@ export const STRINGS = Object.freeze({
   photoPreviewAlt: gettext('Pratinjau foto rumah'),
   photoSent: gettext('terkirim'),
   photoWaiting: gettext('menunggu dikirim'),
+
+  // App lock (PIN) and encryption at rest
+  lockTitle: gettext('Aplikasi terkunci'),
+  lockHint: gettext('Masukkan PIN untuk membuka data di ponsel ini.'),
+  lockUnsent: gettext('Data belum terkirim di ponsel ini: %(count)s. Data tetap aman selama terkunci.'),
+  pinLabel: gettext('PIN'),
+  unlockButton: gettext('Buka'),
+  unlocking: gettext('Membuka…'),
+  pinWrong: gettext('PIN salah. Sisa percobaan: %(remaining)s.'),
+  pinReset:
+    gettext('Terlalu banyak PIN salah. PIN dihapus: masuk lagi dengan kata sandi (perlu sinyal), lalu buat PIN baru. Data di ponsel tetap aman.'),
+  pinWait: gettext('Terlalu banyak PIN salah. Coba lagi setelah pukul %(time)s.'),
+  pinForgot: gettext('Lupa PIN? Masuk dengan kata sandi (perlu sinyal)'),
+  pinSetTitle: gettext('Buat PIN'),
+  pinSetHint: gettext('PIN membuka aplikasi ini dan data keluarga di ponsel. 6 sampai 12 angka. Jangan beri tahu siapa pun.'),
+  pinUpgradeHint: gettext('Versi baru: data di ponsel kini dikunci dengan PIN. Buat PIN untuk melanjutkan.'),
+  pinNew: gettext('PIN baru'),
+  pinRepeat: gettext('Ulangi PIN'),
+  pinSetButton: gettext('Simpan PIN'),
+  pinSaving: gettext('Menyimpan PIN dan mengunci data…'),
+  pinInvalid: gettext('PIN harus 6 sampai 12 angka.'),
+  pinMismatch: gettext('Kedua PIN tidak sama.'),
+  lockNow: gettext('Kunci sekarang'),
+  lockKeysUnavailable: gettext('Kunci data di ponsel ini tidak dapat dibuka. Hubungi admin BPS.'),
+  syncLocked: gettext('Aplikasi terkunci; pengiriman menunggu PIN.'),
+
+  // What the phone keeps, and why
+  storedTitle: gettext('Data di ponsel ini'),
+  storedLink: gettext('Data apa yang disimpan di ponsel ini?'),
+  storedIntro:
+    gettext('Data pribadi keluarga (nama, NIK, No. KK, jawaban, foto, lokasi) disimpan terenkripsi dan hanya terbuka dengan PIN Anda.'),
+  storedFamilies: gettext('Keluarga: %(count)s. Untuk dilengkapi, dikirim, dan diperbaiki bila dikembalikan PML.'),
+  storedApproved: gettext('Disetujui PML: %(count)s. Dihapus dari ponsel %(hours)s jam setelah persetujuan terlihat di ponsel.'),
+  storedRetired: gettext('Sudah disetujui dan dihapus dari ponsel: %(count)s. Yang tersisa hanya jumlahnya dan status VK1.'),
+  storedPhotos: gettext('Foto rumah: %(count)s. Disimpan sampai keluarganya disetujui.'),
+  storedGeotags: gettext('Geotag bangunan: %(count)s. Dipakai ulang untuk keluarga lain di bangunan yang sama.'),
+  storedPrelist: gettext('Baris VK1: %(count)s (nama kepala keluarga dan alamat). Diganti setiap sinkronisasi.'),
+  storedMarks: gettext('Tanda VK1: %(count)s.'),
+  storedSignOut: gettext('Keluar (setelah semua terkirim) menghapus semua data ini dari ponsel.'),
+  approvedCount: gettext('Disetujui'),
+  prelistApproved: gettext('Disetujui PML (dihapus dari ponsel)'),
 });
 
 /** @typedef {keyof typeof STRINGS} StringKey */
