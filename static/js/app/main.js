@@ -306,6 +306,7 @@ const app = {
     session = opened;
     pinRequired = false;
     lastActive = Date.now();
+    if (bar.message === T.syncLocked) bar.message = '';
     // Rows a version without the lock stored in the clear are sealed once.
     if (!(await getMeta(db, 'legacy_sealed'))) {
       await sealLegacyRows(db, opened.vault);
@@ -361,7 +362,12 @@ const app = {
     // Nothing to sync before the first sign-in (a run would only say "sign in again"), nor while locked.
     getMeta(db, 'user')
       .then((user) => {
-        if (!user || !session) return;
+        if (!user) return;
+        if (!session) {
+          bar.message = T.syncLocked;
+          renderSyncBar();
+          return;
+        }
         bar.running = true;
         renderSyncBar();
         // A run already going may be past the work this call is about (a family finalised or a

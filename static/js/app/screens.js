@@ -39,8 +39,9 @@ const MARKABLE = ['moved', 'deceased', 'not_found', 'duplicate'];
 export async function signInScreen(app, screen) {
   const user = await getMeta(app.db, 'user');
   const ring = await loadKeyring(app.db);
-  // A keyring without its PIN wrap: too many wrong PINs (or none chosen yet); only the password opens it.
-  const pinReset = Boolean(ring && !ring.pin && !app.session());
+  // A keyring without its PIN wrap: too many wrong PINs, or none chosen yet (the app was closed
+  // between the sign-in and the PIN); only the password opens it.
+  const pinMissing = Boolean(ring && !ring.pin && !app.session());
   const message = h('p', { class: 'error', role: 'alert' });
   const username = h('input', { name: 'username', id: 'username', autocomplete: 'username', autocapitalize: 'none', required: true, value: user?.username ?? '' });
   const password = h('input', { name: 'password', id: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -78,7 +79,9 @@ export async function signInScreen(app, screen) {
       },
     },
     h('h1', { text: T.signInTitle }),
-    pinReset ? h('p', { class: 'warn', 'data-testid': 'pin-reset', text: T.pinReset }) : null,
+    pinMissing
+      ? h('p', { class: 'warn', 'data-testid': ring?.pin_reset_at ? 'pin-reset' : 'pin-missing', text: ring?.pin_reset_at ? T.pinReset : T.pinMissing })
+      : null,
     h('p', { class: 'muted', text: user ? T.signInAgainHint : T.signInHint }),
     h('label', { for: 'username', text: T.username }),
     username,

@@ -47,6 +47,7 @@ export const LOCKOUT_WAIT_MS = 5 * 60 * 1000;
  * @property {(Wrap & {salt: Uint8Array<ArrayBuffer>, iterations: number}) | null} pin
  * @property {Wrap | null} server
  * @property {number} created_at
+ * @property {number | null} [pin_reset_at]  when too many wrong PINs deleted the PIN wrap
  */
 
 /**
@@ -232,7 +233,7 @@ export async function setPin(db, session, pin, { iterations = PIN_ITERATIONS } =
   const wrap = await wrapWith(await pinKey(pin, salt, iterations, deps), session.inner, deps);
   // Read again after the key derivation (not IndexedDB work: it ran outside any transaction).
   const current = (await loadKeyring(db)) ?? ring;
-  await setMeta(db, 'keyring', { ...current, pin: { ...wrap, salt, iterations } });
+  await setMeta(db, 'keyring', { ...current, pin: { ...wrap, salt, iterations }, pin_reset_at: null });
   await setMeta(db, 'pin_failures', undefined);
 }
 
@@ -281,7 +282,7 @@ export async function unlockWithPin(db, pin, { now, maxAttempts = DEFAULT_MAX_AT
   }
   if (count < maxAttempts) return { ok: false, reason: 'wrong', remaining: maxAttempts - count };
   if (ring.server) {
-    await setMeta(db, 'keyring', { ...ring, pin: null });
+    await setMeta(db, 'keyring', { ...ring, pin: null, pin_reset_at: now });
     await setMeta(db, 'pin_failures', undefined);
     return { ok: false, reason: 'reset' };
   }

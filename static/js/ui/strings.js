@@ -181,6 +181,7 @@ export const STRINGS = Object.freeze({
     gettext('Terlalu banyak PIN salah. PIN dihapus: masuk lagi dengan kata sandi (perlu sinyal), lalu buat PIN baru. Data di ponsel tetap aman.'),
   pinWait: gettext('Terlalu banyak PIN salah. Coba lagi setelah pukul %(time)s.'),
   pinForgot: gettext('Lupa PIN? Masuk dengan kata sandi (perlu sinyal)'),
+  pinMissing: gettext('Belum ada PIN di ponsel ini: masuk dengan kata sandi (perlu sinyal), lalu buat PIN.'),
   pinSetTitle: gettext('Buat PIN'),
   pinSetHint: gettext('PIN membuka aplikasi ini dan data keluarga di ponsel. 6 sampai 12 angka. Jangan beri tahu siapa pun.'),
   pinUpgradeHint: gettext('Versi baru: data di ponsel kini dikunci dengan PIN. Buat PIN untuk melanjutkan.'),
