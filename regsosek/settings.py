@@ -18,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
+# Older secret keys, comma-separated, after a rotation: sessions and signed links made with them
+# still work, and phones keep their key share from them (enumeration/devices.py, docs/privacy.md).
+_SECRET_KEY_FALLBACKS = env_secret("DJANGO_SECRET_KEY_FALLBACKS", default="")
+SECRET_KEY_FALLBACKS = [k.strip() for k in _SECRET_KEY_FALLBACKS.split(",") if k.strip()]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
