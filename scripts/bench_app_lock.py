@@ -53,7 +53,7 @@ def seed(families: int) -> tuple[str, int, str]:
     from django.utils import timezone
 
     from enumeration.models import SLS, Assignment, Kelurahan, Role, User
-    from households import sync
+    from fieldapp import sync
     from households.synthetic import synthetic_record
 
     rng = random.Random(16)  # noqa: S311 - synthetic data, not security

@@ -480,6 +480,7 @@ def test_the_pin_lock_the_idle_time_and_the_limit_of_wrong_pins(
     page.click("[data-testid=new-family]")
     page.fill("#f-r108", "KELUARGA TERKUNCI")
     page.click("[data-testid=save-draft]")
+    page.wait_for_selector("[data-testid=family-notice]:has-text('Draf tersimpan')")
 
     # Opened again: locked; the draft is not on the screen until the PIN.
     page.reload()

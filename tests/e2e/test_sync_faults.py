@@ -23,6 +23,7 @@ from households import services
 from households.models import Family, FamilyRevision, FamilyStatus
 from tests.e2e.conftest import PASSWORD, LiveStack
 from tests.e2e.test_enumerator_app import (  # the module-scoped fixture gives this module its own SLS
+    PIN,
     TIMEOUT_MS,
     _fill,
     _jpeg,
@@ -77,6 +78,9 @@ def test_a_lost_answer_then_an_edit_sent_on_a_bad_network_is_no_conflict(
     page.fill("#username", ppl.username)
     page.fill("#password", PASSWORD)
     page.click("form button[type=submit]")
+    page.fill("#pin-new", PIN)  # the app asks for a PIN after the sign-in
+    page.fill("#pin-repeat", PIN)
+    page.click("[data-testid=pin-save]")
     page.wait_for_selector(f"a[data-sls='{sls.pk}']")
     page.wait_for_function(
         "() => new Promise(r => { const q = indexedDB.open('regsosek'); q.onsuccess = () => {"
