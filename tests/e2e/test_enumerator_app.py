@@ -457,6 +457,11 @@ def test_indexeddb_holds_no_name_nik_or_location_in_the_clear_after_finalising_a
     check("sent and pulled")
     with django_db_blocker.unblock():
         assert Family.objects.filter(sls=sls, client_uuid=page.url.rsplit("/", 1)[1]).exists()
+        on_server = Family.objects.filter(sls=sls).count()
+    # The PPL sees what the phone keeps and why (counts only).
+    page.goto(f"{live_stack.url}/app/#/data")
+    page.wait_for_selector(f"[data-stored=families]:has-text('Keluarga: {on_server}.')")
+    assert "Disimpan sampai keluarganya disetujui" in page.inner_text("[data-stored=photos]")
     context.close()
 
 

@@ -55,7 +55,7 @@ function numberOr(value, fallback) {
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 const retentionHours = numberOr(root.dataset.retentionHours, 24);
-// Server settings (enumeration/pwa.py): APP_LOCK_IDLE_SECONDS, APP_LOCK_MAX_PIN_ATTEMPTS,
+// Server settings (fieldapp/views.py): APP_LOCK_IDLE_SECONDS, APP_LOCK_MAX_PIN_ATTEMPTS,
 // APPROVED_RETENTION_HOURS (negative: approved families stay on the phone).
 const config = {
   maxAccuracy: Number(root.dataset.maxAccuracy || 30),
