@@ -13,8 +13,8 @@ LC_MESSAGES = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MES
 DOMAINS = {
     "django": {"ignore_patterns": [".venv/*", "node_modules/*", ".local/*"]},
     "djangojs": {
-        "ignore_patterns": [".venv/*", "node_modules/*", ".local/*", "static/dist/*", "*.test.js", "fake-server.js", "property-harness.js",
-                            "eval-cli.js"],
+        "ignore_patterns": [".venv/*", "node_modules/*", ".local/*", "static/dist/*", "*.test.js", "fake-server.js",
+                            "property-harness.js", "testing.js", "eval-cli.js"],
     },
 }  # fmt: skip
 
