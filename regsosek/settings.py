@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "geotag",
     "photos",
     "fieldapp",
+    "ranking",
 ]
 
 MIDDLEWARE = [

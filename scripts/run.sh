@@ -20,6 +20,7 @@ trap cleanup INT TERM EXIT
 
 python manage.py migrate --noinput -v 0
 python manage.py load_wilayah
+python manage.py load_pmt_model
 python manage.py collectstatic --noinput -v 0 --ignore "*.test.js" --ignore "fake-server.js" --ignore "eval-cli.js" --ignore "js/*"
 echo "Demo accounts (synthetic data), password: $DEMO_PASSWORD"
 python manage.py seed_demo
