@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from households.admin import ReadOnly
+from enumeration.admin import ReadOnly
 from ranking.models import PMTModel
 
 
