@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "photos",
     "fieldapp",
     "ranking",
+    "review",
 ]
 
 MIDDLEWARE = [

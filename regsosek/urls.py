@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("enumeration.api_urls")),
     path("api/v1/", include("households.api_urls")),
     path("api/v1/", include("fieldapp.api_urls")),
+    path("review/", include("review.urls")),
     path("", include("enumeration.urls")),
     path("", include("fieldapp.urls")),
 ]

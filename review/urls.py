@@ -1,0 +1,12 @@
+from django.urls import path
+
+from review import views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("families/<int:family_id>/", views.family_detail, name="family"),
+    path("families/<int:family_id>/approve/", views.family_approve, name="approve"),
+    path("families/<int:family_id>/return/", views.family_return, name="return"),
+]
