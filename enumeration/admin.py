@@ -14,14 +14,18 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedModelAdmin
+from audit.models import AuditAction
+from audit.services import audit_record
 from enumeration import scoping
 from enumeration.imports import IMPORTERS, run_import
 from enumeration.models import SLS, Assignment, Device, KabKota, Kecamatan, Kelurahan, Role, SyntheticDataset, User
 from enumeration.services import staff_problems
 
 
-class BPSAdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over the model
-    """Every permission comes from the role, not from Django's per-model permission table."""
+class BPSAdminOnly(AuditedModelAdmin):
+    """Every permission comes from the role, not from Django's per-model permission table. Every
+    add, change and delete is recorded in the audit log (`AuditedModelAdmin`)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return scoping.can_use_admin(request.user)  # type: ignore[arg-type]
@@ -190,6 +194,13 @@ class AssignmentAdmin(BPSAdminOnly):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             report = run_import(form.cleaned_data["kind"], data=upload.read(), by=request.user)  # type: ignore[arg-type]
+            if report.ok:
+                audit_record(
+                    action=AuditAction.ADMIN_IMPORT,
+                    actor=request.user,
+                    object_type=f"import.{form.cleaned_data['kind']}",
+                    detail=f"rows={report.rows} created={report.created} updated={report.updated}",
+                )
         context = {
             **self.admin_site.each_context(request),
             "form": form,

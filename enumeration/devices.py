@@ -34,6 +34,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration.models import Device, DeviceToken, Role, User
 from regsosek.errors import ConflictError, NotAllowedError
 
@@ -110,6 +112,7 @@ def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignI
         raise DeviceAuthError("device_revoked", _("Perangkat ini telah dicabut; data lokal harus dihapus."), wipe=True)
     if device is not None and device.user_id != user.pk:
         raise NotAllowedError(_("Perangkat ini terdaftar untuk pengguna lain. Hubungi admin BPS."))
+    new = device is None
     if device is None:
         device = Device.objects.create(pk=device_id, user=user, name=device_name[:100])
     key = secrets.token_urlsafe(32)
@@ -118,6 +121,14 @@ def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignI
     # Old tokens of this device stop working: one live token per device.
     DeviceToken.objects.filter(device=device).exclude(key_hash=_hash(key)).delete()
     logger.info("device.signed_in", extra={"device": str(device.pk), "user_id": user.pk})
+    audit_record(
+        action=AuditAction.DEVICE_SIGN_IN,
+        actor=user,
+        object_type="device",
+        object_id=device.pk,
+        area=Area.of_user(user),
+        detail=f"new_device={int(new)}",
+    )
     return SignIn(token=key, expires_at=expires_at, device=device, key_shares=device_key_shares(device_id=device.pk))
 
 
@@ -133,6 +144,14 @@ def device_revoke(*, device: Device, by: User) -> Device:
         device.revoked_at, device.revoked_by = timezone.now(), by
         device.save(update_fields=["revoked_at", "revoked_by"])
         logger.info("device.revoked", extra={"device": str(device.pk), "user_id": device.user_id, "by": by.pk})
+        audit_record(
+            action=AuditAction.DEVICE_REVOKE,
+            actor=by,
+            object_type="device",
+            object_id=device.pk,
+            area=Area.of_user(device.user),
+            detail=f"owner_id={device.user_id}",
+        )
     return device
 
 
@@ -144,9 +163,17 @@ def device_confirm_wipe(*, device: Device) -> Device:
     token, not that nothing was copied before. Raises ConflictError if the device is not revoked."""
     if device.revoked_at is None:
         raise ConflictError(_("Perangkat ini tidak dicabut; data di ponsel tidak perlu dihapus."))
-    Device.objects.filter(pk=device.pk, wipe_confirmed_at__isnull=True).update(wipe_confirmed_at=timezone.now())
+    first = Device.objects.filter(pk=device.pk, wipe_confirmed_at__isnull=True).update(wipe_confirmed_at=timezone.now())
     DeviceToken.objects.filter(device=device).delete()
     logger.info("device.wipe_confirmed", extra={"device": str(device.pk), "user_id": device.user_id})
+    if first:
+        audit_record(
+            action=AuditAction.DEVICE_WIPE_CONFIRMED,
+            actor=device.user,
+            object_type="device",
+            object_id=device.pk,
+            area=Area.of_user(device.user),
+        )
     return device
 
 

@@ -17,6 +17,7 @@ class FlagInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Geotag)
 class GeotagAdmin(ReadOnly):
+    audit_views = True  # a dwelling's location
     list_display = ["id", "sls", "building_no", "accuracy_m", "provider", "captured_at", "collected_by"]
     list_filter = ["provider", "flags__kind"]
     inlines = [FlagInline]

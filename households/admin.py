@@ -25,6 +25,7 @@ class FamilyAdmin(ReadOnly):
     list_select_related = ["sls__kelurahan"]
     search_fields = ["sls__kelurahan__name", "building_no"]
     exclude = ["kk_ciphertext", "kk_hash", "data"]
+    audit_views = True  # a family's page is a read of personal data: in the audit log
 
     @admin.display(description="No. KK")
     def kk_masked(self, obj: Family) -> str:
@@ -33,6 +34,7 @@ class FamilyAdmin(ReadOnly):
 
 @admin.register(PrelistFamily)
 class PrelistAdmin(ReadOnly):
+    audit_views = True  # names and addresses of VK1 families
     list_display = ["sls", "line_no", "head_name", "status", "family"]
     list_filter = ["status", "sls__kelurahan__kecamatan"]
     list_select_related = ["sls__kelurahan"]

@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
@@ -37,6 +39,19 @@ def _family(request: Request, family_id: int) -> Family:
     if family is None:
         raise NotFoundError("Keluarga tidak ditemukan.")
     return family
+
+
+def _audit_supervisor_read(user: User, family: Family, action: AuditAction, detail: str = "") -> None:
+    """A family record read by anyone but a PPL of its SLS (supervisors, BPS admins) is audited."""
+    if user.role != Role.PPL:
+        audit_record(
+            action=action,
+            actor=user,
+            object_type="family",
+            object_id=family.pk,
+            area=Area.of_sls(family.sls),
+            detail=detail,
+        )
 
 
 def _visible_sls(request: Request, sls_id: int) -> SLS:
@@ -142,7 +157,9 @@ class FamilySaveApi(APIView):
 class FamilyDetailApi(APIView):
     @extend_schema(responses={200: openapi.OBJECT, **openapi.refusals(401, 404)})
     def get(self, request: Request, family_id: int) -> Response:
-        return Response(family_detail(_family(request, family_id), user=_user(request)))
+        user, family = _user(request), _family(request, family_id)
+        _audit_supervisor_read(user, family, AuditAction.FAMILY_VIEW)
+        return Response(family_detail(family, user=user))
 
 
 class CommentSerializer(serializers.Serializer[Any]):
@@ -196,6 +213,7 @@ class FamilyHistoryApi(APIView):
             if answers is None:
                 raise ValidationError({"revision": [_("Revisi tidak ada untuk keluarga ini.")]})
             extra = {"answers_at": {"revision": int(at), "answers": answers}}
+        _audit_supervisor_read(user, family, AuditAction.FAMILY_HISTORY_VIEW, f"revision={at}" if extra else "")
         return Response(
             {
                 **extra,

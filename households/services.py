@@ -21,6 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records
@@ -257,6 +259,7 @@ def family_save(
             actor=user,
             comment=_("diperbaiki dan dikirim ulang"),
         )
+        _audit_transition(family, actor=user, from_status=previous_status, how=f"correction source={source}")
     logger.info("family.updated", extra={"family_id": family.pk, "revision": family.revision, "user_id": user.pk})
     return SaveResult("updated", family, warnings)
 
@@ -325,7 +328,27 @@ def _transition(family: Family, *, actor: User, to: str, comment: str) -> Family
     family.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
     event.save()
     logger.info("family.transition", extra={"family_id": family.pk, "to": to, "user_id": actor.pk})
+    _audit_transition(family, actor=actor, from_status=event.from_status, how="workflow")
     return family
+
+
+_TRANSITION_ACTIONS = {
+    FamilyStatus.APPROVED: AuditAction.FAMILY_APPROVE,
+    FamilyStatus.RETURNED: AuditAction.FAMILY_RETURN,
+    FamilyStatus.SUBMITTED: AuditAction.FAMILY_RESUBMIT,
+}
+
+
+def _audit_transition(family: Family, *, actor: User, from_status: str, how: str) -> None:
+    # Statuses only: the comment is free text for the PPL and may name people (it stays in ReviewEvent).
+    audit_record(
+        action=_TRANSITION_ACTIONS[FamilyStatus(family.status)],
+        actor=actor,
+        object_type="family",
+        object_id=family.pk,
+        area=Area.of_sls(family.sls),
+        detail=f"from={from_status} to={family.status} via={how}",
+    )
 
 
 def _locked(family: Family) -> Family:
@@ -414,9 +437,11 @@ def sls_confirm(*, user: User, sls: SLS, comment: str = "") -> SLSConfirmation:
             % {"p": open_items["prelist_pending"], "f": open_items["families_not_approved"]},
             extra={"open": open_items},
         )
-    return SLSConfirmation.objects.create(
+    confirmation = SLSConfirmation.objects.create(
         sls=sls, action=SLSConfirmation.Action.CONFIRM, actor=user, comment=comment.strip()
     )
+    audit_record(action=AuditAction.SLS_CONFIRM, actor=user, object_type="sls", object_id=sls.pk, area=Area.of_sls(sls))
+    return confirmation
 
 
 @transaction.atomic
@@ -428,9 +453,11 @@ def sls_reopen(*, user: User, sls: SLS, comment: str) -> SLSConfirmation:
         raise ConflictError(_("SLS ini belum dikonfirmasi."))
     if not comment.strip():
         raise ApplicationError(_("Tuliskan alasan membuka kembali SLS."), extra={"field": "comment"})
-    return SLSConfirmation.objects.create(
+    confirmation = SLSConfirmation.objects.create(
         sls=sls, action=SLSConfirmation.Action.REOPEN, actor=user, comment=comment.strip()
     )
+    audit_record(action=AuditAction.SLS_REOPEN, actor=user, object_type="sls", object_id=sls.pk, area=Area.of_sls(sls))
+    return confirmation
 
 
 # --- VK1 prelist ----------------------------------------------------------------------------------
@@ -519,6 +546,16 @@ def identifier_reveal(*, user: User, family: Family, member: Member | None, reas
         actor=user, family=family, member=member, kind="nik" if member else "kk", reason=reason[:255]
     )
     logger.info("identifier.revealed", extra={"family_id": family.pk, "user_id": user.pk})
+    # The reason is kept in the audit log too (it outlives the family's rows), never in a log line.
+    audit_record(
+        action=AuditAction.IDENTIFIER_REVEAL,
+        actor=user,
+        object_type="family",
+        object_id=family.pk,
+        area=Area.of_sls(family.sls),
+        detail=f"kind=nik line={member.line_no}" if member is not None else "kind=kk",
+        reason=reason,
+    )
     return records.identifier_text(ciphertext, "", reveal=True) or ""
 
 

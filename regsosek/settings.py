@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "regsosek.apps.RegsosekConfig",
+    # After axes: its receiver of a failed sign-in flags a lockout before audit's receiver reads it.
+    "audit",
     "enumeration",
     "households",
     "geotag",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The client address for audit entries written while the request is served.
+    "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "regsosek.middleware.ChosenLanguageMiddleware",
@@ -133,7 +137,8 @@ AXES_COOLOFF_TIME = env_float("LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "regsosek.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+REGSOSEK_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = REGSOSEK_PROXY_COUNT
 # Usernames of failed attempts are not personal data of respondents, but keep logs lean.
 AXES_VERBOSE = False
 
@@ -221,6 +226,12 @@ IDENTIFIER_REVEAL_LIMIT = env_int("IDENTIFIER_REVEAL_LIMIT", 20)
 IDENTIFIER_REVEAL_WINDOW_MINUTES = env_int("IDENTIFIER_REVEAL_WINDOW_MINUTES", 60)
 if IDENTIFIER_REVEAL_LIMIT < 1 or IDENTIFIER_REVEAL_WINDOW_MINUTES < 1:
     raise ImproperlyConfigured("IDENTIFIER_REVEAL_LIMIT and IDENTIFIER_REVEAL_WINDOW_MINUTES must be at least 1.")
+# Audit log (audit/): entries older than this many days are deleted by `manage.py purge_audit_log`,
+# the only deletion the log allows (docs/privacy.md, "Audit log"). At least 90: a breach is often
+# found weeks after it began, and the entries are what answers it.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+if AUDIT_RETENTION_DAYS < 90:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 90.")
 # Enumerator app: device tokens' lifetime; sync batch size; geotag checks; photo uploads.
 DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
 SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)
