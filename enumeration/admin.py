@@ -6,9 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -131,6 +132,11 @@ class StaffCreationForm(TeamRulesMixin, UserCreationForm):  # type: ignore[type-
         fields = ("username", "full_name", "role", "supervisor", "kecamatan")
 
 
+def _active_device_counts(users: list[User]) -> dict[int, int]:
+    rows = Device.objects.filter(user__in=users, revoked_at__isnull=True).values("user_id").annotate(n=Count("pk"))
+    return {row["user_id"]: row["n"] for row in rows}
+
+
 @admin.register(User)
 class StaffAdmin(UserAdmin, BPSAdminOnly):  # type: ignore[type-arg]
     form = StaffChangeForm
@@ -163,6 +169,43 @@ class StaffAdmin(UserAdmin, BPSAdminOnly):  # type: ignore[type-arg]
         ),
     )
     readonly_fields = ["last_login", "date_joined", "is_synthetic", "is_superuser"]
+    actions = ["end_sessions_and_devices"]
+
+    @admin.action(description=_("Akhiri sesi dan perangkat (petugas berhenti atau akun disalahgunakan)"))
+    def end_sessions_and_devices(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        """Asks first (a page listing the people and their devices), then ends every web session and
+        revokes every device of each, optionally blocking sign-in (`sessions.user_sessions_end`)."""
+        from enumeration.sessions import user_sessions_end
+
+        me = request.user.pk or 0
+        users = list(queryset.exclude(pk=me))
+        if request.POST.get("confirm") != "yes":
+            counts = _active_device_counts(users)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Akhiri sesi dan perangkat"),
+                "rows": [(user, counts.get(user.pk, 0)) for user in users],
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "self_selected": queryset.filter(pk=me).exists(),
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/enumeration/end_sessions.html", context)
+        block = request.POST.get("block_sign_in") == "1"
+        for user in users:
+            ended = user_sessions_end(user=user, by=request.user, block_sign_in=block)  # type: ignore[arg-type]
+            self.message_user(
+                request,
+                _("%(user)s: %(s)d sesi diakhiri, %(d)d perangkat dicabut%(blocked)s.")
+                % {
+                    "user": user.username,
+                    "s": ended.sessions,
+                    "d": ended.devices,
+                    "blocked": _("; tidak dapat masuk lagi sampai admin memberi kata sandi baru")
+                    if ended.sign_in_blocked
+                    else "",
+                },
+            )
+        return None
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         obj.is_staff = obj.role == "bps_admin"

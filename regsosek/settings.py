@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # After authentication: it reads request.user to tell a signed-in user's page.
     "regsosek.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: ends a web session idle for SESSION_IDLE_MINUTES.
+    "enumeration.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout into a 429 response.
     "axes.middleware.AxesMiddleware",
@@ -142,6 +144,11 @@ AXES_IPWARE_PROXY_COUNT = REGSOSEK_PROXY_COUNT
 # Usernames of failed attempts are not personal data of respondents, but keep logs lean.
 AXES_VERBOSE = False
 
+# A web session ends after this many minutes without a request (enumeration/sessions.py); the
+# enumerator app signs in with device tokens instead (DEVICE_TOKEN_DAYS).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1.")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
