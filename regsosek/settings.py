@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fieldapp",
     "ranking",
     "review",
+    "oversight",
 ]
 
 MIDDLEWARE = [

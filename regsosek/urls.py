@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("households.api_urls")),
     path("api/v1/", include("fieldapp.api_urls")),
     path("review/", include("review.urls")),
+    path("", include("oversight.urls")),
     path("", include("enumeration.urls")),
     path("", include("fieldapp.urls")),
 ]
