@@ -85,7 +85,11 @@ def audit_entry_list(*, user: User, filters: AuditFilter) -> QuerySet[AuditEntry
 
 def audit_area_choices(*, user: User) -> tuple[QuerySet[Kecamatan], QuerySet[Kelurahan]]:
     """The kecamatan and kelurahan the user may filter by (their scope: everything for a BPS admin)."""
+    # Codes and names only: the boundaries are large and the form needs none.
     return (
-        scoping.visible_kecamatan(user).order_by("bps_code"),
-        scoping.visible_kelurahan(user).select_related("kecamatan").order_by("bps_code"),
+        scoping.visible_kecamatan(user).only("bps_code", "name").order_by("bps_code"),
+        scoping.visible_kelurahan(user)
+        .select_related("kecamatan")
+        .only("bps_code", "name", "kecamatan__name")
+        .order_by("bps_code"),
     )

@@ -153,3 +153,13 @@ def test_the_page_speaks_english_on_request(client, bps_admin, log):
     client.post("/i18n/setlang/", {"language": "en", "next": URL})
     body = client.get(URL).content.decode()
     assert "Audit log" in body and "Identifier (NIK / No. KK) revealed" in body
+
+
+def test_the_page_runs_a_fixed_number_of_queries(client, bps_admin, supervisor, django_assert_num_queries):
+    client.force_login(bps_admin)
+    client.get(URL)  # the session's first activity is written once
+    for i in range(30):
+        audit_record(action=AuditAction.FAMILY_VIEW, actor=supervisor, object_type="family", object_id=i)
+    # session, user, kecamatan and kelurahan lists, the count, the synthetic-data banner, the entries
+    with django_assert_num_queries(7):
+        assert client.get(URL, {"action": "family.view"}).status_code == 200
