@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration.models import Role, User
 from households import form, records, services
 from households.models import Family, FamilyStatus
@@ -91,6 +93,15 @@ def _actions(user: User, family: Family) -> dict[str, bool]:
 def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
     user = _reviewer(request)
     family = _family(user, family_id)
+    # A supervisor reading a family (answers and history): in the audit log, as through the API.
+    audit_record(
+        action=AuditAction.FAMILY_VIEW,
+        actor=user,
+        object_type="family",
+        object_id=family.pk,
+        area=Area.of_sls(family.sls),
+        detail="via=review",
+    )
     definition = form.definition_for_family(family)
     members = list(family.members.all())
     record = records.compose(definition, family, members, reveal=False)

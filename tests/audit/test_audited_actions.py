@@ -63,6 +63,20 @@ def test_family_reads_by_supervisors_are_recorded(client, request, persona, fami
     assert {e.sls_id for e in views} == {family.sls_id}
 
 
+def test_the_review_desk_family_page_and_its_actions_are_recorded(client, supervisor, family):
+    client.force_login(supervisor)
+    assert client.get(f"/review/families/{family.pk}/").status_code == 200
+    assert client.post(f"/review/families/{family.pk}/approve/").status_code == 302
+    recorded = [
+        (e.action, e.actor_id, e.object_id, e.detail)
+        for e in AuditEntry.objects.filter(action__startswith="family.").order_by("id")
+    ]
+    assert recorded == [
+        ("family.view", supervisor.pk, str(family.pk), "via=review"),
+        ("family.approve", supervisor.pk, str(family.pk), "from=submitted to=approved via=workflow"),
+    ]
+
+
 def test_the_ppl_reading_their_own_families_is_not_recorded_and_outsiders_read_nothing(
     client, petugas, other_supervisor, family
 ):

@@ -120,8 +120,9 @@ def test_the_family_page_costs_a_fixed_number_of_queries(
         ).family
     services.family_approve(user=request.getfixturevalue("supervisor"), family=big)
     client.force_login(request.getfixturevalue(persona))
-    # session, user, synthetic banner, family (SLS, area, authors joined), members, revisions, events
-    with django_assert_num_queries(7):
+    # session, user, synthetic banner, family (SLS, area, authors joined), the audit entry, members,
+    # revisions, events
+    with django_assert_num_queries(8):
         client.get(f"/review/families/{small.pk}/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(f"/review/families/{big.pk}/")
