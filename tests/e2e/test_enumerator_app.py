@@ -142,8 +142,9 @@ def _jpeg(path: Path) -> Path:
 
 
 def _controls(definition: Any) -> dict[str, tuple[str, str]]:
-    """Each variable's block and the kind of control the form renders for it (static/js/app/form.js:
-    radio buttons for up to 6 codes, a select for more, checkboxes for several codes)."""
+    """Each variable's block and the kind of control the form renders for it (`choiceKind` in
+    static/js/app/form/values.js: radio buttons for up to 6 codes, a select for more, checkboxes for
+    several codes)."""
     found: dict[str, tuple[str, str]] = {}
     for block in definition.data["blocks"]:
         for item in block["items"]:
