@@ -99,6 +99,19 @@ def assignment(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
         }
 
 
+def _phone_context(browser: Any, assignment: dict[str, Any], service_workers: str = "allow") -> Any:
+    """A 360 px phone in Indonesian with a GPS fix inside the assignment's kelurahan."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780},
+        geolocation={"latitude": assignment["lat"], "longitude": assignment["lon"], "accuracy": 6},
+        permissions=["geolocation"],
+        service_workers=service_workers,
+        locale="id-ID",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
 def _sign_in(page: Any, ppl: User, sls: SLS, pin: str = PIN) -> None:
     """Sign in on the app's page and choose the PIN (the app asks for one after every sign-in that
     did not open the keys with the PIN), wait for the assignment and for the service worker to control it."""
@@ -202,14 +215,7 @@ def test_a_family_collected_offline_reaches_the_server_exactly_once(
     live_stack: LiveStack, browser: Any, assignment: dict[str, Any], tmp_path: Path, django_db_blocker: Any
 ) -> None:
     sls, ppl = assignment["sls"], assignment["ppl"]
-    context = browser.new_context(
-        viewport={"width": 360, "height": 780},
-        geolocation={"latitude": assignment["lat"], "longitude": assignment["lon"], "accuracy": 6},
-        permissions=["geolocation"],
-        service_workers="allow",
-        locale="id-ID",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = _phone_context(browser, assignment)
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -396,14 +402,7 @@ def test_indexeddb_holds_no_name_nik_or_location_in_the_clear_after_finalising_a
     gives (strings, numbers, the bytes of buffers and blobs), after a family with names, NIKs, a
     No. KK, a geotag and a photo was finalised offline, and again after it was sent."""
     sls, ppl = assignment["sls"], assignment["ppl"]
-    context = browser.new_context(
-        viewport={"width": 360, "height": 780},
-        geolocation={"latitude": assignment["lat"], "longitude": assignment["lon"], "accuracy": 6},
-        permissions=["geolocation"],
-        service_workers="allow",
-        locale="id-ID",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = _phone_context(browser, assignment)
     tokens: list[str] = []
     context.on(
         "response",

@@ -24,9 +24,9 @@ from households.models import Family, FamilyRevision, FamilyStatus
 from tests.e2e.conftest import PASSWORD, LiveStack
 from tests.e2e.test_enumerator_app import (  # the module-scoped fixture gives this module its own SLS
     PIN,
-    TIMEOUT_MS,
     _fill,
     _jpeg,
+    _phone_context,
     _record,
     _sign_in,
     _until,
@@ -39,18 +39,6 @@ __all__ = ["assignment"]
 PUSH = "**/api/v1/sync/push/"
 UNSENT_ZERO = "[data-testid=unsent]:has-text('Belum terkirim: 0')"
 FINALISED = "[data-testid=family-notice].ok"  # not the refusal, whose text also says "final"
-
-
-def _context(browser: Any, assignment: dict[str, Any], service_workers: str = "allow") -> Any:
-    context = browser.new_context(
-        viewport={"width": 360, "height": 780},
-        geolocation={"latitude": assignment["lat"], "longitude": assignment["lon"], "accuracy": 6},
-        permissions=["geolocation"],
-        service_workers=service_workers,
-        locale="id-ID",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
 
 
 def _phone_family(page: Any, key: str) -> dict[str, Any]:
@@ -70,7 +58,7 @@ def test_a_lost_answer_then_an_edit_sent_on_a_bad_network_is_no_conflict(
     sls, ppl = assignment["sls"], assignment["ppl"]
     # Requests that pass through a service worker cannot be intercepted by the test, and losing an
     # answer needs that: this test runs the page's own sync engine without the worker.
-    context = _context(browser, assignment, service_workers="block")
+    context = _phone_context(browser, assignment, service_workers="block")
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -159,7 +147,7 @@ def test_a_return_made_while_the_phone_edits_offline_reaches_the_ppl_first(
         services.family_save(
             user=ppl, sls=sls, client_uuid=key, record=_record(assignment), base_revision=None, source="sync"
         )
-    context = _context(browser, assignment)
+    context = _phone_context(browser, assignment)
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -214,7 +202,7 @@ def test_a_revoked_phone_says_what_was_never_sent_and_wipes_only_when_confirmed(
     live_stack: LiveStack, browser: Any, assignment: dict[str, Any], django_db_blocker: Any
 ) -> None:
     sls, ppl = assignment["sls"], assignment["ppl"]
-    context = _context(browser, assignment)
+    context = _phone_context(browser, assignment)
     errors: list[str] = []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
