@@ -29,7 +29,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # Debian's Python 3.11 and GeoDjango's C libraries, as on the machines we test on. psycopg (binary),
 # Pillow, pillow-heif and cryptography bring their own libraries in their wheels.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv binutils libgdal32 libgeos-c1v5 libproj25 ca-certificates \
+ && apt-get install -y --no-install-recommends python3 python3-venv binutils libgdal32 libgeos-c1v5 libproj25 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY requirements-runtime.lock /tmp/
 # --no-build: wheels only, so the image needs no compiler (tests/test_runtime_lock.py installs the same way).

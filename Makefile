@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n lint lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock
+.PHONY: run test setup system-deps venv node build i18n messages lint lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock
 
 run: setup
 	@scripts/run.sh
@@ -44,6 +44,15 @@ build: static/dist/.built
 static/dist/.built: node_modules/.installed-$(NPM_HASH) $(APP_SOURCES)
 	@npm run --silent build
 	@touch $@
+
+# After adding or changing a translatable string: refresh both catalogues, then write the English msgstr
+# of every new entry (tests/test_i18n.py refuses an empty or fuzzy one). No source locations in the
+# catalogues: they changed on every edit and made every branch's catalogue conflict with every other's.
+messages:
+	@source scripts/local-env.sh && cd $(CURDIR) && python manage.py makemessages -l en -d django --no-location \
+	  -i '.venv/*' -i 'node_modules/*' -i '.local/*' >/dev/null && python manage.py makemessages -l en -d djangojs \
+	  --no-location -i '.venv/*' -i 'node_modules/*' -i '.local/*' -i 'static/dist/*' -i '*.test.js' \
+	  -i fake-server.js -i property-harness.js -i testing.js -i eval-cli.js >/dev/null
 
 i18n: locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/djangojs.mo
 

@@ -61,6 +61,10 @@ class Family(models.Model):
     updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the interview began and was finalised on the phone (the phone's clock, sent with the family):
+    # the review desk and the quality report flag interviews that were too short.
+    interview_started_at = models.DateTimeField(_("wawancara dimulai"), null=True, blank=True)
+    interview_finished_at = models.DateTimeField(_("wawancara selesai"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

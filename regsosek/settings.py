@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "drf_spectacular",
+    "django_filters",
+    "django_htmx",
     "axes",
     "regsosek.apps.RegsosekConfig",
     # After axes: its receiver of a failed sign-in flags a lockout before audit's receiver reads it.
@@ -47,7 +49,9 @@ INSTALLED_APPS = [
     "fieldapp",
     "ranking",
     "review",
+    "monitoring",
     "oversight",
+    "fkp",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     # After authentication: it reads request.user to tell a signed-in user's page.
     "regsosek.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: pages answer htmx's partial requests with a fragment.
+    "django_htmx.middleware.HtmxMiddleware",
     # After authentication and messages: ends a web session idle for SESSION_IDLE_MINUTES.
     "enumeration.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -10,6 +10,8 @@ packages=(
   postgresql-15 postgresql-15-postgis-3 redis-server
   # compilemessages, browser tests, HEIC photos
   gettext chromium libheif1
+  # WeasyPrint (FKP lists as PDF): Pango and HarfBuzz, and a font with Indonesian's Latin letters
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
   ca-certificates curl
 )
 if ! command -v python3 >/dev/null || ! python3 -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
