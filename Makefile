@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock
 
 run: setup
 	@scripts/run.sh
@@ -72,6 +72,17 @@ lock:
 lint: setup
 	@bash -c 'source scripts/local-env.sh && trap stop_started_services EXIT && ruff check . && ruff format --check . \
 		&& mypy . && lint-imports --no-cache && python scripts/lint_rules.py'
+
+# Backup and restore of the database and the media files (docs/operations.md, "Backup and restore").
+# `make backup [BACKUP_DIR=folder]` writes regsosek-<UTC time>/ there (default .local/backups);
+# `make restore BACKUP=folder/regsosek-<time>` checks every checksum, then restores (stop `make run` first).
+BACKUP_DIR ?= .local/backups
+backup: venv
+	@bash -c 'source scripts/local-env.sh && python manage.py backup_data --output "$(BACKUP_DIR)"'
+
+restore: venv
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=$(BACKUP_DIR)/regsosek-<UTC time>"; exit 2; }
+	@bash -c 'source scripts/local-env.sh && python manage.py restore_data "$(BACKUP)"'
 
 services-stop:
 	@scripts/services.sh stop
