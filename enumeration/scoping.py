@@ -97,3 +97,26 @@ def can_manage_assignments(user: User, sls: SLS) -> bool:
     if user.role == Role.BPS_ADMIN or user.is_superuser:
         return True
     return user.role == Role.KOSEKA and sls.kelurahan.kecamatan_id == user.kecamatan_id
+
+
+def can_view_rankings(user: User) -> bool:
+    """Ranking runs: BPS admins and Pemkot staff (the kota), a Koseka (their kecamatan's families)."""
+    if not _is_active_user(user):
+        return False
+    if user.role in (Role.BPS_ADMIN, Role.PEMKOT):
+        return True
+    return user.role == Role.KOSEKA and bool(user.kecamatan_id)
+
+
+def can_run_rankings(user: User) -> bool:
+    """Starting, cancelling and finalising ranking runs: BPS admins only."""
+    return bool(_is_active_user(user) and user.role == Role.BPS_ADMIN)
+
+
+def ranking_area_q(user: User, *, prefix: str = "") -> Q:
+    """A filter on rows carrying a `kecamatan` (ranked and unranked families): what the user may see."""
+    if not can_view_rankings(user):
+        return Q(pk__in=[])
+    if user.role == Role.KOSEKA:
+        return Q(**{f"{prefix}kecamatan_id": user.kecamatan_id})
+    return Q()

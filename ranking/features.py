@@ -115,7 +115,7 @@ def _check_keys(feature: Mapping[str, Any], where: str) -> list[str]:
     return problems
 
 
-def _scope(feature: Mapping[str, Any]) -> str:
+def feature_scope(feature: Mapping[str, Any]) -> str:
     if feature["kind"] == "count_members" or feature.get("of") in ("head", "any_member"):
         return "member"
     return "family"
@@ -168,14 +168,14 @@ def check_features(features: Any, definition: Definition) -> list[str]:
         if feature["kind"] == "positive" and not (isinstance(feature["variables"], list) and feature["variables"]):
             problems.append(f"{where}: 'variables' must be a non-empty list")
             continue
-        scope = member if _scope(feature) == "member" else family
+        scope = member if feature_scope(feature) == "member" else family
         for var in feature_variables(feature):
             variable = scope.get(var) if isinstance(var, str) else None
             if variable is None and feature["kind"] == "derived":
                 variable = family.get(var) or member.get(var)
             if variable is None:
                 problems.append(
-                    f"{where}: variable {var!r} is not a {_scope(feature)} variable of form "
+                    f"{where}: variable {var!r} is not a {feature_scope(feature)} variable of form "
                     f"{definition.form} {definition.version}"
                 )
                 continue

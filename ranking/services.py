@@ -1,16 +1,26 @@
-"""Writes of the ranking app: loading PMT models."""
+"""Writes of the ranking app: loading PMT models; starting, cancelling and finalising ranking runs.
+
+The run's computation itself is `ranking.jobs.ranking_run_execute`, called by the Celery task
+`ranking.run` (ranking/tasks.py) or in-process by `manage.py rank_families`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Final, Literal, get_args
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_ranking_run
+from enumeration import scoping
+from enumeration.models import User
+from households.models import FamilyStatus
 from ranking.documents import ModelDocument, ModelDocumentError, parse_document
-from ranking.models import PMTModel
-from regsosek.errors import ApplicationError, ConflictError
+from ranking.models import ACTIVE_STATUSES, PMTModel, RankingRun, RunStatus
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
 
 
 class InvalidModelError(ApplicationError):
@@ -68,3 +78,137 @@ def pmt_model_import(*, data: Any) -> ModelImport:
             raise ConflictError(_("Versi model PMT ini sudah ada dengan isi lain; beri versi baru.")) from None
         return ModelImport(model=current, created=False)
     return ModelImport(model=model, created=True)
+
+
+# --- Ranking runs -------------------------------------------------------------------------------
+
+AdjustmentAction = Literal["exclude", "welfare_higher", "welfare_lower"]
+ADJUSTMENT_ACTIONS: Final = frozenset(get_args(AdjustmentAction))
+# Upper desil of welfare groups 1, 2 and 3; group 4 is every desil above the last (docs/ranking.md).
+DEFAULT_GROUP_MAX_DESIL: Final = (1, 2, 4)
+# Serialises run starts (transaction-level) so two requests cannot both see "no active run".
+_START_LOCK: Final = 7_110_001
+
+
+class RunRefusedError(ConflictError):
+    code = "ranking_run_refused"
+
+
+@dataclass(frozen=True)
+class RankingAdjustment:
+    """An FKP outcome a re-rank applies to one family (docs/ranking.md, "Adjustments").
+
+    exclude: the family is not ranked, listed as unranked with `reason`;
+    welfare_higher / welfare_lower: after ranking, the family moves one desil up (less poor) or
+    down (poorer), within 1-10; its rank and percentile stay those of its score.
+    `reason` is the forum's reason: a short text without personal data.
+    """
+
+    family_id: int
+    action: AdjustmentAction
+    reason: str
+
+
+def _require_runner(user: User) -> None:
+    if not scoping.can_run_rankings(user):
+        raise NotAllowedError(_("Hanya admin BPS yang dapat menjalankan pemeringkatan."))
+
+
+def _check_parameters(statuses: Sequence[str], group_max_desil: Sequence[int], adjustments: Sequence[Any]) -> None:
+    known = set(FamilyStatus.values)
+    if not statuses or any(s not in known for s in statuses):
+        raise ApplicationError(_("Pilih setidaknya satu status keluarga yang dikenal."))
+    cuts = list(group_max_desil)
+    if len(cuts) != 3 or cuts != sorted(set(cuts)) or cuts[0] < 1 or cuts[-1] > 9:
+        raise ApplicationError(_("Batas kelompok kesejahteraan harus tiga desil naik antara 1 dan 9."))
+    for item in adjustments:
+        if not isinstance(item, RankingAdjustment) or item.action not in ADJUSTMENT_ACTIONS:
+            raise ApplicationError(_("Penyesuaian FKP tidak valid."))
+
+
+def ranking_run_start(
+    *,
+    user: User,
+    statuses: Sequence[str] = (FamilyStatus.APPROVED,),
+    based_on: RankingRun | None = None,
+    adjustments: Sequence[RankingAdjustment] = (),
+    group_max_desil: Sequence[int] = DEFAULT_GROUP_MAX_DESIL,
+    model: PMTModel | None = None,
+) -> RankingRun:
+    """Queue a ranking run of the families whose status is in `statuses`, by `model` (default: the
+    most recently loaded PMT model). `based_on` is the run whose FKP outcomes `adjustments` come
+    from. The task is enqueued when the transaction commits; its argument is the run id only.
+
+    Preconditions: a BPS admin; no other run queued or running (checked under a transaction-level
+    advisory lock, so two concurrent starts cannot both pass). Raises NotAllowedError,
+    ApplicationError (unknown status, bad cut-offs or adjustments, no model loaded) and
+    RunRefusedError (another run is active, or `based_on` is not finished).
+    """
+    _require_runner(user)
+    _check_parameters(statuses, group_max_desil, adjustments)
+    if based_on is not None and based_on.status != RunStatus.FINISHED:
+        raise RunRefusedError(_("Putaran dasar belum selesai."))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_START_LOCK])
+        if RankingRun.objects.filter(status__in=ACTIVE_STATUSES).exists():
+            raise RunRefusedError(_("Masih ada putaran pemeringkatan yang berjalan; tunggu atau batalkan dulu."))
+        model = model or PMTModel.objects.order_by("-created_at", "-id").first()
+        if model is None:
+            raise ApplicationError(_("Belum ada model PMT yang dimuat."))
+        run = RankingRun(
+            model=model,
+            based_on=based_on,
+            created_by=user,
+            parameters={
+                "statuses": sorted(set(statuses)),
+                "group_max_desil": list(group_max_desil),
+                "adjustments": [asdict(a) for a in sorted(adjustments, key=lambda a: a.family_id)],
+            },
+        )
+        run.full_clean()
+        run.save()
+        audit_ranking_run(actor=user, run_id=run.pk, event="started")
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from ranking.tasks import ranking_run_task  # the task module imports the jobs, which import this one
+
+    ranking_run_task.delay(run_id)  # type: ignore[attr-defined]  # a Celery task
+
+
+def ranking_run_cancel(*, user: User, run: RankingRun) -> RankingRun:
+    """Cancel a queued or running run. The job sees it between chunks and before writing its rows,
+    under the run's row lock, so a cancelled run never gets rows. Cancelling a cancelled run again
+    is answered as done (idempotent). Raises NotAllowedError and RunRefusedError (finished or failed)."""
+    _require_runner(user)
+    with transaction.atomic():
+        current = RankingRun.objects.select_for_update().get(pk=run.pk)
+        if current.status == RunStatus.CANCELLED:
+            return current
+        if current.status not in ACTIVE_STATUSES:
+            raise RunRefusedError(_("Putaran yang sudah selesai atau gagal tidak dapat dibatalkan."))
+        current.status = RunStatus.CANCELLED
+        current.finished_at = timezone.now()
+        current.save(update_fields=["status", "finished_at"])
+        audit_ranking_run(actor=user, run_id=current.pk, event="cancelled")
+    return current
+
+
+def ranking_run_finalise(*, user: User, run: RankingRun) -> RankingRun:
+    """Make a finished run the final one (the one FKP lists and Pemkot use); the previous final run
+    stops being final. Idempotent. Raises NotAllowedError and RunRefusedError (not finished)."""
+    _require_runner(user)
+    with transaction.atomic():
+        current = RankingRun.objects.select_for_update().get(pk=run.pk)
+        if current.status != RunStatus.FINISHED:
+            raise RunRefusedError(_("Hanya putaran yang selesai yang dapat ditetapkan sebagai final."))
+        if current.is_final:
+            return current
+        RankingRun.objects.filter(is_final=True).update(is_final=False)
+        current.is_final = True
+        current.save(update_fields=["is_final"])
+        audit_ranking_run(actor=user, run_id=current.pk, event="finalised")
+    return current
