@@ -4,7 +4,6 @@ anyone else nothing)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
@@ -92,6 +91,7 @@ class AreaSummary:
     desil: list[int] = field(default_factory=lambda: [0] * 10)
     groups: list[int] = field(default_factory=lambda: [0] * 4)
     unranked: int = 0
+    children: list[AreaSummary] = field(default_factory=list)  # a kecamatan's kelurahan
 
     @property
     def ranked(self) -> int:
@@ -101,8 +101,7 @@ class AreaSummary:
 @dataclass
 class RunSummary:
     total: AreaSummary
-    kecamatan: list[AreaSummary]
-    kelurahan: dict[str, list[AreaSummary]]  # by kecamatan code
+    kecamatan: list[AreaSummary]  # each with its kelurahan as `children`
 
 
 def run_summary(*, user: User, run: RankingRun) -> RunSummary:
@@ -117,7 +116,10 @@ def run_summary(*, user: User, run: RankingRun) -> RunSummary:
 
     def area(code: str, kel: str) -> tuple[AreaSummary, AreaSummary]:
         kec = by_kec.setdefault(code, AreaSummary(code=code, name=kecamatan_names.get(code, code)))
-        lur = by_kel.setdefault(kel, AreaSummary(code=kel, name=kelurahan_names.get(kel, (kel, code))[0]))
+        lur = by_kel.get(kel)
+        if lur is None:
+            lur = by_kel[kel] = AreaSummary(code=kel, name=kelurahan_names.get(kel, (kel, code))[0])
+            kec.children.append(lur)
         return kec, lur
 
     ranked = (
@@ -139,14 +141,10 @@ def run_summary(*, user: User, run: RankingRun) -> RunSummary:
     for row in unranked:
         for summary in (total, *area(row["kecamatan_id"], row["kelurahan_id"])):
             summary.unranked += row["n"]
-    kelurahan: dict[str, list[AreaSummary]] = defaultdict(list)
-    for code in sorted(by_kel):
-        kelurahan[kelurahan_names.get(code, ("", ""))[1] or code[:7]].append(by_kel[code])
-    return RunSummary(
-        total=total,
-        kecamatan=[by_kec[code] for code in sorted(by_kec)],
-        kelurahan=dict(kelurahan),
-    )
+    kecamatan = [by_kec[code] for code in sorted(by_kec)]
+    for kec in kecamatan:
+        kec.children.sort(key=lambda a: a.code)
+    return RunSummary(total=total, kecamatan=kecamatan)
 
 
 def welfare_group_labels() -> list[str]:

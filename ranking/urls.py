@@ -1,5 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from ranking import views
 
 app_name = "ranking"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.run_list, name="runs"),
+    path("mulai/", views.run_start, name="start"),
+    path("model/", views.model_list, name="models"),
+    path("<int:run_id>/", views.run_detail, name="run"),
+    path("<int:run_id>/progres/", views.run_progress, name="progress"),
+    path("<int:run_id>/batalkan/", views.run_cancel, name="cancel"),
+    path("<int:run_id>/final/", views.run_finalise, name="finalise"),
+]

@@ -10,8 +10,9 @@ from typing import Any
 from enumeration.models import SLS, User
 from households.models import Family, FamilyStatus
 from ranking.default_model import DEFAULT_MODEL_JSON
-from ranking.models import PMTModel
-from ranking.services import pmt_model_import
+from ranking.jobs import ranking_run_execute
+from ranking.models import PMTModel, RankingRun
+from ranking.services import pmt_model_import, ranking_run_start
 from tests.households.factories import create_family, record_for
 
 
@@ -35,3 +36,11 @@ def family_with_floor(
     Family.objects.filter(pk=family.pk).update(status=status)
     family.status = status
     return family
+
+
+def run_now(user: User, **kwargs: Any) -> RankingRun:
+    """Start a run and compute it in-process (what the worker does)."""
+    run = ranking_run_start(user=user, **kwargs)
+    ranking_run_execute(run.pk)
+    run.refresh_from_db()
+    return run

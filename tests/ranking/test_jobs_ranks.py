@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from households.models import Family, FamilyStatus, Member
-from ranking.jobs import ntile, rank_families, ranking_run_execute
+from ranking.jobs import ntile, rank_families
 from ranking.models import RankedFamily, RunStatus, UnrankedFamily
-from ranking.services import RankingAdjustment, ranking_run_start
+from ranking.services import RankingAdjustment
 from tests.helpers import KEL_A1, KEL_A2, KEL_B1
-from tests.ranking.factories import family_with_floor, floor_model
+from tests.ranking.factories import floor_model, run_now
 
 pytestmark = pytest.mark.django_db
 
@@ -49,34 +48,6 @@ def test_adjustments_move_one_desil_within_bounds_and_regroup():
     assert ranked.group.tolist() == [1, 1, 3, 3, 4, 4, 4, 4, 4, 4]
     assert ranked.rank.tolist() == list(range(1, 11))  # rank stays the score's
     assert ranked.adjustment[1] == "welfare_lower" and ranked.adjustment[2] == ""
-
-
-@pytest.fixture
-def population(petugas, teammate, other_petugas, field, bps_admin):
-    """Twelve approved families over three kelurahan (floor areas chosen, two ties), one submitted,
-    one without a head, one without the floor area."""
-    floors = [
-        (petugas, "own1", 30), (petugas, "own1", 20), (petugas, "own1", 20), (teammate, "team", 90),
-        (petugas, "own2", 45), (petugas, "own2", 60), (petugas, "own2", 20), (teammate, "team", 75),
-        (other_petugas, "other", 33), (other_petugas, "other", 120), (other_petugas, "other", 60),
-        (other_petugas, "other", 18),
-    ]  # fmt: skip
-    made = [family_with_floor(u, field[s], f, building=i + 1) for i, (u, s, f) in enumerate(floors)]
-    submitted = family_with_floor(petugas, field["own1"], 10, status=FamilyStatus.SUBMITTED, building=40)
-    headless = family_with_floor(petugas, field["own1"], 25, building=41)
-    Member.objects.filter(family=headless).update(data={"r404": 1, "r409": 2, "r407": 30})
-    no_floor = family_with_floor(petugas, field["own2"], 26, building=42)
-    data = dict(no_floor.data)
-    data.pop("r302")
-    Family.objects.filter(pk=no_floor.pk).update(data=data)
-    return {"families": made, "submitted": submitted, "headless": headless, "no_floor": no_floor}
-
-
-def run_now(user, **kwargs):
-    run = ranking_run_start(user=user, **kwargs)
-    ranking_run_execute(run.pk)
-    run.refresh_from_db()
-    return run
 
 
 def test_a_run_ranks_the_approved_families_as_checked_by_hand(

@@ -1,0 +1,203 @@
+"""Pages of ranking runs under /peringkat/ (docs/ranking.md, "Pages").
+
+BPS admins start, cancel and finalise runs; Pemkot staff and Koseka read them (a Koseka only the
+families of their kecamatan). Anyone else gets 403; an unknown run is 404. Pages show counts, codes
+and reasons, never a family's answers or identifiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from enumeration import scoping
+from enumeration.models import User
+from households.models import FamilyStatus
+from ranking import selectors, services
+from ranking.default_model import LABEL as ALATAS_LABEL
+from ranking.models import RankingRun, RunStatus
+from regsosek.errors import ApplicationError
+
+PAGE_SIZE = 100
+
+
+class StartForm(forms.Form):
+    statuses = forms.MultipleChoiceField(
+        label=gettext_lazy("Status keluarga yang diperingkat"),
+        choices=FamilyStatus.choices,
+        initial=[FamilyStatus.APPROVED],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _viewer(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not scoping.can_view_rankings(user):
+        raise PermissionDenied
+    return user
+
+
+def _runner(request: HttpRequest) -> User:
+    user = _viewer(request)
+    if not scoping.can_run_rankings(user):
+        raise PermissionDenied
+    return user
+
+
+def _run(user: User, run_id: int) -> RankingRun:
+    run = selectors.ranking_run_get(user=user, run_id=run_id)
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    page = Paginator(selectors.ranking_run_list(user=user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ranking/run_list.html",
+        {
+            "page_obj": page,
+            "can_run": scoping.can_run_rankings(user),
+            "start_form": StartForm(),
+            "final_run": selectors.ranking_run_final(user=user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    user = _runner(request)
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih setidaknya satu status keluarga."))
+        return redirect("ranking:runs")
+    try:
+        run = services.ranking_run_start(user=user, statuses=form.cleaned_data["statuses"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("ranking:runs")
+    messages.success(request, _("Putaran #%(id)s masuk antrean.") % {"id": run.pk})
+    return redirect("ranking:run", run_id=run.pk)
+
+
+def _progress_context(run: RankingRun) -> dict[str, Any]:
+    return {"run": run, "poll": run.is_active}
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    user = _viewer(request)
+    run = _run(user, run_id)
+    context: dict[str, Any] = {
+        **_progress_context(run),
+        "can_run": scoping.can_run_rankings(user),
+        "is_koseka_view": user.kecamatan_id is not None and user.role == "koseka",
+        "group_labels": selectors.welfare_group_labels(),
+        "desil_range": range(1, 11),
+    }
+    if run.status == RunStatus.FINISHED:
+        context["summary"] = selectors.run_summary(user=user, run=run)
+        unranked = selectors.unranked_rows(user=user, run=run)
+        context["unranked_page"] = Paginator(unranked, PAGE_SIZE).get_page(request.GET.get("tanpa"))
+        previous = selectors.ranking_run_previous(user=user, run=run)
+        context["previous"] = previous
+        if previous is not None:
+            changed = selectors.run_comparison(user=user, run=run, previous=previous)
+            context["changed_page"] = Paginator(changed, PAGE_SIZE).get_page(request.GET.get("berubah"))
+    return render(request, "ranking/run_detail.html", context)
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The live progress fragment (htmx polls it). When the run is no longer active, htmx reloads
+    the whole page (HX-Refresh), which then shows the summary or the error."""
+    user = _viewer(request)
+    run = _run(user, run_id)
+    response = render(request, "ranking/_progress.html", _progress_context(run))
+    if getattr(request, "htmx", False) and not run.is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _act(request: HttpRequest, run_id: int, action: str) -> HttpResponseRedirect:
+    user = _runner(request)
+    run = _run(user, run_id)
+    try:
+        if action == "cancel":
+            services.ranking_run_cancel(user=user, run=run)
+            messages.success(request, _("Putaran dibatalkan."))
+        else:
+            services.ranking_run_finalise(user=user, run=run)
+            messages.success(request, _("Putaran ditetapkan sebagai final."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("ranking:run", kwargs={"run_id": run.pk}))
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _act(request, run_id, "cancel")
+
+
+@login_required
+@require_POST
+def run_finalise(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _act(request, run_id, "finalise")
+
+
+@login_required
+@require_GET
+def model_list(request: HttpRequest) -> HttpResponse:
+    """The PMT models and their accuracy reports."""
+    user = _viewer(request)
+    models = [
+        {
+            "model": model,
+            "is_alatas": model.provenance.get("label") == ALATAS_LABEL,
+            "accuracy": model.accuracy,
+            "selections": _selections(model.accuracy),
+            "features": len(model.features),
+        }
+        for model in selectors.pmt_model_list(user=user)
+    ]
+    return render(request, "ranking/models.html", {"models": models})
+
+
+def _selections(accuracy: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The accuracy report's rows in reading order, with Indonesian labels (missing ones skipped)."""
+    labels = [
+        ("government_2008", _("PMT pemerintah 2008 (pembanding)"), False),
+        ("training_coverage", _("Cakupan pelatihan (sebanyak keluarga miskin)"), True),
+        ("cutoff_10", _("10 % termiskin"), True),
+        ("cutoff_20", _("20 % termiskin"), True),
+        ("cutoff_30", _("30 % termiskin"), True),
+        ("cutoff_40", _("40 % termiskin"), True),
+        ("per_village_as_2008", _("Per desa, sebanyak pilihan 2008"), True),
+        ("same_total_by_rank", _("Jumlah yang sama menurut peringkat"), True),
+    ]
+    selections = accuracy.get("selections") or {}
+    rows = []
+    for key, label, ours in labels:
+        row = accuracy.get(key) if key == "government_2008" else selections.get(key)
+        if isinstance(row, dict):
+            rows.append((str(label), {**row, "ours": ours}))
+    return rows
