@@ -278,9 +278,8 @@ def _write(run: RankingRun, scored: Scored, ranked: Ranked, excluded: dict[int, 
         for i in ranked.order.tolist()
     ]
     unranked_rows = [(run_id, *row) for row in scored.unranked]
-    # Defensive: a finished run is written once; nothing of an earlier attempt can have committed.
-    RankedFamily.objects.filter(run_id=run_id).delete()
-    UnrankedFamily.objects.filter(run_id=run_id).delete()
+    # No earlier attempt can have left rows: they commit only together with `finished`, and the
+    # unique (run, family) constraints would refuse a second copy.
     for part in _chunks(ranked_rows):
         pgcopy.copy_prepared(RankedFamily, part)
     pgcopy.copy_prepared(UnrankedFamily, unranked_rows)
