@@ -134,10 +134,12 @@ def ranking_run_start(
     adjustments: Sequence[RankingAdjustment] = (),
     group_max_desil: Sequence[int] = DEFAULT_GROUP_MAX_DESIL,
     model: PMTModel | None = None,
+    enqueue: bool = True,
 ) -> RankingRun:
     """Queue a ranking run of the families whose status is in `statuses`, by `model` (default: the
     most recently loaded PMT model). `based_on` is the run whose FKP outcomes `adjustments` come
-    from. The task is enqueued when the transaction commits; its argument is the run id only.
+    from. The task is enqueued when the transaction commits; its argument is the run id only
+    (`enqueue=False`: the caller computes it in-process, e.g. `manage.py rank_families`).
 
     Preconditions: a BPS admin; no other run queued or running (checked under a transaction-level
     advisory lock, so two concurrent starts cannot both pass). Raises NotAllowedError,
@@ -169,12 +171,13 @@ def ranking_run_start(
         run.full_clean()
         run.save()
         audit_ranking_run(actor=user, run_id=run.pk, event="started")
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
 
 def _enqueue(run_id: int) -> None:
-    from ranking.tasks import ranking_run_task  # the task module imports the jobs, which import this one
+    from ranking.tasks import ranking_run_task  # imported late: tasks import the job module
 
     ranking_run_task.delay(run_id)  # type: ignore[attr-defined]  # a Celery task
 

@@ -24,6 +24,7 @@ python manage.py load_pmt_model
 python manage.py collectstatic --noinput -v 0 --ignore "*.test.js" --ignore "fake-server.js" --ignore "eval-cli.js" --ignore "js/*"
 echo "Demo accounts (synthetic data), password: $DEMO_PASSWORD"
 python manage.py seed_demo
+python manage.py rank_families  # a finished ranking run of the approved demo families (idempotent)
 
 if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then
   echo "Port $PORT is busy; set PORT=... to use another." >&2; exit 1
