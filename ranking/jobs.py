@@ -8,6 +8,8 @@ as a run's rows (docs/ranking.md, "How a run works").
   connection closes and the lock goes with it;
 - claim: a conditional UPDATE moves the run from queued (or running: a task redelivered after its
   worker died) to running; anything else (finished, failed, cancelled) means there is nothing to do;
+- scores are computed in SQL (ranking/sqlscore.py); ranking/features.py explains the families SQL
+  could not score;
 - nothing half-done is visible: every row is written in ONE transaction that also sets the run
   `finished`, under the run's row lock, after checking it was not cancelled meanwhile. A worker
   killed before that commit leaves the run `running` with no rows; the redelivered task redoes it.
@@ -41,6 +43,7 @@ from ranking.features import (
     feature_vector,
 )
 from ranking.models import ACTIVE_STATUSES, RankedFamily, RankingRun, RunStatus, UnrankedFamily
+from ranking.sqlscore import scoring_query
 from regsosek import pgcopy
 
 logger = logging.getLogger(__name__)
@@ -93,8 +96,8 @@ class Scored:
 
 
 def _read_sql(family_vars: Sequence[str], member_vars: Sequence[str]) -> str:
-    """One query over the families in scope with only the answers the model reads, members in
-    roster order. Variable ids come from a checked model (`[a-z0-9_]` questionnaire ids)."""
+    """The records of the families whose id is in %s, with only the answers the model reads,
+    members in roster order. Variable ids come from a checked model (`[a-z0-9_]` questionnaire ids)."""
 
     def pick(alias: str, variables: Sequence[str]) -> str:
         pairs = ", ".join(f"'{v}', {alias}.data -> '{v}'" for v in variables)
@@ -106,13 +109,10 @@ def _read_sql(family_vars: Sequence[str], member_vars: Sequence[str]) -> str:
     family = Family._meta.db_table
     member = Member._meta.db_table
     return (
-        f"SELECT f.id, s.kelurahan_id, k.kecamatan_id, f.sls_id, f.form_id, f.form_version, "  # noqa: S608 - ids checked above
-        f"{pick('f', family_vars)}::text, "
+        f"SELECT f.id, {pick('f', family_vars)}::text, "  # noqa: S608 - ids checked above
         f"(SELECT coalesce(jsonb_agg({pick('m', member_vars)} ORDER BY m.line_no), '[]'::jsonb) "
         f"FROM {member} m WHERE m.family_id = f.id)::text "
-        f"FROM {family} f JOIN enumeration_sls s ON s.id = f.sls_id "
-        f"JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id "
-        f"WHERE f.status = ANY(%s) ORDER BY f.id"
+        f"FROM {family} f WHERE f.id = ANY(%s) ORDER BY f.id"
     )
 
 
@@ -142,25 +142,54 @@ def _progress(run_id: int, done: int, total: int | None = None) -> None:
 
 
 def score_families(run: RankingRun) -> Scored:
-    """Features and score of every family in the run's scope, read in chunks (one server-side
-    cursor, so one snapshot). Families that cannot be scored are kept with their reason."""
+    """The score of every family in the run's scope, computed in SQL (ranking/sqlscore.py) and read
+    in chunks through one server-side cursor (one snapshot). A family whose SQL score is NULL is
+    evaluated by ranking/features.py, which says why it cannot be scored (FeatureError); it is kept,
+    with that reason, never dropped."""
     model = run.model
     features = list(model.features)
-    coefficients = np.array([float(f["coefficient"]) for f in features])
-    family_vars, member_vars = _model_variables(features)
     statuses = list(run.parameters.get("statuses") or ["approved"])
     total = Family.objects.filter(status__in=statuses).count()
     _progress(run.pk, 0, total)
     out = Scored()
+    unscored: list[tuple[int, str, str, int]] = []
     done = 0
     with connection.chunked_cursor() as cursor:
-        cursor.execute(_read_sql(family_vars, member_vars), [statuses])
+        cursor.execute(scoring_query(model.intercept, features), [statuses])
         while batch := cursor.fetchmany(CHUNK):
-            for family_id, kel, kec, sls, form_id, form_version, answers, members in batch:
+            for family_id, kel, kec, sls, form_id, form_version, score in batch:
                 if (form_id, form_version) != (model.form_id, model.form_version):
                     code, text = "other_form", reason_text("other_form", f"{form_id} {form_version}")
                     out.unranked.append((family_id, kec, kel, sls, code, text))
-                    continue
+                elif score is None:
+                    unscored.append((family_id, kec, kel, sls))
+                else:
+                    out.family.append(family_id)
+                    out.kecamatan.append(kec)
+                    out.kelurahan.append(kel)
+                    out.sls.append(sls)
+                    out.score.append(score)
+            done += len(batch)
+            _progress(run.pk, done)
+    _explain_unscored(run, unscored, out)
+    return out
+
+
+def _explain_unscored(run: RankingRun, unscored: list[tuple[int, str, str, int]], out: Scored) -> None:
+    """The reason of each family SQL could not score, from ranking/features.py (the reference)."""
+    if not unscored:
+        return
+    model = run.model
+    features = list(model.features)
+    family_vars, member_vars = _model_variables(features)
+    coefficients = np.array([float(f["coefficient"]) for f in features])
+    areas = {row[0]: row[1:] for row in unscored}
+    ids = sorted(areas)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            cursor.execute(_read_sql(family_vars, member_vars), [ids[start : start + CHUNK]])
+            for family_id, answers, members in cursor.fetchall():
+                kec, kel, sls = areas[family_id]
                 record = {"family": json.loads(answers), "members": json.loads(members)}
                 try:
                     values = feature_vector(features, record)
@@ -168,14 +197,13 @@ def score_families(run: RankingRun) -> Scored:
                     text = reason_text(error.reason, error.variable)
                     out.unranked.append((family_id, kec, kel, sls, error.reason, text))
                     continue
+                # SQL and Python disagree: a bug of the compiler; the reference's score is used.
+                logger.warning("ranking run %s: family %s scored in Python only", run.pk, family_id)
                 out.family.append(family_id)
                 out.kecamatan.append(kec)
                 out.kelurahan.append(kel)
                 out.sls.append(sls)
                 out.score.append(model.intercept + float(np.dot(coefficients, values)))
-            done += len(batch)
-            _progress(run.pk, done)
-    return out
 
 
 def ntile(positions: np.ndarray, n: int, buckets: int = 10) -> np.ndarray:
