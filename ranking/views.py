@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from enumeration import scoping
-from enumeration.models import User
+from enumeration.models import Role, User
 from households.models import FamilyStatus
 from ranking import selectors, services
 from ranking.default_model import LABEL as ALATAS_LABEL
@@ -108,7 +108,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         **_progress_context(run),
         "can_run": scoping.can_run_rankings(user),
-        "is_koseka_view": user.kecamatan_id is not None and user.role == "koseka",
+        "is_koseka_view": user.role == Role.KOSEKA,
         "group_labels": selectors.welfare_group_labels(),
         "desil_range": range(1, 11),
     }
