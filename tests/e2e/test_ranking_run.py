@@ -20,7 +20,7 @@ from tests.households.factories import create_family, record_for
 
 pytestmark = pytest.mark.e2e
 
-KELURAHAN = "3674020001"
+KELURAHAN = "3674060001"
 TIMEOUT_MS = 60_000
 
 
