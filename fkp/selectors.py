@@ -326,7 +326,7 @@ def current_outcomes(*, forum: Forum) -> dict[int, Outcome]:
 
 
 def outcome_history(*, forum: Forum) -> QuerySet[Outcome]:
-    return Outcome.objects.filter(forum=forum).select_related("recorded_by").order_by("-recorded_at", "-pk")
+    return Outcome.objects.filter(forum=forum).select_related("recorded_by", "ranked").order_by("-recorded_at", "-pk")
 
 
 def run_current_outcomes(*, run: RankingRun) -> QuerySet[Outcome]:

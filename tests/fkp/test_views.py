@@ -220,3 +220,27 @@ def test_the_rerank_button_starts_a_run_based_on_this_one(client, bps_admin, wor
     response = client.post(reverse("fkp:rerank", args=[world.run.pk]), follow=True)
     assert "Pemeringkatan ulang #" in response.content.decode()
     assert world.run.reranks.get().parameters["adjustments"][0]["action"] == "exclude"
+
+
+def test_the_forum_page_reads_a_fixed_number_of_queries(client, pemkot, world, forums, bps_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def decide(family):
+        services.outcome_record(
+            user=bps_admin, forum=forums[0], ranked_id=world.ranked(family).pk, decision=Decision.AGREED
+        )
+
+    client.force_login(pemkot)
+    url = reverse("fkp:forum", args=[forums[0].pk])
+    decide(world.families[0])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_decided:
+        client.get(url)
+    decide(world.families[1])
+    decide(world.families[2])
+    services.proposal_add(user=bps_admin, forum=forums[0], sls_id=world.sls["own1"].pk, head_name="Satu")
+    services.proposal_add(user=bps_admin, forum=forums[0], sls_id=world.sls["own1"].pk, head_name="Dua")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(one_decided) <= 25
