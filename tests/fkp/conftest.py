@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from enumeration.models import SLS, User
 from fkp import services
@@ -20,6 +21,13 @@ from tests.ranking.factories import family_with_floor, floor_model
 HEAD_NIK = "3674071503800001"
 KK_NUMBER = "3674071503100001"
 HOSTILE = '<script>alert("x")</script> =CMD()'
+
+
+@pytest.fixture(autouse=True)
+def _indonesian():  # type: ignore[no-untyped-def]
+    """The services' messages are checked in Indonesian, whatever language an earlier test left active."""
+    with translation.override("id"):
+        yield
 
 
 @dataclass
