@@ -182,10 +182,26 @@ class ForumSheet:
     run_label: str
 
 
-def _no_fetch_fetcher() -> Any:
-    from weasyprint.urls import URLFetcher, URLFetchingError  # type: ignore[import-untyped]  # no type hints
+def _weasyprint() -> Any:
+    """The weasyprint package, imported without its one global side effect: at import it sets
+    PIL's LOAD_TRUNCATED_IMAGES, which would make the photo pipeline (photos/imaging.py) accept
+    truncated photos in any process that has made a PDF (the Celery worker does both)."""
+    from PIL import ImageFile
 
-    class NoFetch(URLFetcher):  # type: ignore[misc]  # weasyprint ships no type hints
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint  # type: ignore[import-untyped]  # no type hints
+        import weasyprint.urls  # type: ignore[import-untyped]  # no type hints
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return weasyprint
+
+
+def _no_fetch_fetcher() -> Any:
+    urls = _weasyprint().urls
+    URLFetcher, URLFetchingError = urls.URLFetcher, urls.URLFetchingError  # noqa: N806 - classes
+
+    class NoFetch(URLFetcher):  # type: ignore[misc,valid-type]  # a class read from the untyped module
         """Refuses every URL: the list needs nothing from outside the page."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -203,7 +219,8 @@ def render_pdf(
     """Write the forums' lists as one PDF to `target`: each forum starts a page, the page header
     names the forum and the date, the footer says "Halaman x dari y", and each forum ends with the
     berita acara's signature block."""
-    from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # no hints; imported here: loads Pango
+    weasyprint = _weasyprint()  # imported here: Pango is loaded only when a PDF is made
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML  # noqa: N806 - classes
 
     with translation.override("id"):
         html = render_to_string(

@@ -68,12 +68,20 @@ def test_hostile_names_are_printed_as_text():
 
 
 def test_the_pdf_fetches_nothing():
-    from weasyprint.urls import URLFetchingError  # type: ignore[import-untyped]
-
     fetcher = documents._no_fetch_fetcher()
+    URLFetchingError = documents._weasyprint().urls.URLFetchingError  # noqa: N806 - a class
     for url in ("http://example.invalid/a.css", "file:///etc/passwd", "https://fonts.example/x.woff2"):
         with pytest.raises(URLFetchingError):
             fetcher.fetch(url)
+
+
+def test_making_a_pdf_leaves_pillow_strict_about_truncated_images():
+    """WeasyPrint's import sets PIL's LOAD_TRUNCATED_IMAGES; the photo pipeline relies on it staying off."""
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    pdf_text([sheet([row(1)])])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_the_xlsx_reads_back_with_title_header_and_typed_cells(tmp_path):
