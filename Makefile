@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp
 
 run: setup
 	@scripts/run.sh
@@ -106,3 +106,7 @@ bench-app-lock: setup
 # A ranking run of FAMILIES (default 500000) synthetic families against one raw SQL statement.
 bench-ranking: setup
 	@scripts/bench-ranking.sh
+
+# The FKP documents over a ranking run of FAMILIES synthetic families (default 500,000); prints figures.
+bench-fkp: setup
+	@scripts/bench-fkp.sh

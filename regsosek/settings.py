@@ -290,5 +290,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The request logger prints the full path; our URLs never carry personal data (docs/privacy.md).
         "django.request": {"level": "WARNING"},
+        # WeasyPrint reports every layout step at INFO, and its warnings can quote the document (FKP lists).
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
     },
 }

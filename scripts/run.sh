@@ -25,6 +25,7 @@ python manage.py collectstatic --noinput -v 0 --ignore "*.test.js" --ignore "fak
 echo "Demo accounts (synthetic data), password: $DEMO_PASSWORD"
 python manage.py seed_demo
 python manage.py rank_families  # a finished ranking run of the approved demo families (idempotent)
+python manage.py make_fkp_forums --run latest  # FKP forums of that run, lists ready for pemkot.demo (idempotent)
 
 if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then
   echo "Port $PORT is busy; set PORT=... to use another." >&2; exit 1

@@ -1,0 +1,246 @@
+"""The FKP and Pemkot pages: access for every role, downloads (audited, not cached), htmx saves."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
+from pypdf import PdfReader
+
+from audit.models import AuditAction, AuditEntry
+from enumeration.models import Kelurahan
+from fkp import services
+from fkp.models import Decision, DocumentStatus, ListDocument, Outcome, ProposedFamily
+from tests.fkp.conftest import HEAD_NIK, KK_NUMBER
+from tests.helpers import KEL_A1, KEL_B1
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def b1_forum(world, bps_admin):
+    return services.forum_group_kelurahan(
+        user=bps_admin, run=world.run, kelurahan=Kelurahan.objects.get(pk=KEL_B1), max_sls=12
+    )[0]
+
+
+@pytest.fixture
+def urls(world, forums, b1_forum, bps_admin):
+    forum = forums[0]
+    proposal = services.proposal_add(user=bps_admin, forum=forum, sls_id=world.sls["own1"].pk, head_name="Usulan")
+    ranked = world.ranked(world.families[0]).pk
+    run = world.run.pk
+    return {
+        "read": [
+            reverse("fkp:index"),
+            reverse("fkp:run", args=[run]),
+            reverse("fkp:run-csv", args=[run]),
+            reverse("fkp:kelurahan", args=[run, KEL_A1]),
+            reverse("fkp:kelurahan-csv", args=[run, KEL_A1]),
+            reverse("fkp:forum", args=[forum.pk]),
+            reverse("fkp:forum-csv", args=[forum.pk]),
+            reverse("fkp:forum-xlsx", args=[forum.pk]),
+        ],
+        "other_kecamatan": [
+            reverse("fkp:kelurahan", args=[run, KEL_B1]),
+            reverse("fkp:kelurahan-csv", args=[run, KEL_B1]),
+            reverse("fkp:forum", args=[b1_forum.pk]),
+            reverse("fkp:forum-csv", args=[b1_forum.pk]),
+            reverse("fkp:forum-xlsx", args=[b1_forum.pk]),
+        ],
+        "manage": [
+            (reverse("fkp:group", args=[run, KEL_A1]), {"max_sls": "12"}),
+            (reverse("fkp:move", args=[forum.pk]), {"sls": world.sls["own1"].pk, "to_forum": forums[1].pk}),
+            (reverse("fkp:outcome", args=[forum.pk, ranked]), {"decision": "agreed"}),
+            (reverse("fkp:proposal-add", args=[forum.pk]), {"sls": world.sls["own1"].pk, "head_name": "X"}),
+            (reverse("fkp:proposal-withdraw", args=[forum.pk, proposal.pk]), {}),
+            (reverse("fkp:rerank", args=[run]), {}),
+        ],
+    }
+
+
+@pytest.mark.parametrize("persona", ["petugas", "supervisor"])
+def test_field_staff_get_403_everywhere(client, urls, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    for url in urls["read"] + urls["other_kecamatan"]:
+        assert client.get(url).status_code == 403, url
+    for url, data in urls["manage"]:
+        assert client.post(url, data).status_code == 403, url
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, urls):
+    for url in urls["read"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/masuk/" in response["Location"], url
+
+
+@pytest.mark.parametrize("persona", ["pemkot", "bps_admin"])
+def test_kota_roles_read_every_kelurahan(client, urls, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    for url in urls["read"] + urls["other_kecamatan"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_koseka_reads_their_kecamatan_only(client, urls, koseka, other_koseka, world, forums):
+    client.force_login(koseka)
+    for url in urls["read"]:
+        assert client.get(url).status_code == 200, url
+    for url in urls["other_kecamatan"]:
+        assert client.get(url).status_code == 404, url
+    run_page = client.get(reverse("fkp:run", args=[world.run.pk])).content.decode()
+    assert KEL_A1 in run_page and KEL_B1 not in run_page
+    client.force_login(other_koseka)
+    assert client.get(reverse("fkp:forum", args=[forums[0].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["pemkot", "koseka"])
+def test_readers_cannot_change_anything(client, urls, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    before = (Outcome.objects.count(), ProposedFamily.objects.filter(withdrawn_at__isnull=True).count())
+    for url, data in urls["manage"]:
+        assert client.post(url, data).status_code == 403, url
+    assert (Outcome.objects.count(), ProposedFamily.objects.filter(withdrawn_at__isnull=True).count()) == before
+
+
+def test_the_forum_page_masks_identifiers_escapes_names_and_is_audited(client, pemkot, forums):
+    client.force_login(pemkot)
+    response = client.get(reverse("fkp:forum", args=[forums[0].pk]))
+    page = response.content.decode()
+    assert HEAD_NIK not in page and KK_NUMBER not in page and "••••••••••••••••-" in page
+    assert "&lt;script&gt;alert(" in page and "<script>alert(" not in page
+    assert "no-store" in response["Cache-Control"]
+    entry = AuditEntry.objects.get(action=AuditAction.FAMILY_VIEW, object_type="fkp_forum")
+    assert (entry.actor_id, entry.object_id, entry.kelurahan_code) == (pemkot.pk, str(forums[0].pk), KEL_A1)
+    assert "rows=3" in entry.detail
+
+
+def test_downloads_are_audited_private_and_named_by_codes(client, pemkot, world, forums):
+    client.force_login(pemkot)
+    forum = forums[0]
+    response = client.get(reverse("fkp:forum-csv", args=[forum.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"] == f'attachment; filename="fkp-{KEL_A1}-forum1-run{world.run.pk}.csv"'
+    assert body.startswith("\ufeff") and body.count("\n") == 4 and HEAD_NIK not in body
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT, object_type="fkp_forum_csv")
+    assert entry.actor_id == pemkot.pk and entry.detail == f"rows=3 run={world.run.pk} forum={forum.pk}"
+
+    response = client.get(reverse("fkp:forum-xlsx", args=[forum.pk]))
+    assert response["Cache-Control"] == "private, no-store"
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(book.active.iter_rows(values_only=True))) == 2 + 3
+    assert AuditEntry.objects.get(object_type="fkp_forum_xlsx").detail.startswith("rows=3 ")
+
+    response = client.get(reverse("fkp:run-csv", args=[world.run.pk]))
+    assert b"".join(response.streaming_content).decode().count("\n") == 1 + 10
+    assert AuditEntry.objects.get(object_type="fkp_run_csv").detail == f"rows=10 run={world.run.pk}"
+
+
+def test_a_koseka_run_csv_holds_their_kecamatan_only(client, koseka, world):
+    client.force_login(koseka)
+    body = b"".join(client.get(reverse("fkp:run-csv", args=[world.run.pk])).streaming_content).decode()
+    assert body.count("\n") == 1 + 8 and "Pondok Aren" not in body
+
+
+def test_a_forum_pdf_is_made_by_the_task_then_downloaded_and_audited(
+    client, pemkot, world, forums, django_capture_on_commit_callbacks
+):
+    client.force_login(pemkot)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("fkp:forum-pdf", args=[forums[0].pk]))
+    document = ListDocument.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("fkp:document", args=[document.pk])
+    assert len(callbacks) == 1 and document.status == DocumentStatus.QUEUED
+    assert client.post(reverse("fkp:forum-pdf", args=[forums[0].pk])).status_code == 302
+    assert ListDocument.objects.count() == 1  # asking twice gives the same document
+    page = client.get(reverse("fkp:document", args=[document.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in page
+
+    services.document_render(document_id=document.pk)
+    services.document_render(document_id=document.pk)  # a second delivery of the task does nothing
+    document.refresh_from_db()
+    assert (document.status, document.rows) == (DocumentStatus.DONE, 3)
+    assert "every 2s" not in client.get(reverse("fkp:document", args=[document.pk])).content.decode()
+    response = client.get(reverse("fkp:document-download", args=[document.pk]))
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    assert "Halaman 1 dari" in reader.pages[0].extract_text()
+    entry = AuditEntry.objects.get(object_type="fkp_forum_pdf")
+    assert entry.detail == f"rows=3 run={world.run.pk} forum={forums[0].pk} document={document.pk}"
+
+
+def test_the_run_xlsx_is_for_kota_roles_and_holds_every_ranked_family(
+    client, pemkot, koseka, world, django_capture_on_commit_callbacks
+):
+    client.force_login(koseka)
+    client.post(reverse("fkp:run-xlsx", args=[world.run.pk]))
+    assert not ListDocument.objects.exists()
+    client.force_login(pemkot)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("fkp:run-xlsx", args=[world.run.pk]))
+    assert len(callbacks) == 1
+    document = ListDocument.objects.get()
+    services.document_render(document_id=document.pk)  # what the task does
+    document.refresh_from_db()
+    assert (document.status, document.rows) == (DocumentStatus.DONE, 10)
+    client.force_login(koseka)
+    assert client.get(reverse("fkp:document", args=[document.pk])).status_code == 404
+    client.force_login(pemkot)
+    response = client.get(reverse("fkp:document-download", args=[document.pk]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[2:]] == list(range(1, 11))  # by rank in the kota
+
+
+def test_an_outcome_saved_with_htmx_returns_the_row(client, bps_admin, world, forums):
+    client.force_login(bps_admin)
+    ranked = world.ranked(world.families[0])
+    url = reverse("fkp:outcome", args=[forums[0].pk, ranked.pk])
+    response = client.post(url, {"decision": Decision.WELFARE_LOWER, "reason": ""}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200 and page.lstrip().startswith(f'<tr id="row-{ranked.pk}"')
+    assert "Tuliskan alasan forum" in page and 'aria-invalid="true"' in page
+    assert not Outcome.objects.exists()
+    response = client.post(url, {"decision": Decision.WELFARE_LOWER, "reason": "Sakit"}, HTTP_HX_REQUEST="true")
+    assert "Tersimpan" in response.content.decode()
+    assert Outcome.objects.get().recorded_by == bps_admin
+    # Without script: back to the list, with a message.
+    response = client.post(url, {"decision": Decision.AGREED})
+    assert response.status_code == 302 and response["Location"].endswith(f"#row-{ranked.pk}")
+    assert Outcome.objects.count() == 2
+
+
+def test_the_rerank_button_starts_a_run_based_on_this_one(client, bps_admin, world, forums):
+    client.force_login(bps_admin)
+    services.outcome_record(
+        user=bps_admin, forum=forums[0], ranked_id=world.ranked(world.families[0]).pk, decision=Decision.DECEASED
+    )
+    response = client.post(reverse("fkp:rerank", args=[world.run.pk]), follow=True)
+    assert "Pemeringkatan ulang #" in response.content.decode()
+    assert world.run.reranks.get().parameters["adjustments"][0]["action"] == "exclude"
+
+
+def test_the_forum_page_reads_a_fixed_number_of_queries(client, pemkot, world, forums, bps_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def decide(family):
+        services.outcome_record(
+            user=bps_admin, forum=forums[0], ranked_id=world.ranked(family).pk, decision=Decision.AGREED
+        )
+
+    client.force_login(pemkot)
+    url = reverse("fkp:forum", args=[forums[0].pk])
+    decide(world.families[0])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_decided:
+        client.get(url)
+    decide(world.families[1])
+    decide(world.families[2])
+    services.proposal_add(user=bps_admin, forum=forums[0], sls_id=world.sls["own1"].pk, head_name="Satu")
+    services.proposal_add(user=bps_admin, forum=forums[0], sls_id=world.sls["own1"].pk, head_name="Dua")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(one_decided) <= 25
