@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from households import records
 from households.form import Definition
 
 EMPTY = "—"
@@ -50,6 +51,15 @@ class Answer:
     empty: bool
     anchor: str
     warnings: list[ShownWarning] = field(default_factory=list)
+    # The member's roster line (None for a family answer).
+    member_line: int | None = None
+    # "kk" or "nik" when the answer is a masked identifier that may be revealed with a reason.
+    identifier: str = ""
+
+    @property
+    def note_key(self) -> str:
+        """The name of this answer's return-note field: `note:<variable>` or `note:<variable>:<line>`."""
+        return f"note:{self.variable}" if self.member_line is None else f"note:{self.variable}:{self.member_line}"
 
 
 @dataclass
@@ -126,16 +136,27 @@ def _variables_by_id(definition: Definition) -> dict[str, dict[str, Any]]:
     )
 
 
-def _answer(item: dict[str, Any], value: Any, anchor: str, warnings: list[ShownWarning]) -> Answer:
+def _answer(
+    item: dict[str, Any], value: Any, anchor: str, warnings: list[ShownWarning], member_line: int | None = None
+) -> Answer:
     shown = format_value(item, value)
+    number = str(item.get("number") or "")
+    identifier = ""
+    if shown != EMPTY:
+        if member_line is None and number == records.KK_NUMBER:
+            identifier = "kk"
+        elif member_line is not None and number == records.NIK_NUMBER:
+            identifier = "nik"
     return Answer(
         variable=item["id"],
-        number=str(item.get("number") or ""),
+        number=number,
         label=_label(item),
         value=shown,
         empty=shown == EMPTY,
         anchor=anchor,
         warnings=warnings,
+        member_line=member_line,
+        identifier=identifier,
     )
 
 
@@ -178,7 +199,8 @@ def family_layout(definition: Definition, record: dict[str, Any], warnings: list
         columns = [_label(v) for v in summary_items]
         for index, row in enumerate(record.get("members") or []):
             answers = [
-                _answer(v, row.get(v["id"]), f"m{index + 1}-{v['id']}", by_place[(index, v["id"])]) for v in variables
+                _answer(v, row.get(v["id"]), f"m{index + 1}-{v['id']}", by_place[(index, v["id"])], index + 1)
+                for v in variables
             ]
             by_id = {a.variable: a for a in answers}
             name_var = next((v["id"] for v in variables if v.get("number") == "402"), "")

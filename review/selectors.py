@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, When
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
+from geotag.models import GeotagFlag
 from households import selectors as household_selectors
-from households.models import Family, FamilyStatus
+from households.models import Family, FamilyStatus, Member
+from photos.models import Photo
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
 QUEUE_STATUSES = (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.APPROVED)
@@ -71,6 +75,19 @@ class QueueFilters:
             search=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
+
+    def as_query(self) -> str:
+        """The filters as a query string (without the page), for links that keep them: the queue's
+        rows to the family page, and its previous / next links and back link."""
+        values = {
+            "status": self.status,
+            "sls": "" if self.sls_id is None else str(self.sls_id),
+            "ppl": "" if self.ppl_id is None else str(self.ppl_id),
+            "warnings": "1" if self.has_warnings else "",
+            "q": self.search,
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+        }
+        return urlencode({key: value for key, value in values.items() if value})
 
 
 def _warning_count() -> Func:
@@ -150,13 +167,62 @@ def review_ppl_options(*, user: User) -> list[User] | None:
 
 
 def review_family_get(*, user: User, family_id: int) -> Family | None:
-    """A family of the user's scope with SLS, area, authors and members, or None (also for a
-    user who does not review)."""
+    """A family of the user's scope, or None (also for a user who does not review), with what its
+    page shows: SLS and area (with boundaries), authors, the geotag and the VK1 row joined, the
+    geotag's flag kinds as an array; members and the processed photos prefetched (two more queries)."""
     if not can_review(user):
         return None
-    return household_selectors.family_get_for_user(user=user, family_id=family_id)
+    return (
+        household_selectors.family_qs_for_user(user=user)
+        .select_related("sls__kelurahan__kecamatan", "created_by", "reviewed_by", "geotag", "prelist")
+        .prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("line_no")),
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.filter(status=Photo.Status.READY).order_by("created_at", "id"),
+                to_attr="ready_photos",
+            ),
+        )
+        .annotate(
+            geotag_flag_kinds=ArraySubquery(
+                GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")).order_by("kind").values("kind")
+            )
+        )
+        .filter(pk=family_id)
+        .first()
+    )
 
 
 def review_family_history(*, family: Family) -> dict[str, Any]:
     """Revisions (with authors) and review events (with actors) of a family the caller may see."""
     return household_selectors.family_history(family=family)
+
+
+def _after(order: tuple[str, ...], values: dict[str, Any], *, backwards: bool) -> Q:
+    """Rows strictly after (or before) `values` in `order`, as a lexicographic keyset condition:
+    (a > x) or (a = x and b > y) or ... A descending key ("-a") compares the other way."""
+    condition = Q()
+    equal = Q()
+    for key in order:
+        name = key.lstrip("-")
+        ascending = not key.startswith("-")
+        lookup = "gt" if ascending != backwards else "lt"
+        condition |= equal & Q(**{f"{name}__{lookup}": values[name]})
+        equal &= Q(**{name: values[name]})
+    return condition
+
+
+def review_queue_neighbours(*, user: User, filters: QueueFilters, family_id: int) -> tuple[int | None, int | None]:
+    """The families before and after `family_id` in the queue as `filters` order it (three queries),
+    or None at either end or when the family is not in that queue (any more). Keys must not be NULL:
+    `since` is a submitted family's `submitted_at`, set for every family in the queue."""
+    qs = review_queue_qs(user=user, filters=filters)
+    order = SORTS[filters.sort]
+    names = [key.lstrip("-") for key in order]
+    current = qs.filter(pk=family_id).values(*names).first()
+    if current is None or any(current[name] is None for name in names):
+        return None, None
+    reverse = tuple(key[1:] if key.startswith("-") else f"-{key}" for key in order)
+    previous = qs.filter(_after(order, current, backwards=True)).order_by(*reverse).values_list("pk", flat=True).first()
+    following = qs.filter(_after(order, current, backwards=False)).values_list("pk", flat=True).first()
+    return previous, following

@@ -9,4 +9,7 @@ urlpatterns = [
     path("families/<int:family_id>/", views.family_detail, name="family"),
     path("families/<int:family_id>/approve/", views.family_approve, name="approve"),
     path("families/<int:family_id>/return/", views.family_return, name="return"),
+    path("families/<int:family_id>/reveal/", views.identifier_reveal, name="reveal"),
+    path("photos/<uuid:photo_uuid>/", views.photo, name="photo"),
+    path("photos/<uuid:photo_uuid>/thumb/", views.photo, {"which": "thumb"}, name="photo_thumb"),
 ]

@@ -7,23 +7,33 @@ the rules and their refusals are those of the workflow, shown here as messages.
 
 from __future__ import annotations
 
+import json
+import uuid
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
-from audit.services import Area, audit_record
+from audit.services import Area, audit_download, audit_record
 from enumeration.models import Role, User
+from geotag.models import GeotagFlag
 from households import form, records, services
+from households import selectors as household_selectors
 from households.models import Family, FamilyStatus
-from regsosek.errors import ApplicationError
+from photos import selectors as photo_selectors
+from photos.models import Photo
+from regsosek.errors import ApplicationError, NotFoundError
 from review import display, selectors
 
 
@@ -63,6 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "filters": filters,
+            "queue_query": filters.as_query(),
             "counts": [(status, FamilyStatus(status).label, counts[status]) for status in selectors.QUEUE_STATUSES],
             "total": sum(counts.values()),
             "sls_options": selectors.review_sls_options(user=user),
@@ -88,6 +99,20 @@ def _actions(user: User, family: Family) -> dict[str, bool]:
     }
 
 
+def _map_data(family: Family) -> dict[str, Any]:
+    """What the family page's map draws (static/js/pages/review-family.js): the geotag's point and
+    accuracy, the SLS and kelurahan boundaries as GeoJSON, and the tile layer if one is configured."""
+    geotag = family.geotag
+    return {
+        "point": [geotag.location.y, geotag.location.x] if geotag is not None else None,
+        "accuracy_m": geotag.accuracy_m if geotag is not None else None,
+        "sls": json.loads(family.sls.boundary.json) if family.sls.boundary else None,
+        "kelurahan": json.loads(family.sls.kelurahan.boundary.json) if family.sls.kelurahan.boundary else None,
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
 @login_required
 @require_GET
 def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
@@ -106,6 +131,9 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
     members = list(family.members.all())
     record = records.compose(definition, family, members, reveal=False)
     history = selectors.review_family_history(family=family)
+    filters = selectors.QueueFilters.from_query(request.GET)
+    previous, following = selectors.review_queue_neighbours(user=user, filters=filters, family_id=family.pk)
+    prelist = getattr(family, "prelist", None)
     return render(
         request,
         "review/family.html",
@@ -115,9 +143,78 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
             "revisions": display.revision_views(definition, history["revisions"]),
             "events": history["events"],
             "return_form": ReturnForm(),
+            "queue_query": filters.as_query(),
+            "previous_id": previous,
+            "next_id": following,
+            "prelist": prelist,
+            "photos": getattr(family, "ready_photos", []),
+            "geotag_flags": [GeotagFlag.Kind(kind).label for kind in getattr(family, "geotag_flag_kinds", None) or []],
+            "map_data": _map_data(family),
+            "can_reveal": user.role in services.REVEAL_ROLES,
             **_actions(user, family),
         },
     )
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(max_length=255)
+    # The member's roster line for a NIK; empty for the No. KK.
+    member = forms.IntegerField(required=False, min_value=1, max_value=99)
+
+
+@never_cache
+@login_required
+@require_POST
+def identifier_reveal(request: HttpRequest, family_id: int) -> HttpResponse:
+    """The full NIK / No. KK after a reason, audited by the service. The answer is a fragment for
+    htmx (or a small page without JavaScript) that no cache keeps; the number is in its body only,
+    never in a URL, a message or a log line."""
+    user = _reviewer(request)
+    family = _family(user, family_id)
+    body = RevealForm(request.POST)
+    value, error, status = "", "", 200
+    if not body.is_valid():
+        error, status = _("Tuliskan alasan membuka NIK / No. KK (minimal 5 karakter)."), 400
+    else:
+        line = body.cleaned_data["member"]
+        member = household_selectors.member_get(family=family, line_no=line) if line else None
+        try:
+            if line and member is None:
+                raise NotFoundError(_("Anggota keluarga tidak ditemukan."))
+            value = services.identifier_reveal(
+                user=user, family=family, member=member, reason=body.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            error, status = exc.message, exc.status_code
+    context = {"family": family, "value": value, "error": error}
+    if getattr(request, "htmx", False):  # django_htmx's HtmxDetails: true for htmx's requests
+        # htmx swaps only 2xx answers: a refusal comes back as a fragment with role="alert".
+        return render(request, "review/_revealed.html", context)
+    return render(request, "review/revealed.html", context, status=status)
+
+
+def _photo_response(photo: Photo, which: str) -> FileResponse:
+    field = photo.thumbnail if which == "thumb" else photo.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, photo_uuid: uuid.UUID, which: str = "full") -> FileResponse:
+    """A processed house photo of a family in scope: the full image or its thumbnail, never through a
+    public /media/ URL, never kept by a cache. Opening the full image is a download in the audit log;
+    the thumbnail is part of the family page, whose read is audited already."""
+    user = _reviewer(request)
+    found = photo_selectors.photo_get_for_user(user=user, client_uuid=photo_uuid)
+    if found is None or not (found.thumbnail if which == "thumb" else found.image):
+        raise Http404
+    if which != "thumb":
+        audit_download(actor=user, object_type="photo", object_id=found.pk, area=Area.of_sls(found.family.sls))
+    return _photo_response(found, which)
 
 
 def _after_action(family_id: int) -> HttpResponseRedirect:
