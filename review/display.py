@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from geotag.models import GeotagFlag
 from households import records
 from households.form import Definition
 
@@ -252,3 +253,18 @@ def revision_views(definition: Definition, revisions: list[Any]) -> list[Revisio
             )
         )
     return views
+
+
+def family_flags(family: Any) -> list[str]:
+    """The flags of a family annotated by `review.selectors` (queue rows, the family page), as
+    labels in the page's language; rule warnings are counted apart."""
+    labels = [_("Geotag: %(flag)s") % {"flag": GeotagFlag.Kind(kind).label} for kind in family.geotag_flag_kinds or []]
+    if family.duplicate_nik:
+        labels.append(_("NIK ganda"))
+    if family.duplicate_kk:
+        labels.append(_("No. KK ganda"))
+    if getattr(family, "photo_missing", False):
+        labels.append(_("Foto rumah wajib belum ada"))
+    if family.short_interview:
+        labels.append(_("Wawancara terlalu singkat"))
+    return labels

@@ -8,13 +8,29 @@ Each page costs a fixed number of queries whatever the number of families
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from enumeration import scoping
@@ -54,6 +70,7 @@ class QueueFilters:
     sls_id: int | None = None
     ppl_id: int | None = None
     has_warnings: bool = False
+    has_flags: bool = False
     search: str = ""
     sort: str = DEFAULT_SORT
 
@@ -72,6 +89,7 @@ class QueueFilters:
             sls_id=number("sls"),
             ppl_id=number("ppl"),
             has_warnings=query.get("warnings") == "1",
+            has_flags=query.get("flags") == "1",
             search=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
@@ -84,6 +102,7 @@ class QueueFilters:
             "sls": "" if self.sls_id is None else str(self.sls_id),
             "ppl": "" if self.ppl_id is None else str(self.ppl_id),
             "warnings": "1" if self.has_warnings else "",
+            "flags": "1" if self.has_flags else "",
             "q": self.search,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
@@ -92,6 +111,58 @@ class QueueFilters:
 
 def _warning_count() -> Func:
     return Func(F("warnings"), function="jsonb_array_length", output_field=IntegerField())
+
+
+class Flag:
+    """What the queue flags on a family besides its rule warnings (docs/review.md, "Flags")."""
+
+    GEOTAG = "geotag"
+    DUPLICATE_NIK = "duplicate_nik"
+    DUPLICATE_KK = "duplicate_kk"
+    PHOTO_MISSING = "photo_missing"
+    SHORT_INTERVIEW = "short_interview"
+
+
+def _geotag_flag_kinds() -> ArraySubquery:
+    return ArraySubquery(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")).order_by("kind").values("kind"))
+
+
+def _has_geotag_flag() -> Exists:
+    return Exists(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")))
+
+
+def _duplicate_nik() -> Exists:
+    """A member's NIK is also another member's, in this family or another (the keyed hash, indexed)."""
+    others = Member.objects.filter(nik_hash=OuterRef("nik_hash")).exclude(pk=OuterRef("pk"))
+    return Exists(Member.objects.filter(family_id=OuterRef("pk")).exclude(nik_hash="").filter(Exists(others)))
+
+
+def _duplicate_kk() -> Exists:
+    return Exists(Family.objects.filter(kk_hash=OuterRef("kk_hash")).exclude(kk_hash="").exclude(pk=OuterRef("pk")))
+
+
+def _photo_missing() -> Q:
+    ready = Photo.objects.filter(family_id=OuterRef("pk"), status=Photo.Status.READY)
+    return Q(photo_required=True) & Q(~Exists(ready))
+
+
+def _short_interview() -> Q:
+    minutes = dt.timedelta(minutes=settings.REVIEW_MIN_INTERVIEW_MINUTES)
+    return Q(
+        interview_started_at__isnull=False,
+        interview_finished_at__lt=F("interview_started_at") + minutes,
+    )
+
+
+def _has_flags() -> Q:
+    return (
+        ~Q(warnings=[])
+        | Q(_has_geotag_flag())
+        | Q(_duplicate_nik())
+        | Q(_duplicate_kk())
+        | _photo_missing()
+        | _short_interview()
+    )
 
 
 def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
@@ -105,6 +176,8 @@ def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.filter(created_by_id=filters.ppl_id)
     if filters.has_warnings:
         qs = qs.exclude(warnings=[])
+    if filters.has_flags:
+        qs = qs.filter(_has_flags())
     if filters.search:
         match = Q(head_name__icontains=filters.search)
         if filters.search.isascii() and filters.search.isdigit():
@@ -128,6 +201,11 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
                 When(status=FamilyStatus.SUBMITTED, then=F("submitted_at")),
                 default=Coalesce(F("reviewed_at"), F("submitted_at")),
             ),
+            geotag_flag_kinds=_geotag_flag_kinds(),
+            duplicate_nik=_duplicate_nik(),
+            duplicate_kk=_duplicate_kk(),
+            photo_missing=ExpressionWrapper(_photo_missing(), output_field=BooleanField()),
+            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
         )
         .order_by(*SORTS[filters.sort])
     )
@@ -184,9 +262,10 @@ def review_family_get(*, user: User, family_id: int) -> Family | None:
             ),
         )
         .annotate(
-            geotag_flag_kinds=ArraySubquery(
-                GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")).order_by("kind").values("kind")
-            )
+            geotag_flag_kinds=_geotag_flag_kinds(),
+            duplicate_nik=_duplicate_nik(),
+            duplicate_kk=_duplicate_kk(),
+            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
         )
         .filter(pk=family_id)
         .first()

@@ -72,6 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "review/queue.html",
         {
             "page_obj": page,
+            "rows": [(family, display.family_flags(family)) for family in page.object_list],
             "filters": filters,
             "queue_query": filters.as_query(),
             "counts": [(status, FamilyStatus(status).label, counts[status]) for status in selectors.QUEUE_STATUSES],
@@ -148,6 +149,7 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
             "next_id": following,
             "prelist": prelist,
             "photos": getattr(family, "ready_photos", []),
+            "flags": display.family_flags(family),
             "geotag_flags": [GeotagFlag.Kind(kind).label for kind in getattr(family, "geotag_flag_kinds", None) or []],
             "map_data": _map_data(family),
             "can_reveal": user.role in services.REVEAL_ROLES,
