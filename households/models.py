@@ -143,6 +143,9 @@ class ReviewEvent(models.Model):
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)
+    # A return's comments on single answers: [{"variable": "<id in the definition>", "member": <roster
+    # line or null>, "comment": "..."}], shown by the phone on those fields (docs/sync.md).
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["family_id", "at", "id"]

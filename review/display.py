@@ -268,3 +268,28 @@ def family_flags(family: Any) -> list[str]:
     if family.short_interview:
         labels.append(_("Wawancara terlalu singkat"))
     return labels
+
+
+@dataclass
+class NoteView:
+    label: str
+    member: str
+    comment: str
+
+
+def note_views(definition: Definition, notes: list[dict[str, Any]]) -> list[NoteView]:
+    """A return's notes per answer with the variable's number and label, and the member's line."""
+    known = _variables_by_id(definition)
+    shown = []
+    for note in notes:
+        item = known.get(str(note.get("variable")))
+        number = f"{item['number']} " if item and item.get("number") else ""
+        line = note.get("member")
+        shown.append(
+            NoteView(
+                label=f"{number}{_label(item)}" if item else str(note.get("variable")),
+                member=_("Anggota %(n)d") % {"n": line} if isinstance(line, int) else "",
+                comment=str(note.get("comment") or ""),
+            )
+        )
+    return shown

@@ -142,7 +142,7 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
             "family": family,
             "layout": display.family_layout(definition, record, list(family.warnings)),
             "revisions": display.revision_views(definition, history["revisions"]),
-            "events": history["events"],
+            "events": [(event, display.note_views(definition, event.notes)) for event in history["events"]],
             "return_form": ReturnForm(),
             "queue_query": filters.as_query(),
             "previous_id": previous,
@@ -237,6 +237,22 @@ def family_approve(request: HttpRequest, family_id: int) -> HttpResponse:
     return _after_action(family_id)
 
 
+def _return_notes(post: Any) -> list[dict[str, Any]]:
+    """The notes per answer of the return form, in the page's order: each `note:<variable>` (a
+    family answer) or `note:<variable>:<line>` (a member's) field with text. The service checks
+    that each names an answer of the family."""
+    notes: list[dict[str, Any]] = []
+    for key in post:
+        parts = key.split(":")
+        text = str(post.get(key) or "").strip()
+        if parts[0] != "note" or len(parts) not in (2, 3) or not text:
+            continue
+        line = parts[2] if len(parts) == 3 else None
+        member: Any = int(line) if line is not None and line.isascii() and line.isdigit() and len(line) < 4 else line
+        notes.append({"variable": parts[1], "member": member, "comment": text})
+    return notes
+
+
 @login_required
 @require_POST
 def family_return(request: HttpRequest, family_id: int) -> HttpResponse:
@@ -247,7 +263,9 @@ def family_return(request: HttpRequest, family_id: int) -> HttpResponse:
         messages.error(request, _("Catatan terlalu panjang (maksimal 2000 karakter)."))
         return _after_action(family_id)
     try:
-        services.family_return(user=user, family=family, comment=body.cleaned_data["comment"])
+        services.family_return(
+            user=user, family=family, comment=body.cleaned_data["comment"], notes=_return_notes(request.POST)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
