@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("bulk-approve/", views.bulk_approve, name="bulk_approve"),
     path("families/<int:family_id>/", views.family_detail, name="family"),
     path("families/<int:family_id>/approve/", views.family_approve, name="approve"),
     path("families/<int:family_id>/return/", views.family_return, name="return"),

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -75,6 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [(family, display.family_flags(family)) for family in page.object_list],
             "filters": filters,
             "queue_query": filters.as_query(),
+            "can_bulk": user.role == Role.PML,
             "counts": [(status, FamilyStatus(status).label, counts[status]) for status in selectors.QUEUE_STATUSES],
             "total": sum(counts.values()),
             "sls_options": selectors.review_sls_options(user=user),
@@ -271,3 +272,53 @@ def family_return(request: HttpRequest, family_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Keluarga dikembalikan ke PPL dengan catatan."))
     return _after_action(family_id)
+
+
+def _chosen_ids(post: Any) -> list[int]:
+    values = post.getlist("family")
+    return [int(v) for v in values if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 12]
+
+
+@login_required
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the chosen families that have no rule warning and no flag, after a confirmation page
+    that lists what will and will not be approved (and why). Each approval is the same service call
+    as the single action; a family that changed in between is refused by it and counted."""
+    user = _reviewer(request)
+    if user.role != Role.PML:
+        raise PermissionDenied
+    eligible, others = selectors.review_bulk_candidates(user=user, family_ids=_chosen_ids(request.POST))
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "review/bulk_approve.html",
+            {
+                "eligible": eligible,
+                "others": [(f, display.family_flags(f)) for f in others],
+                "queue_query": selectors.QueueFilters.from_query(request.GET).as_query(),
+            },
+        )
+    approved = refused = 0
+    for family in eligible:
+        try:
+            services.family_approve(user=user, family=family)
+        except ApplicationError:
+            refused += 1
+        else:
+            approved += 1
+    refused += len(others)
+    if approved:
+        done = ngettext("%(n)d keluarga disetujui.", "%(n)d keluarga disetujui.", approved)
+        messages.success(request, done % {"n": approved})
+    if refused:
+        left = ngettext(
+            "%(n)d keluarga tidak disetujui (ada peringatan, tanda, atau statusnya berubah).",
+            "%(n)d keluarga tidak disetujui (ada peringatan, tanda, atau statusnya berubah).",
+            refused,
+        )
+        messages.warning(request, left % {"n": refused})
+    if not approved and not refused:
+        messages.info(request, _("Tidak ada keluarga yang dipilih."))
+    query = selectors.QueueFilters.from_query(request.GET).as_query()
+    return redirect(reverse("review:queue") + (f"?{query}" if query else ""))

@@ -77,3 +77,12 @@ def test_actions_need_the_csrf_token(family, supervisor):
     assert client.post(f"/review/families/{family.pk}/approve/").status_code == 403
     family.refresh_from_db()
     assert family.status == FamilyStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("persona", ["petugas", "pemkot", "koseka", "bps_admin"])
+def test_only_a_pml_bulk_approves(client, family, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post("/review/bulk-approve/", {"family": [family.pk], "confirm": "1"})
+    assert response.status_code == 403
+    family.refresh_from_db()
+    assert family.status == FamilyStatus.SUBMITTED
