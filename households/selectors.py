@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records
-from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent
+from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent, SLSConfirmation
 
 
 def family_qs_for_user(*, user: User) -> QuerySet[Family]:
@@ -114,6 +114,11 @@ SELECT 'kk',
 FROM kk GROUP BY kk_hash HAVING count(*) > 1
 ORDER BY 1, 2
 """
+
+
+def sls_confirmation_latest(*, sls: SLS) -> SLSConfirmation | None:
+    """The SLS's latest confirmation or reopening (with its actor), or None: the latest row wins."""
+    return SLSConfirmation.objects.filter(sls=sls).select_related("actor").order_by("-at", "-id").first()
 
 
 def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from geotag.models import GeotagFlag
 from households import selectors as household_selectors
-from households.models import Family, FamilyStatus, Member
+from households.models import FINAL_PRELIST, Family, FamilyStatus, Member
 from photos.models import Photo
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
@@ -331,4 +331,46 @@ def bulk_eligible(family: Any) -> bool:
         and not family.duplicate_kk
         and not family.photo_missing
         and not family.short_interview
+    )
+
+
+@dataclass
+class SLSReview:
+    """An SLS as the Koseka checks it before confirming: its VK1 rows with their families, its
+    families by status, what blocks confirmation, and the latest confirmation or reopening."""
+
+    sls: SLS
+    prelist: list[Any]
+    families: list[Family]
+    counts: dict[str, int]
+    pending_rows: list[Any]
+    unapproved: list[Family]
+    confirmation: Any
+
+
+def review_sls_get(*, user: User, sls_id: int) -> SLSReview | None:
+    """One SLS of the user's scope for the SLS page, or None (also for a user who does not review).
+    Five queries whatever the number of rows (the SLS, the prelist selector's scope check, VK1 rows,
+    families, the confirmation); the open items are read from those lists (the same rule as
+    `households.services.sls_open_items`)."""
+    if not can_review(user):
+        return None
+    sls = scoping.visible_sls(user).select_related("kelurahan__kecamatan").filter(pk=sls_id).first()
+    if sls is None:
+        return None
+    prelist = list(household_selectors.prelist_for_sls(user=user, sls=sls).select_related("family"))
+    families = list(
+        household_selectors.family_list_for_user(user=user, sls_id=sls.pk).defer("data", "warnings", "kk_ciphertext")
+    )
+    counts = {str(status): 0 for status in FamilyStatus}
+    for family in families:
+        counts[family.status] += 1
+    return SLSReview(
+        sls=sls,
+        prelist=prelist,
+        families=families,
+        counts=counts,
+        pending_rows=[row for row in prelist if row.status not in FINAL_PRELIST],
+        unapproved=[f for f in families if f.status != FamilyStatus.APPROVED],
+        confirmation=household_selectors.sls_confirmation_latest(sls=sls),
     )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("families/<int:family_id>/approve/", views.family_approve, name="approve"),
     path("families/<int:family_id>/return/", views.family_return, name="return"),
     path("families/<int:family_id>/reveal/", views.identifier_reveal, name="reveal"),
+    path("sls/<int:sls_id>/", views.sls_detail, name="sls"),
+    path("sls/<int:sls_id>/confirm/", views.sls_confirm, name="sls_confirm"),
     path("photos/<uuid:photo_uuid>/", views.photo, name="photo"),
     path("photos/<uuid:photo_uuid>/thumb/", views.photo, {"which": "thumb"}, name="photo_thumb"),
 ]

@@ -322,3 +322,56 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Tidak ada keluarga yang dipilih."))
     query = selectors.QueueFilters.from_query(request.GET).as_query()
     return redirect(reverse("review:queue") + (f"?{query}" if query else ""))
+
+
+def _sls_review(user: User, sls_id: int) -> selectors.SLSReview:
+    found = selectors.review_sls_get(user=user, sls_id=sls_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_GET
+def sls_detail(request: HttpRequest, sls_id: int) -> HttpResponse:
+    """An SLS for the Koseka: VK1 rows and their final statuses, families by status, what still
+    blocks confirmation (each a link), and confirm / reopen. PML and BPS admins see it too; the
+    services decide who may confirm."""
+    user = _reviewer(request)
+    found = _sls_review(user, sls_id)
+    confirmed = found.confirmation is not None and found.confirmation.action == "confirm"
+    may_confirm = user.role in (Role.KOSEKA, Role.BPS_ADMIN)
+    return render(
+        request,
+        "review/sls.html",
+        {
+            "r": found,
+            "confirmed": confirmed,
+            "status_counts": [(code, FamilyStatus(code).label, found.counts[code]) for code in FamilyStatus.values],
+            "can_confirm": may_confirm
+            and not confirmed
+            and bool(found.prelist)
+            and not found.pending_rows
+            and not found.unapproved,
+            "can_reopen": may_confirm and confirmed,
+            "may_confirm": may_confirm,
+        },
+    )
+
+
+@login_required
+@require_POST
+def sls_confirm(request: HttpRequest, sls_id: int) -> HttpResponse:
+    user = _reviewer(request)
+    found = _sls_review(user, sls_id)
+    comment = str(request.POST.get("comment") or "")[:2000]
+    try:
+        if request.POST.get("action") == "reopen":
+            services.sls_reopen(user=user, sls=found.sls, comment=comment)
+            messages.success(request, _("SLS dibuka kembali."))
+        else:
+            services.sls_confirm(user=user, sls=found.sls, comment=comment)
+            messages.success(request, _("SLS dikonfirmasi lengkap."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("review:sls", args=[sls_id]))
