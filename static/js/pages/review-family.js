@@ -27,7 +27,12 @@ function drawMap() {
   const container = document.getElementById("family-map");
   const data = readMapData();
   if (!container || !data || !data.point) return;
-  const map = L.map(container, { scrollWheelZoom: false, attributionControl: Boolean(data.attribution) });
+  const point = L.latLng(data.point[0], data.point[1]);
+  // A view first: vector layers are projected as they are added.
+  const map = L.map(container, { scrollWheelZoom: false, attributionControl: Boolean(data.attribution) }).setView(
+    point,
+    17,
+  );
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   }
@@ -43,15 +48,12 @@ function drawMap() {
     layer.addTo(map);
     bounds = layer.getBounds();
   }
-  const point = L.latLng(data.point[0], data.point[1]);
   if (data.accuracy_m) {
     L.circle(point, { radius: data.accuracy_m, color: "#b35c00", weight: 1, fillOpacity: 0.15 }).addTo(map);
   }
   L.circleMarker(point, { radius: 6, color: "#b30000", weight: 2, fillOpacity: 0.9 }).addTo(map);
   if (bounds && bounds.isValid()) {
-    map.fitBounds(bounds.extend(point), { padding: [12, 12], maxZoom: 18 });
-  } else {
-    map.setView(point, 17);
+    map.fitBounds(bounds.extend(point), { maxZoom: 18 });
   }
 }
 
