@@ -41,8 +41,9 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Catatan untuk PPL"),
         max_length=2000,
-        required=False,  # the service refuses an empty comment with its own message
-        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        # Empty is allowed when there are notes per answer; the service refuses a return with neither.
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
