@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import MultiPolygon
-from django.db import DatabaseError, OperationalError, models, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,17 +75,21 @@ def _geojson(geometry: MultiPolygon | None) -> dict[str, Any] | None:
     return result
 
 
-def family_for_device(family: Family, definition: form.Definition, *, return_id: int | None) -> dict[str, Any]:
-    """A family as its PPL's device keeps it. `return_id`: the id of the review event that returned
-    it, while it is returned (`services.family_return_id`)."""
+def family_for_device(
+    family: Family, definition: form.Definition, *, return_event: ReviewEvent | None
+) -> dict[str, Any]:
+    """A family as its PPL's device keeps it. `return_event`: the review event that returned it,
+    while it is returned (`services.family_return_event`), else None."""
     return {
         "client_uuid": str(family.client_uuid),
         "sls": family.sls_id,
         "revision": family.revision,
         "status": family.status,
         "review_comment": family.review_comment,
+        # The return's comments on single answers, shown on those fields; empty unless returned.
+        "review_notes": list(return_event.notes) if return_event is not None else [],
         # A device must show this return's comment and name it when it sends the PPL's correction.
-        "return_id": return_id,
+        "return_id": return_event.pk if return_event is not None else None,
         "photo_required": family.photo_required,
         "geotag": str(family.geotag.client_uuid) if family.geotag_id and family.geotag else None,
         "updated_at": family.updated_at.isoformat(),
@@ -143,7 +147,7 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
         .select_related("reviewed_by")
         .order_by("reviewed_at")
     )
-    return_ids = _return_ids([f.pk for f in returned])
+    returns = _return_events([f.pk for f in returned])
     return {
         "cursor": encode_cursor(started),
         "server_time": started.isoformat(),
@@ -180,7 +184,7 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
             .order_by("sls_id", "line_no")
         ],
         "families": [
-            family_for_device(f, by_version[(f.form_id, f.form_version)], return_id=return_ids.get(f.pk))
+            family_for_device(f, by_version[(f.form_id, f.form_version)], return_event=returns.get(f.pk))
             for f in changed_families
         ],
         # The dwellings' geotags of those families, so the phone shows them and reuses them per building.
@@ -189,7 +193,8 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
             {
                 "client_uuid": str(f.client_uuid),
                 "comment": f.review_comment,
-                "return_id": return_ids.get(f.pk),
+                "notes": list(returns[f.pk].notes) if f.pk in returns else [],
+                "return_id": returns[f.pk].pk if f.pk in returns else None,
                 "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
                 "reviewed_by": f.reviewed_by.username if f.reviewed_by else None,
             }
@@ -198,16 +203,18 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
     }
 
 
-def _return_ids(family_ids: list[int]) -> dict[int, int]:
-    """For returned families: the id of the review event that returned each (one query)."""
+def _return_events(family_ids: list[int]) -> dict[int, ReviewEvent]:
+    """For returned families: the review event that returned each, with its comment and notes (one
+    query, the last return per family)."""
     if not family_ids:
         return {}
     rows = (
         ReviewEvent.objects.filter(family_id__in=family_ids, to_status=FamilyStatus.RETURNED)
-        .values("family_id")
-        .annotate(last=models.Max("id"))
+        .order_by("family_id", "-id")
+        .distinct("family_id")
+        .only("id", "family_id", "notes")
     )
-    return {row["family_id"]: row["last"] for row in rows}
+    return {row.family_id: row for row in rows}
 
 
 def _parse_uuid(value: Any) -> uuid.UUID | None:
@@ -306,8 +313,10 @@ def _stored(result: dict[str, Any], outcome: str, family: Family, warnings: list
     so the device shows the comment."""
     answer = {**result, "result": outcome, "revision": family.revision, "status": family.status, "warnings": warnings}
     if family.status == FamilyStatus.RETURNED:
+        event = services.family_return_event(family)
         answer["review_comment"] = family.review_comment
-        answer["return_id"] = services.family_return_id(family)
+        answer["review_notes"] = list(event.notes) if event is not None else []
+        answer["return_id"] = event.pk if event is not None else None
     return answer
 
 
@@ -350,7 +359,7 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
         copy = None
         if current is not None and current.sls_id == sls.pk:
             copy = family_for_device(
-                current, form.definition_for_family(current), return_id=services.family_return_id(current)
+                current, form.definition_for_family(current), return_event=services.family_return_event(current)
             )
         reason = "returned" if exc.extra.get("reason") == "returned" else "changed"
         return {**result, "result": "conflict", "reason": reason, "message": exc.message, "server": copy}

@@ -21,7 +21,9 @@ class Geotag(models.Model):
     captured_at = models.DateTimeField(_("waktu pengambilan"))
     provider = models.CharField(_("sumber lokasi"), max_length=20)
     accepted_reason = models.CharField(_("alasan menerima akurasi rendah"), max_length=255, blank=True)
-    collected_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    collected_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("dikumpulkan oleh")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -88,13 +88,16 @@ def family_detail(family: Family, *, user: User) -> dict[str, Any]:
     reveal = user.role == Role.PPL
     definition = form.definition_for_family(family)
     record = records.compose(definition, family, list(family.members.all()), reveal=reveal)
+    return_event = services.family_return_event(family)
     return {
         **family_summary(family),
         "record": record,
         "warnings": family.warnings,
         "identifiers_masked": not reveal,
-        # A PPL's correction of a returned family names this return (FamilySaveApi `return_id`).
-        "return_id": services.family_return_id(family),
+        # A PPL's correction of a returned family names this return (FamilySaveApi `return_id`), and
+        # the phone shows its notes on their fields.
+        "return_id": return_event.pk if return_event is not None else None,
+        "review_notes": list(return_event.notes) if return_event is not None else [],
     }
 
 
@@ -166,6 +169,12 @@ class CommentSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class ReturnSerializer(CommentSerializer):
+    notes = openapi.ReviewNoteSerializer(
+        many=True, required=False, help_text="comments on single answers; the service checks each names one"
+    )
+
+
 class _FamilyTransitionApi(APIView):
     """POST {comment?}: one review transition of a family; the service decides who may do it."""
 
@@ -185,8 +194,22 @@ class FamilyApproveApi(_FamilyTransitionApi):
     transition = staticmethod(services.family_approve)
 
 
-class FamilyReturnApi(_FamilyTransitionApi):
-    transition = staticmethod(services.family_return)
+class FamilyReturnApi(APIView):
+    """POST {comment?, notes?}: back to the PPL with a comment and/or notes per answer
+    (`services.family_return`, the same call as the review desk's form)."""
+
+    @extend_schema(request=ReturnSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
+    def post(self, request: Request, family_id: int) -> Response:
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notes = [dict(note) for note in body.validated_data.get("notes") or []]
+        family = services.family_return(
+            user=_user(request),
+            family=_family(request, family_id),
+            comment=body.validated_data["comment"],
+            notes=notes,
+        )
+        return Response(family_summary(family))
 
 
 class FamilyResubmitApi(_FamilyTransitionApi):

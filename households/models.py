@@ -40,7 +40,7 @@ class Family(models.Model):
     head_name = models.CharField(_("nama kepala keluarga (108)"), max_length=150, blank=True)
     welfare_estimate = models.PositiveSmallIntegerField(_("status keluarga (111)"), null=True, blank=True)
     result_code = models.PositiveSmallIntegerField(_("hasil pendataan (205)"), null=True, blank=True)
-    member_count = models.PositiveSmallIntegerField(default=0)
+    member_count = models.PositiveSmallIntegerField(_("jumlah anggota"), default=0)
     photo_required = models.BooleanField(default=False)
     geotag = models.ForeignKey(
         "geotag.Geotag",
@@ -143,8 +143,13 @@ class ReviewEvent(models.Model):
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(blank=True)
+    # A return's comments on single answers: [{"variable": "<id in the definition>", "member": <roster
+    # line or null>, "comment": "..."}], shown by the phone on those fields (docs/sync.md).
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("peristiwa pemeriksaan")
+        verbose_name_plural = _("peristiwa pemeriksaan")
         ordering = ["family_id", "at", "id"]
 
     def __str__(self) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records
-from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent
+from households.models import Family, FamilyRevision, Member, PrelistFamily, ReviewEvent, SLSConfirmation
 
 
 def family_qs_for_user(*, user: User) -> QuerySet[Family]:
@@ -82,46 +84,57 @@ def prelist_for_sls(*, user: User, sls: SLS) -> QuerySet[PrelistFamily]:
     return PrelistFamily.objects.filter(sls=sls).order_by("line_no")
 
 
+_DUPLICATES_SQL = """
+WITH visible AS ({visible}),
+nik AS (
+    SELECT m.nik_hash, m.family_id, count(*) AS n
+    FROM {member} m
+    WHERE m.nik_hash IN (
+        SELECT vm.nik_hash FROM {member} vm WHERE vm.nik_hash <> '' AND vm.family_id IN (SELECT id FROM visible)
+    )
+    GROUP BY m.nik_hash, m.family_id
+),
+kk AS (
+    SELECT f.kk_hash, f.id AS family_id
+    FROM {family} f
+    WHERE f.kk_hash IN (
+        SELECT vf.kk_hash FROM {family} vf WHERE vf.kk_hash <> '' AND vf.id IN (SELECT id FROM visible)
+    )
+)
+SELECT 'nik' AS kind,
+       array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)) AS families,
+       count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible)) AS elsewhere
+FROM nik GROUP BY nik_hash HAVING count(*) > 1
+UNION ALL
+SELECT 'nik_in_family', ARRAY[family_id], 0 FROM nik WHERE n > 1 AND family_id IN (SELECT id FROM visible)
+UNION ALL
+SELECT 'kk',
+       array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)),
+       count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible))
+FROM kk GROUP BY kk_hash HAVING count(*) > 1
+ORDER BY 1, 2
+"""
+
+
+def sls_confirmation_latest(*, sls: SLS) -> SLSConfirmation | None:
+    """The SLS's latest confirmation or reopening (with its actor), or None: the latest row wins."""
+    return SLSConfirmation.objects.filter(sls=sls).select_related("actor").order_by("-at", "-id").first()
+
+
 def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
-    """NIK found in more than one family or twice in one family, and No. KK found on more than one
-    family, where at least one of the families is in the user's scope. Only ids and counts: never
-    the numbers."""
-    visible = set(family_qs_for_user(user=user).values_list("pk", flat=True))
-    flags: list[dict[str, Any]] = []
-    nik_groups = (
-        Member.objects.exclude(nik_hash="")
-        .values("nik_hash")
-        .annotate(n=Count("family", distinct=True))
-        .filter(n__gt=1)
-    )
-    for group in nik_groups:
-        families = sorted(set(Member.objects.filter(nik_hash=group["nik_hash"]).values_list("family_id", flat=True)))
-        if visible.intersection(families):
-            flags.append(
-                {
-                    "kind": "nik",
-                    "families": [f for f in families if f in visible],
-                    "elsewhere": len([f for f in families if f not in visible]),
-                }
-            )
-    repeated = (
-        Member.objects.exclude(nik_hash="")
-        .filter(family_id__in=visible)
-        .values("family_id", "nik_hash")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-    )
-    for group in repeated:
-        flags.append({"kind": "nik_in_family", "families": [group["family_id"]], "elsewhere": 0})
-    kk_groups = Family.objects.exclude(kk_hash="").values("kk_hash").annotate(n=Count("id")).filter(n__gt=1)
-    for group in kk_groups:
-        families = sorted(Family.objects.filter(kk_hash=group["kk_hash"]).values_list("pk", flat=True))
-        if visible.intersection(families):
-            flags.append(
-                {
-                    "kind": "kk",
-                    "families": [f for f in families if f in visible],
-                    "elsewhere": len([f for f in families if f not in visible]),
-                }
-            )
-    return flags
+    """NIK found in more than one family (`nik`) or twice in one family (`nik_in_family`), and No. KK
+    found on more than one family (`kk`), where at least one of the families is in the user's scope:
+    the families in scope (ids, ascending) and how many others there are (`elsewhere`). Only ids and
+    counts: never the numbers, nor their hashes. One query, grouped in PostgreSQL over the hashes that
+    occur in the user's families (the keyed hashes are indexed); ordered by kind, then families."""
+    try:
+        visible_sql, params = family_qs_for_user(user=user).values("id").query.sql_with_params()
+    except EmptyResultSet:  # no families at all in scope (Pemkot staff)
+        return []
+    sql = _DUPLICATES_SQL.format(visible=visible_sql, member=Member._meta.db_table, family=Family._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        {"kind": kind, "families": list(families), "elsewhere": int(elsewhere)} for kind, families, elsewhere in rows
+    ]

@@ -267,14 +267,16 @@ def family_save(
 def family_return_id(family: Family) -> int | None:
     """The id of the review event that returned the family, while it is returned (else None).
     Devices show that return's comment and send the id back with the PPL's correction."""
+    event = family_return_event(family)
+    return event.pk if event is not None else None
+
+
+def family_return_event(family: Family) -> ReviewEvent | None:
+    """The review event that returned the family (its id, comment and notes per variable), while it
+    is returned; else None. One query."""
     if family.status != FamilyStatus.RETURNED:
         return None
-    return (
-        ReviewEvent.objects.filter(family=family, to_status=FamilyStatus.RETURNED)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
+    return ReviewEvent.objects.filter(family=family, to_status=FamilyStatus.RETURNED).order_by("-id").first()
 
 
 def _with_identifiers_restored(
@@ -319,8 +321,12 @@ def _ensure_may_edit(user: User, family: Family) -> None:
 # --- review workflow ------------------------------------------------------------------------------
 
 
-def _transition(family: Family, *, actor: User, to: str, comment: str) -> Family:
-    event = ReviewEvent(family=family, from_status=family.status, to_status=to, actor=actor, comment=comment)
+def _transition(
+    family: Family, *, actor: User, to: str, comment: str, notes: list[dict[str, Any]] | None = None
+) -> Family:
+    event = ReviewEvent(
+        family=family, from_status=family.status, to_status=to, actor=actor, comment=comment, notes=notes or []
+    )
     family.status = to
     family.reviewed_at = timezone.now()
     family.reviewed_by = actor
@@ -371,13 +377,68 @@ def family_approve(*, user: User, family: Family, comment: str = "") -> Family:
     return _transition(family, actor=user, to=FamilyStatus.APPROVED, comment=comment.strip())
 
 
+MAX_RETURN_NOTES = 100
+MAX_NOTE_LENGTH = 500
+
+
+def _clean_return_notes(family: Family, notes: Any) -> list[dict[str, Any]]:
+    """Notes per answer as stored: each names a variable of the family's definition (a member
+    variable with the member's roster line, a family variable with `member` null) and a comment.
+    Raises ApplicationError (field `notes`) naming the note's position, never its text."""
+    if notes is None:
+        return []
+    if not isinstance(notes, list) or len(notes) > MAX_RETURN_NOTES:
+        raise ApplicationError(
+            _("Catatan per rincian harus berupa daftar (paling banyak %(n)d).") % {"n": MAX_RETURN_NOTES},
+            extra={"field": "notes"},
+        )
+    definition = form.definition_for_family(family)
+    family_variables = {v["id"] for v in definition.family_variables()}
+    member_variables = {v["id"] for v in definition.member_variables()}
+    cleaned: list[dict[str, Any]] = []
+    seen: set[tuple[str, int | None]] = set()
+    for index, note in enumerate(notes):
+        variable = note.get("variable") if isinstance(note, dict) else None
+        member = note.get("member") if isinstance(note, dict) else None
+        comment = note.get("comment") if isinstance(note, dict) else None
+        if member is None:
+            known = variable in family_variables
+        else:
+            known = (
+                isinstance(member, int)
+                and not isinstance(member, bool)
+                and 1 <= member <= family.member_count
+                and variable in member_variables
+            )
+        if not known or (variable, member) in seen:
+            raise ApplicationError(
+                _("Catatan ke-%(n)d menunjuk rincian yang tidak ada (atau sudah dicatat) di keluarga ini.")
+                % {"n": index + 1},
+                extra={"field": "notes", "index": index},
+            )
+        text = comment.strip() if isinstance(comment, str) else ""
+        if not text or len(text) > MAX_NOTE_LENGTH:
+            raise ApplicationError(
+                _("Catatan ke-%(n)d harus diisi, paling banyak %(max)d karakter.")
+                % {"n": index + 1, "max": MAX_NOTE_LENGTH},
+                extra={"field": "notes", "index": index},
+            )
+        seen.add((str(variable), member))
+        cleaned.append({"variable": variable, "member": member, "comment": text})
+    return cleaned
+
+
 @transaction.atomic
-def family_return(*, user: User, family: Family, comment: str) -> Family:
-    """Back to the PPL with a comment: by the team's PML (submitted), or by the Koseka of the
-    kecamatan / a BPS admin (approved, while the SLS is not confirmed)."""
+def family_return(*, user: User, family: Family, comment: str, notes: list[dict[str, Any]] | None = None) -> Family:
+    """Back to the PPL with a comment and/or notes on single answers (`notes`: a list of
+    {variable, member, comment}, stored on the return's ReviewEvent; the phone shows each on its
+    field): by the team's PML (submitted), or by the Koseka of the kecamatan / a BPS admin
+    (approved, while the SLS is not confirmed). Raises ApplicationError (nothing to say, a note on
+    an unknown answer), NotAllowedError, ConflictError. Locks the family row."""
     family = _locked(family)
     comment = comment.strip()
-    if not comment:
+    cleaned = _clean_return_notes(family, notes)
+    if not comment and not cleaned:
         raise ApplicationError(_("Tuliskan alasan pengembalian untuk PPL."), extra={"field": "comment"})
     if not scoping.can_see_sls(user, family.sls):
         raise NotAllowedError(_("Keluarga ini di luar wilayah Anda."))
@@ -394,7 +455,7 @@ def family_return(*, user: User, family: Family, comment: str) -> Family:
         )
     if _sls_is_confirmed(family.sls):
         raise NotAllowedError(_("SLS ini sudah dikonfirmasi; buka kembali SLS dulu."))
-    return _transition(family, actor=user, to=FamilyStatus.RETURNED, comment=comment)
+    return _transition(family, actor=user, to=FamilyStatus.RETURNED, comment=comment, notes=cleaned)
 
 
 @transaction.atomic

@@ -100,6 +100,30 @@ class PushRequestSerializer(serializers.Serializer[Any]):
     families = PushItemSerializer(many=True, help_text="at most SYNC_MAX_BATCH (413 beyond)")
 
 
+class ReviewNoteSerializer(serializers.Serializer[Any]):
+    """A supervisor's comment on one answer of a returned family."""
+
+    variable = serializers.CharField(max_length=40, help_text="the variable's id in the questionnaire definition")
+    member = serializers.IntegerField(
+        allow_null=True, min_value=1, help_text="the member's roster line (401) for a member variable; else null"
+    )
+    comment = serializers.CharField(max_length=500)
+
+
+class PulledFamilySerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField()
+    sls = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    status = serializers.CharField()
+    review_comment = serializers.CharField(allow_blank=True)
+    review_notes = ReviewNoteSerializer(many=True, help_text="while returned: comments per answer; else empty")
+    return_id = serializers.IntegerField(allow_null=True, help_text="while returned: the return's id")
+    photo_required = serializers.BooleanField()
+    geotag = serializers.UUIDField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    record = serializers.JSONField(help_text="the full record, identifiers included")
+
+
 PushResultSerializer = inline_serializer(
     "PushResult",
     {
@@ -113,7 +137,10 @@ PushResultSerializer = inline_serializer(
         "photos_missing": serializers.ListField(child=serializers.UUIDField(), required=False),
         "errors": IssueSerializer(many=True, required=False, help_text="invalid: one per variable"),
         "message": serializers.CharField(required=False, help_text="conflict and forbidden: why"),
-        "server": serializers.JSONField(required=False, allow_null=True, help_text="conflict: the server's copy"),
+        "server": PulledFamilySerializer(required=False, allow_null=True, help_text="conflict: the server's copy"),
+        "review_comment": serializers.CharField(required=False, help_text="stored while returned: the comment"),
+        "review_notes": ReviewNoteSerializer(many=True, required=False, help_text="stored while returned: per answer"),
+        "return_id": serializers.IntegerField(required=False, allow_null=True, help_text="stored while returned"),
     },
 )
 
@@ -122,15 +149,24 @@ class PushResponseSerializer(serializers.Serializer[Any]):
     results = serializers.ListField(child=PushResultSerializer, help_text="one per family, in the request's order")
 
 
+class ReturnedSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField()
+    comment = serializers.CharField(allow_blank=True)
+    notes = ReviewNoteSerializer(many=True, help_text="comments per answer")
+    return_id = serializers.IntegerField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    reviewed_by = serializers.CharField(allow_null=True)
+
+
 class PullResponseSerializer(serializers.Serializer[Any]):
     cursor = serializers.CharField(help_text="send it back as ?cursor= for what changed since")
     server_time = serializers.DateTimeField()
     questionnaire = serializers.JSONField(help_text="{form, version, sha256, url} of the current definition")
     sls = serializers.ListField(child=serializers.JSONField(), help_text="assigned SLS with boundary and context")
     prelist = serializers.ListField(child=serializers.JSONField(), help_text="VK1 rows of those SLS")
-    families = serializers.ListField(child=serializers.JSONField(), help_text="own families changed since cursor")
+    families = PulledFamilySerializer(many=True, help_text="own families changed since cursor")
     geotags = serializers.ListField(child=serializers.JSONField())
-    returned = serializers.ListField(child=serializers.JSONField(), help_text="families the PML returned")
+    returned = ReturnedSerializer(many=True, help_text="families the PML returned")
 
 
 class SignInResponseSerializer(serializers.Serializer[Any]):

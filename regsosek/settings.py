@@ -240,6 +240,12 @@ IDENTIFIER_REVEAL_LIMIT = env_int("IDENTIFIER_REVEAL_LIMIT", 20)
 IDENTIFIER_REVEAL_WINDOW_MINUTES = env_int("IDENTIFIER_REVEAL_WINDOW_MINUTES", 60)
 if IDENTIFIER_REVEAL_LIMIT < 1 or IDENTIFIER_REVEAL_WINDOW_MINUTES < 1:
     raise ImproperlyConfigured("IDENTIFIER_REVEAL_LIMIT and IDENTIFIER_REVEAL_WINDOW_MINUTES must be at least 1.")
+# Review desk (docs/review.md): an interview shorter than this many minutes (the phone's start and
+# finish times) is flagged in the queue; the family page's map loads tiles only when a tile URL
+# template ({z}/{x}/{y}) is set, otherwise it draws the boundary and the point on a blank ground.
+REVIEW_MIN_INTERVIEW_MINUTES = env_int("REVIEW_MIN_INTERVIEW_MINUTES", 10)
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # Audit log (audit/): entries older than this many days are deleted by `manage.py purge_audit_log`,
 # the only deletion the log allows (docs/privacy.md, "Audit log"). At least 90: a breach is often
 # found weeks after it began, and the entries are what answers it.

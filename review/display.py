@@ -15,6 +15,8 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from geotag.models import GeotagFlag
+from households import records
 from households.form import Definition
 
 EMPTY = "—"
@@ -50,6 +52,15 @@ class Answer:
     empty: bool
     anchor: str
     warnings: list[ShownWarning] = field(default_factory=list)
+    # The member's roster line (None for a family answer).
+    member_line: int | None = None
+    # "kk" or "nik" when the answer is a masked identifier that may be revealed with a reason.
+    identifier: str = ""
+
+    @property
+    def note_key(self) -> str:
+        """The name of this answer's return-note field: `note:<variable>` or `note:<variable>:<line>`."""
+        return f"note:{self.variable}" if self.member_line is None else f"note:{self.variable}:{self.member_line}"
 
 
 @dataclass
@@ -126,16 +137,27 @@ def _variables_by_id(definition: Definition) -> dict[str, dict[str, Any]]:
     )
 
 
-def _answer(item: dict[str, Any], value: Any, anchor: str, warnings: list[ShownWarning]) -> Answer:
+def _answer(
+    item: dict[str, Any], value: Any, anchor: str, warnings: list[ShownWarning], member_line: int | None = None
+) -> Answer:
     shown = format_value(item, value)
+    number = str(item.get("number") or "")
+    identifier = ""
+    if shown != EMPTY:
+        if member_line is None and number == records.KK_NUMBER:
+            identifier = "kk"
+        elif member_line is not None and number == records.NIK_NUMBER:
+            identifier = "nik"
     return Answer(
         variable=item["id"],
-        number=str(item.get("number") or ""),
+        number=number,
         label=_label(item),
         value=shown,
         empty=shown == EMPTY,
         anchor=anchor,
         warnings=warnings,
+        member_line=member_line,
+        identifier=identifier,
     )
 
 
@@ -178,7 +200,8 @@ def family_layout(definition: Definition, record: dict[str, Any], warnings: list
         columns = [_label(v) for v in summary_items]
         for index, row in enumerate(record.get("members") or []):
             answers = [
-                _answer(v, row.get(v["id"]), f"m{index + 1}-{v['id']}", by_place[(index, v["id"])]) for v in variables
+                _answer(v, row.get(v["id"]), f"m{index + 1}-{v['id']}", by_place[(index, v["id"])], index + 1)
+                for v in variables
             ]
             by_id = {a.variable: a for a in answers}
             name_var = next((v["id"] for v in variables if v.get("number") == "402"), "")
@@ -230,3 +253,43 @@ def revision_views(definition: Definition, revisions: list[Any]) -> list[Revisio
             )
         )
     return views
+
+
+def family_flags(family: Any) -> list[str]:
+    """The flags of a family annotated by `review.selectors` (queue rows, the family page), as
+    labels in the page's language; rule warnings are counted apart."""
+    labels = [_("Geotag: %(flag)s") % {"flag": GeotagFlag.Kind(kind).label} for kind in family.geotag_flag_kinds or []]
+    if family.duplicate_nik:
+        labels.append(_("NIK ganda"))
+    if family.duplicate_kk:
+        labels.append(_("No. KK ganda"))
+    if getattr(family, "photo_missing", False):
+        labels.append(_("Foto rumah wajib belum ada"))
+    if family.short_interview:
+        labels.append(_("Wawancara terlalu singkat"))
+    return labels
+
+
+@dataclass
+class NoteView:
+    label: str
+    member: str
+    comment: str
+
+
+def note_views(definition: Definition, notes: list[dict[str, Any]]) -> list[NoteView]:
+    """A return's notes per answer with the variable's number and label, and the member's line."""
+    known = _variables_by_id(definition)
+    shown = []
+    for note in notes:
+        item = known.get(str(note.get("variable")))
+        number = f"{item['number']} " if item and item.get("number") else ""
+        line = note.get("member")
+        shown.append(
+            NoteView(
+                label=f"{number}{_label(item)}" if item else str(note.get("variable")),
+                member=_("Anggota %(n)d") % {"n": line} if isinstance(line, int) else "",
+                comment=str(note.get("comment") or ""),
+            )
+        )
+    return shown

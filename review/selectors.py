@@ -8,17 +8,37 @@ Each page costs a fixed number of queries whatever the number of families
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
+from geotag.models import GeotagFlag
 from households import selectors as household_selectors
-from households.models import Family, FamilyStatus
+from households.models import FINAL_PRELIST, Family, FamilyStatus, Member
+from photos.models import Photo
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
 QUEUE_STATUSES = (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.APPROVED)
@@ -50,6 +70,7 @@ class QueueFilters:
     sls_id: int | None = None
     ppl_id: int | None = None
     has_warnings: bool = False
+    has_flags: bool = False
     search: str = ""
     sort: str = DEFAULT_SORT
 
@@ -68,13 +89,80 @@ class QueueFilters:
             sls_id=number("sls"),
             ppl_id=number("ppl"),
             has_warnings=query.get("warnings") == "1",
+            has_flags=query.get("flags") == "1",
             search=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
 
+    def as_query(self) -> str:
+        """The filters as a query string (without the page), for links that keep them: the queue's
+        rows to the family page, and its previous / next links and back link."""
+        values = {
+            "status": self.status,
+            "sls": "" if self.sls_id is None else str(self.sls_id),
+            "ppl": "" if self.ppl_id is None else str(self.ppl_id),
+            "warnings": "1" if self.has_warnings else "",
+            "flags": "1" if self.has_flags else "",
+            "q": self.search,
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+        }
+        return urlencode({key: value for key, value in values.items() if value})
+
 
 def _warning_count() -> Func:
     return Func(F("warnings"), function="jsonb_array_length", output_field=IntegerField())
+
+
+class Flag:
+    """What the queue flags on a family besides its rule warnings (docs/review.md, "Flags")."""
+
+    GEOTAG = "geotag"
+    DUPLICATE_NIK = "duplicate_nik"
+    DUPLICATE_KK = "duplicate_kk"
+    PHOTO_MISSING = "photo_missing"
+    SHORT_INTERVIEW = "short_interview"
+
+
+def _geotag_flag_kinds() -> ArraySubquery:
+    return ArraySubquery(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")).order_by("kind").values("kind"))
+
+
+def _has_geotag_flag() -> Exists:
+    return Exists(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")))
+
+
+def _duplicate_nik() -> Exists:
+    """A member's NIK is also another member's, in this family or another (the keyed hash, indexed)."""
+    others = Member.objects.filter(nik_hash=OuterRef("nik_hash")).exclude(pk=OuterRef("pk"))
+    return Exists(Member.objects.filter(family_id=OuterRef("pk")).exclude(nik_hash="").filter(Exists(others)))
+
+
+def _duplicate_kk() -> Exists:
+    return Exists(Family.objects.filter(kk_hash=OuterRef("kk_hash")).exclude(kk_hash="").exclude(pk=OuterRef("pk")))
+
+
+def _photo_missing() -> Q:
+    ready = Photo.objects.filter(family_id=OuterRef("pk"), status=Photo.Status.READY)
+    return Q(photo_required=True) & Q(~Exists(ready))
+
+
+def _short_interview() -> Q:
+    minutes = dt.timedelta(minutes=settings.REVIEW_MIN_INTERVIEW_MINUTES)
+    return Q(
+        interview_started_at__isnull=False,
+        interview_finished_at__lt=F("interview_started_at") + minutes,
+    )
+
+
+def _has_flags() -> Q:
+    return (
+        ~Q(warnings=[])
+        | Q(_has_geotag_flag())
+        | Q(_duplicate_nik())
+        | Q(_duplicate_kk())
+        | _photo_missing()
+        | _short_interview()
+    )
 
 
 def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
@@ -88,6 +176,8 @@ def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.filter(created_by_id=filters.ppl_id)
     if filters.has_warnings:
         qs = qs.exclude(warnings=[])
+    if filters.has_flags:
+        qs = qs.filter(_has_flags())
     if filters.search:
         match = Q(head_name__icontains=filters.search)
         if filters.search.isascii() and filters.search.isdigit():
@@ -111,6 +201,11 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
                 When(status=FamilyStatus.SUBMITTED, then=F("submitted_at")),
                 default=Coalesce(F("reviewed_at"), F("submitted_at")),
             ),
+            geotag_flag_kinds=_geotag_flag_kinds(),
+            duplicate_nik=_duplicate_nik(),
+            duplicate_kk=_duplicate_kk(),
+            photo_missing=ExpressionWrapper(_photo_missing(), output_field=BooleanField()),
+            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
         )
         .order_by(*SORTS[filters.sort])
     )
@@ -150,13 +245,132 @@ def review_ppl_options(*, user: User) -> list[User] | None:
 
 
 def review_family_get(*, user: User, family_id: int) -> Family | None:
-    """A family of the user's scope with SLS, area, authors and members, or None (also for a
-    user who does not review)."""
+    """A family of the user's scope, or None (also for a user who does not review), with what its
+    page shows: SLS and area (with boundaries), authors, the geotag and the VK1 row joined, the
+    geotag's flag kinds as an array; members and the processed photos prefetched (two more queries)."""
     if not can_review(user):
         return None
-    return household_selectors.family_get_for_user(user=user, family_id=family_id)
+    return (
+        household_selectors.family_qs_for_user(user=user)
+        .select_related("sls__kelurahan__kecamatan", "created_by", "reviewed_by", "geotag", "prelist")
+        .prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("line_no")),
+            Prefetch(
+                "photos",
+                queryset=Photo.objects.filter(status=Photo.Status.READY).order_by("created_at", "id"),
+                to_attr="ready_photos",
+            ),
+        )
+        .annotate(
+            geotag_flag_kinds=_geotag_flag_kinds(),
+            duplicate_nik=_duplicate_nik(),
+            duplicate_kk=_duplicate_kk(),
+            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+        )
+        .filter(pk=family_id)
+        .first()
+    )
 
 
 def review_family_history(*, family: Family) -> dict[str, Any]:
     """Revisions (with authors) and review events (with actors) of a family the caller may see."""
     return household_selectors.family_history(family=family)
+
+
+def _after(order: tuple[str, ...], values: dict[str, Any], *, backwards: bool) -> Q:
+    """Rows strictly after (or before) `values` in `order`, as a lexicographic keyset condition:
+    (a > x) or (a = x and b > y) or ... A descending key ("-a") compares the other way."""
+    condition = Q()
+    equal = Q()
+    for key in order:
+        name = key.lstrip("-")
+        ascending = not key.startswith("-")
+        lookup = "gt" if ascending != backwards else "lt"
+        condition |= equal & Q(**{f"{name}__{lookup}": values[name]})
+        equal &= Q(**{name: values[name]})
+    return condition
+
+
+def review_queue_neighbours(*, user: User, filters: QueueFilters, family_id: int) -> tuple[int | None, int | None]:
+    """The families before and after `family_id` in the queue as `filters` order it (three queries),
+    or None at either end or when the family is not in that queue (any more). Keys must not be NULL:
+    `since` is a submitted family's `submitted_at`, set for every family in the queue."""
+    qs = review_queue_qs(user=user, filters=filters)
+    order = SORTS[filters.sort]
+    names = [key.lstrip("-") for key in order]
+    current = qs.filter(pk=family_id).values(*names).first()
+    if current is None or any(current[name] is None for name in names):
+        return None, None
+    reverse = tuple(key[1:] if key.startswith("-") else f"-{key}" for key in order)
+    previous = qs.filter(_after(order, current, backwards=True)).order_by(*reverse).values_list("pk", flat=True).first()
+    following = qs.filter(_after(order, current, backwards=False)).values_list("pk", flat=True).first()
+    return previous, following
+
+
+MAX_BULK = 200
+
+
+def review_bulk_candidates(*, user: User, family_ids: list[int]) -> tuple[list[Family], list[Family]]:
+    """The chosen families of the user's queue (at most MAX_BULK, others ignored) split into those a
+    bulk approve may take (submitted, no rule warning, no flag) and the rest, each ordered by the
+    queue's default order. One query; flags annotated as in the queue."""
+    if not family_ids:
+        return [], []
+    rows = list(review_queue_qs(user=user, filters=QueueFilters()).filter(pk__in=family_ids[:MAX_BULK]))
+    eligible = [f for f in rows if bulk_eligible(f)]
+    return eligible, [f for f in rows if not bulk_eligible(f)]
+
+
+def bulk_eligible(family: Any) -> bool:
+    """Whether a queue row (annotated by `review_queue_qs`) may be approved in bulk."""
+    return bool(
+        family.status == FamilyStatus.SUBMITTED
+        and not family.warning_count
+        and not family.geotag_flag_kinds
+        and not family.duplicate_nik
+        and not family.duplicate_kk
+        and not family.photo_missing
+        and not family.short_interview
+    )
+
+
+@dataclass
+class SLSReview:
+    """An SLS as the Koseka checks it before confirming: its VK1 rows with their families, its
+    families by status, what blocks confirmation, and the latest confirmation or reopening."""
+
+    sls: SLS
+    prelist: list[Any]
+    families: list[Family]
+    counts: dict[str, int]
+    pending_rows: list[Any]
+    unapproved: list[Family]
+    confirmation: Any
+
+
+def review_sls_get(*, user: User, sls_id: int) -> SLSReview | None:
+    """One SLS of the user's scope for the SLS page, or None (also for a user who does not review).
+    Five queries whatever the number of rows (the SLS, the prelist selector's scope check, VK1 rows,
+    families, the confirmation); the open items are read from those lists (the same rule as
+    `households.services.sls_open_items`)."""
+    if not can_review(user):
+        return None
+    sls = scoping.visible_sls(user).select_related("kelurahan__kecamatan").filter(pk=sls_id).first()
+    if sls is None:
+        return None
+    prelist = list(household_selectors.prelist_for_sls(user=user, sls=sls).select_related("family"))
+    families = list(
+        household_selectors.family_list_for_user(user=user, sls_id=sls.pk).defer("data", "warnings", "kk_ciphertext")
+    )
+    counts = {str(status): 0 for status in FamilyStatus}
+    for family in families:
+        counts[family.status] += 1
+    return SLSReview(
+        sls=sls,
+        prelist=prelist,
+        families=families,
+        counts=counts,
+        pending_rows=[row for row in prelist if row.status not in FINAL_PRELIST],
+        unapproved=[f for f in families if f.status != FamilyStatus.APPROVED],
+        confirmation=household_selectors.sls_confirmation_latest(sls=sls),
+    )

@@ -191,3 +191,26 @@ def test_bulk_reveals_are_limited_per_user_and_alerted(client, petugas, supervis
     assert (
         client.post(url, {"member_line_no": 4, "reason": "cek dukcapil"}, "application/json").json()["value"] == NIKS[3]
     )
+
+
+@pytest.mark.django_db
+def test_duplicates_are_one_query_and_count_families_out_of_scope(
+    petugas, other_petugas, supervisor, bps_admin, pemkot, field, django_assert_num_queries
+):
+    first = create_family(petugas, field["own1"])
+    twice = create_family(petugas, field["own2"], with_niks(record_for(field["own2"]), NIKS[1], NIKS[1]))
+    # Another kecamatan's family with the first family's NIK: outside the PML's scope.
+    elsewhere = create_family(
+        other_petugas,
+        field["other"],
+        with_niks(record_for(field["other"], r114="3674071503100099"), NIKS[0], "3674076207830022"),
+    )
+    with django_assert_num_queries(1):
+        flags = duplicate_identifiers_for_user(user=supervisor)
+    assert {"kind": "nik", "families": [first.pk], "elsewhere": 1} in flags
+    assert {"kind": "nik_in_family", "families": [twice.pk], "elsewhere": 0} in flags
+    assert {"kind": "kk", "families": [first.pk, twice.pk], "elsewhere": 0} in flags
+    assert {"kind": "nik", "families": [first.pk, elsewhere.pk], "elsewhere": 0} in duplicate_identifiers_for_user(
+        user=bps_admin
+    )
+    assert duplicate_identifiers_for_user(user=pemkot) == []

@@ -16,6 +16,7 @@ def _urls(family_id: int) -> list[tuple[str, str]]:
         ("get", f"/review/families/{family_id}/"),
         ("post", f"/review/families/{family_id}/approve/"),
         ("post", f"/review/families/{family_id}/return/"),
+        ("post", f"/review/families/{family_id}/reveal/"),
     ]
 
 
@@ -23,7 +24,7 @@ def _urls(family_id: int) -> list[tuple[str, str]]:
 def test_ppl_and_pemkot_are_refused_on_every_review_url(client, family, request, persona):
     client.force_login(request.getfixturevalue(persona))
     for method, url in _urls(family.pk):
-        response = getattr(client, method)(url, {"comment": "x"} if method == "post" else {})
+        response = getattr(client, method)(url, {"comment": "x", "reason": "ingin tahu"} if method == "post" else {})
         assert response.status_code == 403, url
     family.refresh_from_db()
     assert family.status == FamilyStatus.SUBMITTED
@@ -33,7 +34,9 @@ def test_ppl_and_pemkot_are_refused_on_every_review_url(client, family, request,
 def test_supervisors_of_other_areas_do_not_find_the_family(client, family, request, persona):
     client.force_login(request.getfixturevalue(persona))
     for method, url in _urls(family.pk)[1:]:
-        response = getattr(client, method)(url, {"comment": "bukan wilayah saya"} if method == "post" else {})
+        response = getattr(client, method)(
+            url, {"comment": "bukan wilayah saya", "reason": "ingin tahu"} if method == "post" else {}
+        )
         assert response.status_code == 404, url
     family.refresh_from_db()
     assert family.status == FamilyStatus.SUBMITTED and family.review_comment == ""
@@ -72,5 +75,14 @@ def test_actions_need_the_csrf_token(family, supervisor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(supervisor)
     assert client.post(f"/review/families/{family.pk}/approve/").status_code == 403
+    family.refresh_from_db()
+    assert family.status == FamilyStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("persona", ["petugas", "pemkot", "koseka", "bps_admin"])
+def test_only_a_pml_bulk_approves(client, family, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post("/review/bulk-approve/", {"family": [family.pk], "confirm": "1"})
+    assert response.status_code == 403
     family.refresh_from_db()
     assert family.status == FamilyStatus.SUBMITTED

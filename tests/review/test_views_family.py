@@ -120,9 +120,10 @@ def test_the_family_page_costs_a_fixed_number_of_queries(
         ).family
     services.family_approve(user=request.getfixturevalue("supervisor"), family=big)
     client.force_login(request.getfixturevalue(persona))
-    # session, user, synthetic banner, family (SLS, area, authors joined), the audit entry, members,
-    # revisions, events
-    with django_assert_num_queries(8):
+    # session, user, synthetic banner, family (SLS, area, authors, geotag and VK1 row joined, the
+    # geotag's flags as an array), the audit entry, members, photos, revisions, events, and the queue's
+    # neighbours (the family's sort keys, the previous, the next)
+    with django_assert_num_queries(12):
         client.get(f"/review/families/{small.pk}/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(12):
         client.get(f"/review/families/{big.pk}/")
