@@ -1,5 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from monitoring import views_exports
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("ekspor/", views_exports.export_list, name="exports"),
+    path("ekspor/<int:job_id>/", views_exports.export_progress, name="export-progress"),
+    path("ekspor/<int:job_id>/unduh/", views_exports.export_download, name="export-download"),
+    path("ekspor/kodebook/<str:kind>.csv", views_exports.export_codebook, name="export-codebook"),
+]
