@@ -1,10 +1,12 @@
 from django.urls import URLPattern, URLResolver, path
 
-from monitoring import views_exports
+from monitoring import views_exports, views_quality
 
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("kualitas/", views_quality.quality_report, name="quality"),
+    path("kualitas/<str:check>/", views_quality.quality_list, name="quality-list"),
     path("ekspor/", views_exports.export_list, name="exports"),
     path("ekspor/<int:job_id>/", views_exports.export_progress, name="export-progress"),
     path("ekspor/<int:job_id>/unduh/", views_exports.export_download, name="export-download"),

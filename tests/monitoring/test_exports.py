@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import json
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # no stubs installed
 import pytest
 from django.utils import timezone
 
