@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enumeration', '0002_devices'),
+        ("enumeration", "0002_devices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='device',
-            name='app_version',
-            field=models.CharField(blank=True, max_length=40, verbose_name='versi aplikasi'),
+            model_name="device",
+            name="app_version",
+            field=models.CharField(blank=True, max_length=40, verbose_name="versi aplikasi"),
         ),
         migrations.AddField(
-            model_name='device',
-            name='reported_at',
+            model_name="device",
+            name="reported_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='device',
-            name='unsent_count',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='belum terkirim'),
+            model_name="device",
+            name="unsent_count",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="belum terkirim"),
         ),
     ]
