@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-exports
 
 run: setup
 	@scripts/run.sh
@@ -102,3 +102,7 @@ bench-app-shell: setup
 # Unlock and save times of the app in headless chromium, CPU throttled x4 (docs/performance.md).
 bench-app-lock: setup
 	@scripts/bench-app-lock.sh
+
+# Analysts' exports: CSV against a plain COPY of the same columns, XLSX peak memory (docs/performance.md).
+bench-exports: setup
+	@scripts/bench-exports.sh
