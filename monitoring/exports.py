@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 EXPORT_ROLES = {Role.PML, Role.KOSEKA, Role.BPS_ADMIN}
 CHUNK_FAMILIES = 20_000
+MAX_SLS_OPTIONS = 300  # more SLS than this in scope: the form asks for an SLS number instead of a list
 MAX_OPEN_JOBS = 3  # queued or running, per user
 FORMATS = {
     ExportKind.FAMILIES: {ExportFormat.CSV, ExportFormat.XLSX},
@@ -113,11 +114,13 @@ def export_job_get_for_user(*, user: User, job_id: int) -> ExportJob | None:
 
 
 def export_area_choices(*, user: User) -> dict[str, Any]:
-    """What the filter form offers: the kecamatan, kelurahan and SLS in the user's scope."""
+    """What the filter form offers: the kecamatan, kelurahan and SLS in the user's scope (at most
+    MAX_SLS_OPTIONS + 1 SLS: one more tells the form there are too many to list)."""
+    sls = scoping.visible_sls(user).select_related("kelurahan").order_by("kelurahan_id", "code", "sub_code")
     return {
         "kecamatan": list(scoping.visible_kecamatan(user).order_by("bps_code").values_list("bps_code", "name")),
         "kelurahan": list(scoping.visible_kelurahan(user).order_by("bps_code").values_list("bps_code", "name")),
-        "sls": list(scoping.visible_sls(user).select_related("kelurahan").order_by("kelurahan_id", "code", "sub_code")),
+        "sls": list(sls[: MAX_SLS_OPTIONS + 1]),
     }
 
 

@@ -52,7 +52,12 @@ class ExportForm(forms.Form):
         every = [("", _("Semua"))]
         self.fields["kecamatan"].choices = every + [(c, f"{c} {n}") for c, n in areas["kecamatan"]]  # type: ignore[attr-defined]
         self.fields["kelurahan"].choices = every + [(c, f"{c} {n}") for c, n in areas["kelurahan"]]  # type: ignore[attr-defined]
-        self.fields["sls"].choices = every + [(s.pk, f"{s.full_code} {s.name}") for s in areas["sls"]]  # type: ignore[attr-defined]
+        if len(areas["sls"]) > exports.MAX_SLS_OPTIONS:
+            # A kota has thousands of SLS: a select that long is unusable, so the SLS is typed (its
+            # number, as on the review desk); the service checks it is in scope.
+            self.fields["sls"] = forms.IntegerField(label=gettext_lazy("Nomor SLS"), required=False, min_value=1)
+        else:
+            self.fields["sls"].choices = every + [(s.pk, f"{s.full_code} {s.name}") for s in areas["sls"]]  # type: ignore[attr-defined]
         self.fields["status"].choices = every + list(FamilyStatus.choices)  # type: ignore[attr-defined]
 
     def filters(self) -> exports.ExportFilters:

@@ -249,3 +249,19 @@ def test_the_codebook_csv_lists_every_variable_with_its_codes(client, supervisor
     listed = {r[0] for r in rows[1:] if r[4]}
     assert {v["id"] for v in definition.member_variables()} <= listed
     assert rows[[r[0] for r in rows].index("r405") + 1][:6] == ["r405", "405", "", "", "", "1"]
+
+
+def test_a_scope_with_many_sls_asks_for_an_sls_number(client, bps_admin, families, field, monkeypatch):
+    monkeypatch.setattr(exports, "MAX_SLS_OPTIONS", 2)
+    client.force_login(bps_admin)
+    page = client.get("/pemantauan/ekspor/").content.decode()
+    assert 'type="number" name="sls"' in page
+    with mock_enqueue():
+        client.post("/pemantauan/ekspor/", {"what": "families.csv", "sls": str(field["own2"].pk)})
+    assert ExportJob.objects.get().sls_id == field["own2"].pk
+
+
+def mock_enqueue():
+    from unittest import mock
+
+    return mock.patch("monitoring.tasks.run_export.delay")
