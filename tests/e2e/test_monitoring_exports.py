@@ -62,7 +62,12 @@ def test_a_pml_downloads_the_families_csv_and_its_rows_match_the_database(
     context = browser.new_context(accept_downloads=True, locale="id-ID")
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(f"{live_stack.url}/masuk/")
     page.fill("#id_username", pml.username)
     page.fill("#id_password", PASSWORD)
