@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from enumeration.models import SLS, Assignment, Role, User
+from enumeration.models import SLS, Assignment, Kelurahan, Role, User
 from households.models import Family
 from monitoring.exports import ExportFilters, export_family_qs
 from tests.e2e.conftest import PASSWORD, LiveStack
@@ -22,7 +22,6 @@ from tests.households.factories import create_family, record_for
 
 pytestmark = pytest.mark.e2e
 
-KELURAHAN = "3674020001"
 TIMEOUT_MS = 60_000
 
 
@@ -31,20 +30,24 @@ def team(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """A PML, their PPL with two SLS and five families (one with a hostile name)."""
     tag = uuid.uuid4().hex[:6]
     with django_db_blocker.unblock():
+        # A kelurahan the other browser tests do not use, so the team's scope holds only its own.
+        kelurahan = Kelurahan.objects.exclude(pk="3674010001").order_by("bps_code").first()
+        assert kelurahan is not None
+        code_kel, kec = kelurahan.bps_code, kelurahan.kecamatan_id
         koseka = User.objects.create_user(
-            username=f"koseka.ex{tag}", password=PASSWORD, role=Role.KOSEKA, kecamatan_id=KELURAHAN[:7]
+            username=f"koseka.ex{tag}", password=PASSWORD, role=Role.KOSEKA, kecamatan_id=kec
         )
         pml = User.objects.create_user(
-            username=f"pml.ex{tag}", password=PASSWORD, role=Role.PML, supervisor=koseka, kecamatan_id=KELURAHAN[:7]
+            username=f"pml.ex{tag}", password=PASSWORD, role=Role.PML, supervisor=koseka, kecamatan_id=kec
         )
         ppl = User.objects.create_user(
-            username=f"ppl.ex{tag}", password=PASSWORD, role=Role.PPL, supervisor=pml, kecamatan_id=KELURAHAN[:7]
+            username=f"ppl.ex{tag}", password=PASSWORD, role=Role.PPL, supervisor=pml, kecamatan_id=kec
         )
         families = []
         for index in range(2):
             code = str(uuid.uuid4().int % 9000 + 1000)
             sls = SLS.objects.select_related("kelurahan").get(
-                pk=SLS.objects.create(kelurahan_id=KELURAHAN, code=code, name=f"RT 0{index}").pk
+                pk=SLS.objects.create(kelurahan_id=code_kel, code=code, name=f"RT 0{index}").pk
             )
             Assignment.objects.create(sls=sls, ppl=ppl, started_at=timezone.now())
             for building in range(1, 4 - index):
