@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports
 
 run: setup
 	@scripts/run.sh
@@ -110,3 +110,6 @@ bench-ranking: setup
 # The FKP documents over a ranking run of FAMILIES synthetic families (default 500,000); prints figures.
 bench-fkp: setup
 	@scripts/bench-fkp.sh
+# Analysts' exports: CSV against a plain COPY of the same columns, XLSX peak memory (docs/performance.md).
+bench-exports: setup
+	@scripts/bench-exports.sh

@@ -201,6 +201,24 @@ def _token_of_this_device(key: str, device_id: uuid.UUID | None) -> DeviceToken 
     return token
 
 
+MAX_REPORTED_UNSENT = 1_000_000
+
+
+def _device_report(request: Request) -> tuple[str, int | None] | None:
+    """The app version and unsent count the phone sent (`X-App-Version`, `X-Unsent-Count`, on pull
+    and push), or None when it sent neither. A malformed count is ignored, a version is cut to
+    printable ASCII of at most 40 characters: what the health page shows is never a guess."""
+    version_header: str = request.META.get("HTTP_X_APP_VERSION", "")
+    count_header: str = request.META.get("HTTP_X_UNSENT_COUNT", "")
+    if not version_header and not count_header:
+        return None
+    version = "".join(ch for ch in version_header if 32 < ord(ch) < 127)[:40]
+    count = int(count_header) if count_header.isascii() and count_header.isdigit() else None
+    if count is not None and count > MAX_REPORTED_UNSENT:
+        count = None
+    return version, count
+
+
 class DeviceTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer <token>` from the enumerator app."""
 
@@ -231,8 +249,15 @@ class DeviceTokenAuthentication(BaseAuthentication):
         if not user.is_active:
             raise DeviceAuthError("user_inactive", _("Akun ini tidak aktif."))
         now = timezone.now()
+        changes: dict[str, object] = {}
         if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=5):
-            Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+            changes["last_seen_at"] = now
+        report = _device_report(request)
+        if report is not None and (report[0], report[1]) != (device.app_version, device.unsent_count):
+            changes.update(app_version=report[0], unsent_count=report[1], reported_at=now)
+        if changes:
+            # One UPDATE, and only when something changed: most requests write nothing.
+            Device.objects.filter(pk=device.pk).update(**changes)
         return user, device
 
     def authenticate_header(self, request: Request) -> str:

@@ -232,6 +232,11 @@ class Device(models.Model):
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     wipe_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # What the phone reported at its last sync (headers X-App-Version, X-Unsent-Count): the field
+    # staff health page shows them, so a supervisor sees an old app or a phone holding unsent work.
+    app_version = models.CharField(_("versi aplikasi"), max_length=40, blank=True)
+    unsent_count = models.PositiveIntegerField(_("belum terkirim"), null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("perangkat")

@@ -271,6 +271,15 @@ GEOTAG_AREA_TOLERANCE_M = env_float("GEOTAG_AREA_TOLERANCE_M", 50.0)
 GEOTAG_SAME_POINT_M = env_float("GEOTAG_SAME_POINT_M", 1.0)
 GEOTAG_MAX_SPEED_KMH = env_float("GEOTAG_MAX_SPEED_KMH", 80.0)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# Monitoring (docs/monitoring-quality.md): hours an export file is kept; the quality report's
+# outlier thresholds (interviews shorter than this many minutes, more families a day than this,
+# no sync for more than this many days).
+EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 24)
+QUALITY_SHORT_INTERVIEW_MINUTES = env_int("QUALITY_SHORT_INTERVIEW_MINUTES", 10)
+QUALITY_MAX_FAMILIES_PER_DAY = env_int("QUALITY_MAX_FAMILIES_PER_DAY", 25)
+QUALITY_STALE_SYNC_DAYS = env_int("QUALITY_STALE_SYNC_DAYS", 2)
+if EXPORT_TTL_HOURS < 1:
+    raise ImproperlyConfigured("EXPORT_TTL_HOURS must be at least 1.")
 
 # Which answers of the SLS head's welfare estimate (K.111) require a house photo; unconfirmed codes
 # (domain.md B2), so configurable. The questionnaire definition carries its own default.

@@ -20,6 +20,7 @@ class Queue(enum.StrEnum):
     DEFAULT = "celery"
     PHOTOS = "photos"
     RANKING = "ranking"
+    EXPORTS = "exports"
 
 
 def regsosek_task(*, name: str, queue: Queue = Queue.DEFAULT, **options: Any) -> Callable[[F], F]:

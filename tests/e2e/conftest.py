@@ -117,7 +117,7 @@ def live_stack(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     logs.mkdir()
     stack = LiveStack(url=f"http://127.0.0.1:{port}", env=env, media_root=work / "media", port=port, logs=logs)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "regsosek", "worker", "-Q", "celery,photos,ranking",
+        [sys.executable, "-m", "celery", "-A", "regsosek", "worker", "-Q", "celery,photos,ranking,exports",
          "--concurrency", "1", "--loglevel", "WARNING", "--hostname", f"e2e-{port}@%h"],
         cwd=ROOT, env=env, stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip

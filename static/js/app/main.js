@@ -94,6 +94,7 @@ const engine = createBrowserEngine(db, {
   storage: navigator.storage && typeof navigator.storage.persist === 'function' ? navigator.storage : undefined,
   vault: () => session?.vault ?? null,
   retentionMs: config.retentionMs,
+  appVersion: config.version,
 });
 
 /** @type {(() => void | Promise<void>)[]} */

@@ -104,7 +104,11 @@ async function backgroundSync() {
   const vault = createVault(session.keys);
   const db = openDatabase();
   try {
-    const engine = createBrowserEngine(db, { vault: () => vault, retentionMs: session.retentionMs });
+    const engine = createBrowserEngine(db, {
+      vault: () => vault,
+      retentionMs: session.retentionMs,
+      appVersion: CONFIG.version,
+    });
     const result = await engine.syncNow();
     // A rejected promise asks the browser to retry the sync event later.
     if (!result.ok && (result.reason === 'network' || result.reason === 'server')) throw new Error(result.reason);

@@ -39,6 +39,13 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @property {Blob} [body]                sent as it is (photos)
  * @property {Record<string, string>} [headers]
  * @property {number} [timeoutMs]
+ * @property {boolean} [report]           add the device report headers (pull and push)
+ */
+
+/**
+ * What the phone tells the server at each pull and push (headers `X-App-Version`,
+ * `X-Unsent-Count`), shown to supervisors on the field staff health page.
+ * @typedef {{appVersion: string, unsent: number | null}} DeviceReport
  */
 
 /**
@@ -109,15 +116,25 @@ function parseRetryAfter(header) {
  * @param {typeof fetch} options.fetch
  * @param {string} [options.baseUrl]   prefix for paths starting with "/" (empty: same origin)
  * @param {number} [options.timeoutMs]
+ * @param {() => Promise<DeviceReport>} [options.deviceReport]  read before each pull and push
  * @returns {Api}
  */
-export function createApi({ fetch: fetchImpl, baseUrl = '', timeoutMs = DEFAULT_TIMEOUT_MS }) {
+export function createApi({ fetch: fetchImpl, baseUrl = '', timeoutMs = DEFAULT_TIMEOUT_MS, deviceReport }) {
   /** @type {Api['request']} */
   async function request(method, path, options = {}) {
     const headers = /** @type {Record<string, string>} */ ({ Accept: 'application/json', ...(options.headers || {}) });
     if (options.credentials) {
       headers.Authorization = `Bearer ${options.credentials.token}`;
       headers['X-Device-ID'] = options.credentials.deviceId;
+      if (options.report && deviceReport) {
+        try {
+          const report = await deviceReport();
+          if (report.appVersion) headers['X-App-Version'] = report.appVersion;
+          if (report.unsent !== null) headers['X-Unsent-Count'] = String(report.unsent);
+        } catch {
+          // A report that cannot be read (the database busy or closed) never holds up a sync.
+        }
+      }
     }
     /** @type {BodyInit | undefined} */
     let body;
@@ -181,8 +198,10 @@ export function createApi({ fetch: fetchImpl, baseUrl = '', timeoutMs = DEFAULT_
     pull: (credentials, cursor) =>
       request('GET', cursor ? `/api/v1/sync/pull/?cursor=${encodeURIComponent(cursor)}` : '/api/v1/sync/pull/', {
         credentials,
+        report: true,
       }),
-    push: (credentials, families) => request('POST', '/api/v1/sync/push/', { credentials, json: { families } }),
+    push: (credentials, families) =>
+      request('POST', '/api/v1/sync/push/', { credentials, json: { families }, report: true }),
     sendMarks: (credentials, marks) => request('POST', '/api/v1/sync/prelist/', { credentials, json: { marks } }),
     photosMissing: (credentials, photoUuids) =>
       request('POST', '/api/v1/sync/photos/missing/', { credentials, json: { photos: photoUuids } }),

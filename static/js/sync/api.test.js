@@ -115,3 +115,42 @@ test('photos are sent as the body with the family and checksum headers', async (
   assert.equal(headers.get('X-Content-SHA256'), 'ab');
   assert.equal(headers.get('Content-Type'), 'image/jpeg');
 });
+
+test('pull and push report the app version and the unsent count; other requests do not', async () => {
+  /** @type {Record<string, Headers>} */
+  const seen = {};
+  const api = createApi({
+    fetch: fakeFetch(async (url, init) => {
+      seen[url.replace(/\?.*/, '')] = new Headers(init.headers);
+      return new Response('{}', { status: 200 });
+    }),
+    deviceReport: async () => ({ appVersion: 'abc123', unsent: 7 }),
+  });
+  await api.pull(auth, null);
+  await api.push(auth, []);
+  await api.sendMarks(auth, []);
+  for (const path of ['/api/v1/sync/pull/', '/api/v1/sync/push/']) {
+    assert.equal(seen[path].get('X-App-Version'), 'abc123', path);
+    assert.equal(seen[path].get('X-Unsent-Count'), '7', path);
+  }
+  assert.equal(seen['/api/v1/sync/prelist/'].get('X-Unsent-Count'), null);
+});
+
+test('a report that cannot be read does not stop the request', async () => {
+  /** @type {Headers | null} */
+  let seen = null;
+  const api = createApi({
+    fetch: fakeFetch(async (_url, init) => {
+      seen = new Headers(init.headers);
+      return new Response('{}', { status: 200 });
+    }),
+    deviceReport: async () => {
+      throw new Error('database closed');
+    },
+  });
+  const outcome = await api.pull(auth, null);
+  assert.equal(outcome.ok, true);
+  const headers = /** @type {Headers} */ (/** @type {unknown} */ (seen));
+  assert.equal(headers.get('X-Unsent-Count'), null);
+  assert.equal(headers.get('X-Device-ID'), 'dev-1');
+});

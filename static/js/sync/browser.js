@@ -6,6 +6,7 @@
  */
 import { createApi } from './api.js';
 import { createSyncEngine } from './engine.js';
+import { countWork } from './outbox.js';
 
 export const SYNC_LOCK = 'regsosek-sync';
 
@@ -23,13 +24,17 @@ export function withSyncLock(fn) {
 /**
  * @param {import('./db.js').RegsosekDB} db
  * @param {{onEvent?: (event: import('./engine.js').SyncEvent) => void, storage?: {persist: () => Promise<boolean>},
- *   vault?: () => import('./vault.js').Vault | null, retentionMs?: number | null}} [options]
+ *   vault?: () => import('./vault.js').Vault | null, retentionMs?: number | null, appVersion?: string}} [options]
  * @returns {import('./engine.js').SyncEngine}
  */
-export function createBrowserEngine(db, { onEvent, storage, vault, retentionMs } = {}) {
+export function createBrowserEngine(db, { onEvent, storage, vault, retentionMs, appVersion = '' } = {}) {
   return createSyncEngine({
     db,
-    api: createApi({ fetch: (input, init) => fetch(input, init) }),
+    api: createApi({
+      fetch: (input, init) => fetch(input, init),
+      // The app's version and what waits to be sent, reported at each pull and push.
+      deviceReport: async () => ({ appVersion, unsent: (await countWork(db)).unsent }),
+    }),
     clock: { now: () => Date.now() },
     random: Math.random,
     randomUUID: () => crypto.randomUUID(),
