@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils import timezone
 from enumeration import scoping
 from enumeration.models import SLS, Assignment, KabKota, Role, User
 from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
+from regsosek.fieldwork import fieldwork_period
 
 MONITOR_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
 
@@ -272,18 +272,6 @@ def progress_get(*, user: User, node: Node, by: str = "area") -> Progress:
 
 
 # --- the daily trend ---------------------------------------------------------------------------
-
-
-def fieldwork_period() -> tuple[dt.date, dt.date]:
-    """FIELDWORK_START..FIELDWORK_END (inclusive) from the settings; a bad value is a configuration error."""
-    try:
-        start = dt.date.fromisoformat(settings.FIELDWORK_START)
-        end = dt.date.fromisoformat(settings.FIELDWORK_END)
-    except ValueError as exc:
-        raise ImproperlyConfigured("FIELDWORK_START and FIELDWORK_END must be dates (YYYY-MM-DD).") from exc
-    if end < start:
-        raise ImproperlyConfigured("FIELDWORK_END is before FIELDWORK_START.")
-    return start, end
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration.models import User
 from households.models import FamilyStatus, PrelistStatus
 from monitoring import charts, lists, mapdata, progress
@@ -174,4 +176,25 @@ def map_points(request: HttpRequest) -> JsonResponse:
     bbox = mapdata.BBox.parse(request.GET.get("bbox", ""))
     if bbox is None:
         return JsonResponse({"error": "bbox"}, status=400)
-    return JsonResponse(mapdata.points(user=user, node=node, bbox=bbox, zoom=zoom))
+    data = mapdata.points(user=user, node=node, bbox=bbox, zoom=zoom)
+    if data["kind"] == "points" and data["features"]:
+        # Single families' locations (not clusters): a read of personal data, in the audit log.
+        audit_record(
+            action=AuditAction.FAMILY_VIEW,
+            actor=user,
+            object_type="family_location",
+            object_id=len(data["features"]),
+            area=_audit_area(node),
+            detail=f"via=monitoring-map zoom={zoom}",
+        )
+    return JsonResponse(data)
+
+
+def _audit_area(node: Node) -> Area:
+    if node.level == progress.KECAMATAN:
+        return Area(kecamatan=node.key)
+    if node.level == progress.KELURAHAN:
+        return Area(kecamatan=node.key[:7], kelurahan=node.key)
+    if node.level == progress.SLS_LEVEL:
+        return Area(kecamatan=node.code[:7], kelurahan=node.code[:10], sls_id=int(node.key))
+    return Area()

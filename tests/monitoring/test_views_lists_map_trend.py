@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEntry
 from monitoring import charts, progress
 from tests.helpers import KEC_A, KEL_A1
 
@@ -79,6 +80,9 @@ def test_points_come_one_by_one_when_zoomed_in_with_status_and_flag(client, kose
     assert set(props) == {fam[k].pk for k in ("a1", "a2", "a3", "t1", "t2")}
     assert props[fam["a2"].pk]["status"] == "returned"
     assert props[fam["a3"].pk]["flagged"] is True and props[fam["a1"].pk]["flagged"] is False
+    # Single families' locations are a read of personal data: audited (clusters are not).
+    entry = AuditEntry.objects.filter(action=AuditAction.FAMILY_VIEW, object_type="family_location").get()
+    assert entry.actor_id == koseka.pk and entry.object_id == "5" and "zoom=18" in entry.detail
 
 
 def test_points_are_clustered_when_zoomed_out_and_scoped(client, supervisor, bps_admin, fieldwork):
@@ -88,6 +92,7 @@ def test_points_are_clustered_when_zoomed_out_and_scoped(client, supervisor, bps
     assert data["kind"] == "clusters"
     assert sum(f["properties"]["count"] for f in data["features"]) == 6
     assert sum(f["properties"]["approved"] for f in data["features"]) == 3
+    assert not AuditEntry.objects.filter(object_type="family_location").exists()
     client.force_login(supervisor)
     mine = client.get("/pemantauan/peta/titik.json", {"level": "kota", "key": "", "zoom": 11, "bbox": wide}).json()
     assert sum(f["properties"]["count"] for f in mine["features"]) == 5

@@ -119,12 +119,14 @@ function start(element, config) {
 
   async function loadPoints() {
     const mine = ++request;
-    const params = new URLSearchParams({ bbox: map.getBounds().toBBoxString(), zoom: String(map.getZoom()) });
+    const zoom = map.getZoom();
+    const params = new URLSearchParams({ bbox: map.getBounds().toBBoxString(), zoom: String(zoom) });
     try {
       const data = await getJSON(`${config.points}&${params}`);
       if (mine !== request) return; // a later move already asked again
       lastPoints = data;
       draw();
+      element.dataset.pointsZoom = String(zoom);
       const n = data.features.length;
       say(fill(data.kind === "points" ? config.text.points : config.text.clusters, n));
     } catch (error) {
