@@ -202,6 +202,8 @@ class PrelistFamily(models.Model):
                 condition=~Q(status="found") | Q(family__isnull=False), name="prelist_found_has_family"
             ),
         ]
+        # The monitoring dashboard counts VK1 rows per SLS and status from this index alone.
+        indexes: ClassVar = [models.Index(fields=["sls"], include=["status"], name="prelist_sls_status")]
 
     def __str__(self) -> str:
         return f"VK1 {self.sls_id}/{self.line_no}"

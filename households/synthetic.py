@@ -331,14 +331,15 @@ FROM dated WHERE dated.id = f.id AND f.created_at NOT BETWEEN %(start)s::timesta
 """
 
 
-def families_place_in_fieldwork(*, start: dt.date, end: dt.date, seed: int = 2022) -> None:
+def families_place_in_fieldwork(*, start: dt.date, end: dt.date, seed: int = 2022) -> int:
     """Give every synthetic family without a geotag one (inside its kelurahan) and date every
     synthetic family's arrival (and review, if reviewed) over the fieldwork days `start`..`end`,
     earlier days busier, so that the monitoring map and trend chart have something to show.
 
     Idempotent for the geotags (only families without one get one); the dates are recomputed from
     the family ids, so running it again gives the same dates (and skips families already dated
-    within the period). Raises ValueError if end < start.
+    within the period). Returns the number of rows changed (families placed plus families dated).
+    Raises ValueError if end < start.
     """
     if end < start:
         raise ValueError("the fieldwork ends before it starts")
@@ -347,7 +348,9 @@ def families_place_in_fieldwork(*, start: dt.date, end: dt.date, seed: int = 202
     last = dt.datetime.combine(end, dt.time(20), tzinfo=tz)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_PLACE_SQL, {"seed": seed})
+        changed = int(cursor.rowcount)
         cursor.execute(_DATE_SQL, {"start": first, "days": (end - start).days + 1, "last": last})
+        return changed + int(cursor.rowcount)
 
 
 def _columns(model: type[Model], overrides: dict[str, str], alias: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Covering indexes for the monitoring trend and map (docs/monitoring.md), built concurrently so that
+"""Covering indexes for the monitoring dashboard, trend and map (docs/monitoring.md), built concurrently so that
 pushes go on while they are made during fieldwork."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently
@@ -27,5 +27,9 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="family",
             index=models.Index(fields=["geotag"], include=("status", "sls"), name="family_geotag_status"),
+        ),
+        AddIndexConcurrently(
+            model_name="prelistfamily",
+            index=models.Index(fields=["sls"], include=("status",), name="prelist_sls_status"),
         ),
     ]

@@ -22,7 +22,7 @@ START, END = dt.date(2022, 10, 15), dt.date(2022, 11, 14)
 def test_families_get_a_geotag_in_their_kelurahan_and_dates_in_the_period():
     synthetic_generate(families=300, seed=3)
     made = families_generate(families_per_sls=2, seed=3)
-    families_place_in_fieldwork(start=START, end=END)
+    assert families_place_in_fieldwork(start=START, end=END) == 2 * made  # placed, then dated
     assert Geotag.objects.count() == made
     assert not Family.objects.filter(geotag__isnull=True).exists()
     # Each point lies within (about 170 m of) its kelurahan: jitter around an anchor drawn inside it.
@@ -41,7 +41,7 @@ def test_families_get_a_geotag_in_their_kelurahan_and_dates_in_the_period():
         assert family.reviewed_at is not None and family.reviewed_at > family.created_at
     geotags = dict(Family.objects.values_list("pk", "geotag_id"))
     dates = dict(Family.objects.values_list("pk", "created_at"))
-    families_place_in_fieldwork(start=START, end=END)  # again: nothing changes
+    assert families_place_in_fieldwork(start=START, end=END) == 0  # again: nothing changes
     assert dict(Family.objects.values_list("pk", "geotag_id")) == geotags
     assert dict(Family.objects.values_list("pk", "created_at")) == dates
     with pytest.raises(ValueError, match="ends before"):
