@@ -80,9 +80,7 @@ class Family(models.Model):
             # The monitoring trend and map read these columns of every family in scope: covering
             # indexes let PostgreSQL answer from the index, not the wide table (docs/monitoring.md).
             models.Index(fields=["sls", "created_at"], name="family_sls_created"),
-            models.Index(
-                fields=["sls", "reviewed_at"], name="family_sls_approved_at", condition=Q(status="approved")
-            ),
+            models.Index(fields=["sls", "reviewed_at"], name="family_sls_approved_at", condition=Q(status="approved")),
             models.Index(fields=["geotag"], include=["status", "sls"], name="family_geotag_status"),
         ]
 

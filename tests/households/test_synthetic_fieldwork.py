@@ -26,7 +26,7 @@ def test_families_get_a_geotag_in_their_kelurahan_and_dates_in_the_period():
     assert Geotag.objects.count() == made
     assert not Family.objects.filter(geotag__isnull=True).exists()
     # Each point lies within (about 170 m of) its kelurahan: jitter around an anchor drawn inside it.
-    outside = Family.objects.extra(  # noqa: S610 - constant SQL, no user input
+    outside = Family.objects.extra(
         where=[
             "NOT EXISTS (SELECT 1 FROM geotag_geotag g JOIN enumeration_sls s ON s.id = g.sls_id "
             "JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id WHERE g.id = households_family.geotag_id "
