@@ -46,8 +46,11 @@ def node_url(level: str, key: str) -> str:
     return reverse("monitoring:dashboard") if level == progress.KOTA else reverse(f"monitoring:{level}", args=[key])
 
 
-def list_url(level: str, key: str, what: str) -> str:
-    return f"{reverse('monitoring:list')}?{urlencode({'level': level, 'key': key, 'what': what})}"
+def list_urls(level: str, key: str) -> dict[str, str]:
+    """The list behind each number of a row (a kota's by-PPL table has 2,000 rows: one reverse()
+    per row, not per number)."""
+    base = f"{reverse('monitoring:list')}?{urlencode({'level': level, 'key': key})}&what="
+    return {what: base + what for what in lists.LISTS}
 
 
 def _dashboard(request: HttpRequest, level: str, key: str) -> HttpResponse:
@@ -67,12 +70,12 @@ def _dashboard(request: HttpRequest, level: str, key: str) -> HttpResponse:
                 {
                     "row": row,
                     "url": node_url(row.level, row.key) if row.key else "",
-                    "lists": {w: list_url(row.level, row.key, w) for w in lists.LISTS} if row.key else {},
+                    "lists": list_urls(row.level, row.key) if row.key else {},
                     "ppl_url": node_url(progress.PPL, str(row.ppl_id)) if row.ppl_id else "",
                 }
                 for row in result.rows
             ],
-            "total_lists": {w: list_url(node.level, node.key, w) for w in lists.LISTS},
+            "total_lists": list_urls(node.level, node.key),
             "can_group_by_ppl": node.level not in (progress.SLS_LEVEL, progress.PPL),
             "trend": trend,
             "chart": charts.trend_chart(trend),
