@@ -65,7 +65,7 @@ def test_a_koseka_drills_down_to_a_ppl_and_sees_the_map(live_stack: LiveStack, b
     page.goto(f"{live_stack.url}/masuk/?next=/pemantauan/")
     page.fill("#id_username", team["koseka"].username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/pemantauan/")
     page.click(f"#progress-table a[href='/pemantauan/kecamatan/{team['kelurahan'].kecamatan_id}/']")
     page.wait_for_url("**/pemantauan/kecamatan/**")
