@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring
 
 run: setup
 	@scripts/run.sh
@@ -98,6 +98,10 @@ bench-sync: setup
 # Bytes a phone downloads for the app shell (every precached URL), plain and gzip.
 bench-app-shell: setup
 	@bash -c 'source scripts/local-env.sh && export STATIC_ROOT=$$(mktemp -d) && trap "rm -rf $$STATIC_ROOT; stop_started_services" EXIT && python manage.py collectstatic --noinput -v 0 --ignore "js/*" && python manage.py bench_app_shell'
+
+# Monitoring dashboard, trend and map at 500,000 families vs the raw SQL (docs/performance.md).
+bench-monitoring: setup
+	@scripts/bench-monitoring.sh
 
 # Unlock and save times of the app in headless chromium, CPU throttled x4 (docs/performance.md).
 bench-app-lock: setup

@@ -77,6 +77,11 @@ class Family(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["sls", "status"], name="family_sls_status"),
             models.Index(fields=["status", "updated_at"], name="family_status_updated"),
+            # The monitoring trend and map read these columns of every family in scope: covering
+            # indexes let PostgreSQL answer from the index, not the wide table (docs/monitoring.md).
+            models.Index(fields=["sls", "created_at"], name="family_sls_created"),
+            models.Index(fields=["sls", "reviewed_at"], name="family_sls_approved_at", condition=Q(status="approved")),
+            models.Index(fields=["geotag"], include=["status", "sls"], name="family_geotag_status"),
         ]
 
     def __str__(self) -> str:
@@ -200,6 +205,8 @@ class PrelistFamily(models.Model):
                 condition=~Q(status="found") | Q(family__isnull=False), name="prelist_found_has_family"
             ),
         ]
+        # The monitoring dashboard counts VK1 rows per SLS and status from this index alone.
+        indexes: ClassVar = [models.Index(fields=["sls"], include=["status"], name="prelist_sls_status")]
 
     def __str__(self) -> str:
         return f"VK1 {self.sls_id}/{self.line_no}"

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -196,10 +196,11 @@ def family_rows(
     return family, services._member_rows(family, parts)
 
 
-def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) -> int:
+def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000, max_sls: int | None = None) -> int:
     """Create synthetic families (with members, revision 1, a review event and a VK1 row each) in
     every synthetic SLS that has none yet, as its active PPL.
 
+    `max_sls` stops after that many SLS (benchmarks copy the rest: families_copy_into_empty_sls).
     Records are valid by construction (tests/households/test_synthetic.py validates a sample), so
     they are split into rows like any stored family and written with COPY, without per-record
     validation: 500,000 families take minutes, not hours. Deterministic for a seed.
@@ -212,7 +213,7 @@ def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) ->
     sls_list = list(
         SLS.objects.filter(pk__in=active, is_synthetic=True, families__isnull=True)
         .select_related("kelurahan__kecamatan__kabkota")
-        .order_by("pk")
+        .order_by("pk")[:max_sls]
     )
     now = timezone.now()
     made = serial = 0
@@ -283,3 +284,140 @@ def families_generate(*, families_per_sls: int, seed: int, batch: int = 5000) ->
         made += len(planned)
     logger.info("synthetic.families", extra={"families": made})
     return made
+
+
+# Families placed and dated by families_place_in_fieldwork: one geotag each, near an anchor point
+# that is drawn inside the SLS's kelurahan (synthetic SLS have no boundary of their own), dated over
+# the fieldwork days. The jitter and dates come from hashes of the family id: deterministic, no RNG.
+_PLACE_SQL = """
+WITH kelurahan AS (
+    SELECT k.boundary, array_agg(s.id ORDER BY s.id) AS sls_ids
+    FROM enumeration_sls s JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id
+    WHERE s.is_synthetic AND k.boundary IS NOT NULL
+    GROUP BY k.bps_code
+), anchor AS (
+    -- One ST_GeneratePoints per kelurahan (a polygon is triangulated once), a point per SLS.
+    SELECT k.sls_ids[d.path[1]] AS sls_id, d.geom AS point
+    FROM kelurahan k, LATERAL ST_Dump(ST_GeneratePoints(k.boundary, cardinality(k.sls_ids), %(seed)s)) AS d
+), placed AS (
+    INSERT INTO geotag_geotag (client_uuid, sls_id, building_no, location, accuracy_m, captured_at, provider,
+                               accepted_reason, collected_by_id, created_at)
+    SELECT md5('geotag-' || f.id)::uuid, f.sls_id, f.building_no,
+           ST_Translate(a.point, (hashtext('x' || f.id) %% 1000) * 0.0000015,
+                        (hashtext('y' || f.id) %% 1000) * 0.0000015)::geography,
+           5 + abs(hashtext('a' || f.id)) %% 20, now(), 'gps', '', f.created_by_id, now()
+    FROM households_family f JOIN anchor a ON a.sls_id = f.sls_id
+    WHERE f.geotag_id IS NULL
+    RETURNING id, client_uuid
+)
+UPDATE households_family f SET geotag_id = placed.id
+FROM placed WHERE placed.client_uuid = md5('geotag-' || f.id)::uuid
+"""
+
+_DATE_SQL = """
+WITH dated AS (
+    SELECT f.id,
+           %(start)s::timestamptz + make_interval(
+               days => floor(%(days)s * power((abs(hashtext('d' || f.id)) %% 100000) / 100000.0, 1.3))::int,
+               hours => 8 + abs(hashtext('h' || f.id)) %% 10) AS at
+    FROM households_family f JOIN enumeration_sls s ON s.id = f.sls_id
+    WHERE s.is_synthetic
+)
+UPDATE households_family f
+SET created_at = dated.at, submitted_at = dated.at,
+    reviewed_at = CASE WHEN f.status IN ('approved', 'returned') THEN LEAST(
+        dated.at + make_interval(days => 1 + abs(hashtext('r' || f.id)) %% 3), %(last)s::timestamptz) END
+FROM dated WHERE dated.id = f.id AND f.created_at NOT BETWEEN %(start)s::timestamptz AND %(last)s::timestamptz
+"""
+
+
+def families_place_in_fieldwork(*, start: dt.date, end: dt.date, seed: int = 2022) -> int:
+    """Give every synthetic family without a geotag one (inside its kelurahan) and date every
+    synthetic family's arrival (and review, if reviewed) over the fieldwork days `start`..`end`,
+    earlier days busier, so that the monitoring map and trend chart have something to show.
+
+    Idempotent for the geotags (only families without one get one); the dates are recomputed from
+    the family ids, so running it again gives the same dates (and skips families already dated
+    within the period). Returns the number of rows changed (families placed plus families dated).
+    Raises ValueError if end < start.
+    """
+    if end < start:
+        raise ValueError("the fieldwork ends before it starts")
+    tz = timezone.get_default_timezone()
+    first = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    last = dt.datetime.combine(end, dt.time(20), tzinfo=tz)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_PLACE_SQL, {"seed": seed})
+        changed = int(cursor.rowcount)
+        cursor.execute(_DATE_SQL, {"start": first, "days": (end - start).days + 1, "last": last})
+        return changed + int(cursor.rowcount)
+
+
+def _columns(model: type[Model], overrides: dict[str, str], alias: str) -> tuple[str, str]:
+    """The INSERT column list of `model` (all concrete columns) and the SELECT list copying each
+    from `alias`, except the columns given an SQL expression in `overrides`."""
+    columns = [f.column for f in model._meta.concrete_fields]
+    select = [overrides.get(c, f"{alias}.{c}") for c in columns]
+    return ", ".join(columns), ", ".join(select)
+
+
+def families_copy_into_empty_sls() -> int:
+    """Benchmarks only: fill every synthetic SLS that has no families with copies of the families,
+    members and VK1 rows of an SLS that has (round robin), as the empty SLS's PPL, with new ids and
+    UUIDs. Generating 500,000 families record by record takes most of an hour on a busy 2-core
+    machine; generating a tenth and copying the rest takes minutes, and gives tables of the same
+    size and shape. Copies carry the same (encrypted) identifiers as their originals, which no
+    real data would, so this is never for a demo. Returns the number of families added."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ON COMMIT DROP, but inside an outer transaction (a test's) the tables outlive this call.
+        cursor.execute("DROP TABLE IF EXISTS copy_pairs, copy_families")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE copy_pairs ON COMMIT DROP AS
+            WITH empty AS (
+                SELECT s.id, a.ppl_id, row_number() OVER (ORDER BY s.id) - 1 AS rn
+                FROM enumeration_sls s
+                JOIN enumeration_assignment a ON a.sls_id = s.id AND a.ended_at IS NULL
+                WHERE s.is_synthetic AND NOT EXISTS (SELECT 1 FROM households_family f WHERE f.sls_id = s.id)
+            ), source AS (
+                SELECT sls_id AS id, row_number() OVER (ORDER BY sls_id) - 1 AS rn
+                FROM (SELECT DISTINCT sls_id FROM households_family) AS s
+            )
+            SELECT e.id AS target, e.ppl_id, source.id AS source
+            FROM empty e JOIN source ON source.rn = mod(e.rn, GREATEST((SELECT count(*) FROM source), 1))
+            """
+        )
+        cursor.execute(
+            """
+            CREATE TEMP TABLE copy_families ON COMMIT DROP AS
+            SELECT f.id AS old_id, p.target, p.ppl_id,
+                   nextval(pg_get_serial_sequence('households_family', 'id')) AS new_id
+            FROM households_family f JOIN copy_pairs p ON p.source = f.sls_id
+            """
+        )
+        who = {"created_by_id": "m.ppl_id", "updated_by_id": "m.ppl_id"}
+        columns, select = _columns(
+            Family, {"id": "m.new_id", "client_uuid": "gen_random_uuid()", "sls_id": "m.target", **who}, "f"
+        )
+        cursor.execute(
+            f"INSERT INTO households_family ({columns}) SELECT {select} "  # noqa: S608 - column names from the model
+            "FROM households_family f JOIN copy_families m ON m.old_id = f.id"
+        )
+        added = int(cursor.rowcount)
+        columns, select = _without_id(*_columns(Member, {"family_id": "m.new_id"}, "x"))
+        cursor.execute(
+            f"INSERT INTO households_member ({columns}) SELECT {select} "  # noqa: S608 - column names from the model
+            "FROM households_member x JOIN copy_families m ON m.old_id = x.family_id"
+        )
+        overrides = {"sls_id": "m.target", "family_id": "m.new_id", "status_by_id": "m.ppl_id"}
+        columns, select = _without_id(*_columns(PrelistFamily, overrides, "x"))
+        cursor.execute(
+            f"INSERT INTO households_prelistfamily ({columns}) SELECT {select} "  # noqa: S608 - column names from the model
+            "FROM households_prelistfamily x JOIN copy_families m ON m.old_id = x.family_id"
+        )
+    return added
+
+
+def _without_id(columns: str, select: str) -> tuple[str, str]:
+    pairs = [(c, s) for c, s in zip(columns.split(", "), select.split(", "), strict=True) if c != "id"]
+    return ", ".join(c for c, _ in pairs), ", ".join(s for _, s in pairs)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from monitoring import views_exports, views_quality, views_staff
+from monitoring import views, views_exports, views_quality, views_staff
 
 app_name = "monitoring"
 
@@ -13,4 +13,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ekspor/<int:job_id>/", views_exports.export_progress, name="export-progress"),
     path("ekspor/<int:job_id>/unduh/", views_exports.export_download, name="export-download"),
     path("ekspor/kodebook/<str:kind>.csv", views_exports.export_codebook, name="export-codebook"),
+    # Progress dashboard, its lists and map (views.py, docs/monitoring.md).
+    path("", views.dashboard, name="dashboard"),
+    path("kecamatan/<str:code>/", views.kecamatan, name="kecamatan"),
+    path("kelurahan/<str:code>/", views.kelurahan, name="kelurahan"),
+    path("sls/<int:sls_id>/", views.sls, name="sls"),
+    path("ppl/<int:user_id>/", views.ppl, name="ppl"),
+    path("daftar/", views.count_list, name="list"),
+    path("peta/wilayah.json", views.map_boundaries, name="map-boundaries"),
+    path("peta/titik.json", views.map_points, name="map-points"),
 ]

@@ -280,6 +280,13 @@ QUALITY_MAX_FAMILIES_PER_DAY = env_int("QUALITY_MAX_FAMILIES_PER_DAY", 25)
 QUALITY_STALE_SYNC_DAYS = env_int("QUALITY_STALE_SYNC_DAYS", 2)
 if EXPORT_TTL_HOURS < 1:
     raise ImproperlyConfigured("EXPORT_TTL_HOURS must be at least 1.")
+# Monitoring (docs/monitoring.md): the fieldwork period the trend chart spreads the VK1 target over
+# (Regsosek 2022 ran 15 Oct - 14 Nov 2022), and an optional base map ({z}/{x}/{y} tile URL): without
+# one the map draws only the area boundaries, as offline servers and tests have no tiles.
+FIELDWORK_START = env_str("FIELDWORK_START", "2022-10-15")
+FIELDWORK_END = env_str("FIELDWORK_END", "2022-11-14")
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 
 # Which answers of the SLS head's welfare estimate (K.111) require a house photo; unconfirmed codes
 # (domain.md B2), so configurable. The questionnaire definition carries its own default.

@@ -27,10 +27,15 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "")
         if len(password) < 10:
             raise CommandError("Set DEMO_PASSWORD (at least 10 characters).")
-        from households.synthetic import families_generate
+        from households.synthetic import families_generate, families_place_in_fieldwork
 
         dataset = synthetic_generate(families=options["families"])
         families_generate(families_per_sls=max(1, round(options["families"] / dataset.summary["sls"])), seed=2022)
+        # Geotags and dates over the fieldwork period, for the monitoring map and trend (docs/monitoring.md).
+        from regsosek.fieldwork import fieldwork_period
+
+        start, end = fieldwork_period()
+        families_place_in_fieldwork(start=start, end=end)
         with transaction.atomic():
             accounts = self._demo_accounts()
             for user in accounts:
