@@ -6,14 +6,7 @@
 import { gettext } from './i18n.js';
 
 export const STRINGS = Object.freeze({
-  // Sync: states of a family on the phone
-  familyStatusDraft: gettext('Draf (belum final)'),
-  familyStatusFinal: gettext('Menunggu dikirim'),
-  familyStatusSent: gettext('Terkirim'),
-  familyStatusConflict: gettext('Konflik: data di server sudah berubah'),
-  familyStatusReturnedUnseen: gettext('Dikembalikan PML: baca catatan'),
-  familyStatusRejected: gettext('Ditolak server; perlu diperbaiki'),
-  familyStatusReturned: gettext('Dikembalikan pengawas'),
+  // The states of a family on the phone are worded in list-strings.js (ui/labels.js).
 
   // Sync: messages the engine stores or emits
   syncNetworkError: gettext('Tidak ada koneksi ke server. Data aman di ponsel dan akan dikirim otomatis.'),
@@ -146,8 +139,6 @@ export const STRINGS = Object.freeze({
   geotagCapturing: gettext('Mencari lokasi GPS…'),
   geotagAccuracy: gettext('akurasi'),
   geotagReason: gettext('alasan'),
-  geotagPoorAccuracy: gettext('Akurasi GPS kurang baik:'),
-  geotagThreshold: gettext('batas'),
   geotagRetake: gettext('Ambil ulang'),
   geotagAcceptWithReason: gettext('Atau terima lokasi ini dengan alasan:'),
   geotagReasonPlaceholder: gettext('mis. di dalam gang sempit, sinyal GPS lemah'),
