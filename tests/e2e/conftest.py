@@ -51,7 +51,8 @@ class LiveStack:
             cwd=ROOT, env={**self.env, **extra_env}, stdout=(self.logs / "web.log").open("a"),
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        _wait_for(f"{self.url}/app/")
+        # A loaded two-core machine can take over 30 s to start gunicorn (measured: 31 s at load 13).
+        _wait_for(f"{self.url}/app/", timeout=120.0)
 
     def stop_web(self) -> None:
         if self.web is not None:

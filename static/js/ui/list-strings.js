@@ -27,9 +27,8 @@ export const LIST_STRINGS = Object.freeze({
   visitedCount: gettext('%(done)s dari %(total)s keluarga VK1 sudah dikunjungi'),
   shownCount: gettext('%(shown)s ditampilkan'),
   noMatch: gettext('Tidak ada keluarga yang cocok.'),
-  building: gettext('Bangunan'),
-  familyNo: gettext('Keluarga'),
-  line: gettext('VK1 no.'),
+  building: gettext('Bangunan no.'),
+  familyNo: gettext('Keluarga no.'),
 
   // A family not on the VK1 list: only after searching it, with a warning of likely duplicates
   newFamilyButton: gettext('Keluarga tidak ada di VK1? Tambah keluarga baru'),
@@ -56,8 +55,6 @@ export const LIST_STRINGS = Object.freeze({
 
   // The SLS map
   mapTitle: gettext('Peta SLS'),
-  mapShow: gettext('Tampilkan peta'),
-  mapHide: gettext('Sembunyikan peta'),
   mapCaption: gettext('Batas %(area)s, %(tagged)s bangunan sudah bergeotag.'),
   mapAreaSls: gettext('SLS'),
   mapAreaKelurahan: gettext('kelurahan (SLS tanpa batas)'),

@@ -77,8 +77,6 @@ export const STRINGS = Object.freeze({
   tasksTitle: gettext('Perlu ditindaklanjuti'),
   assignmentTitle: gettext('Wilayah tugas (SLS)'),
   assignmentEmpty: gettext('Belum ada SLS. Tekan "Kirim & perbarui" saat ada sinyal untuk mengunduh wilayah tugas.'),
-  familiesCount: gettext('Keluarga'),
-  sentCount: gettext('Terkirim'),
   storageUsed: gettext('Penyimpanan terpakai'),
   storagePersisted: gettext('Data disimpan permanen oleh browser.'),
   storageNotPersisted:
@@ -89,7 +87,6 @@ export const STRINGS = Object.freeze({
   // SLS and VK1
   slsMissing: gettext('SLS ini tidak ada di tugas Anda.'),
   definitionMissing: gettext('Kuesioner belum terunduh. Tekan "Kirim & perbarui" saat ada sinyal.'),
-  newFamily: gettext('Tambah keluarga baru (tidak ada di VK1)'),
   prelistTitle: gettext('Daftar VK1'),
   prelistEmpty: gettext('SLS ini belum memiliki daftar VK1.'),
   prelistPending: gettext('Belum diverifikasi'),
@@ -199,7 +196,6 @@ export const STRINGS = Object.freeze({
   storedPrelist: gettext('Baris VK1: %(count)s (nama kepala keluarga dan alamat). Diganti setiap sinkronisasi.'),
   storedMarks: gettext('Tanda VK1: %(count)s.'),
   storedSignOut: gettext('Keluar (setelah semua terkirim) menghapus semua data ini dari ponsel.'),
-  approvedCount: gettext('Disetujui'),
   prelistApproved: gettext('Disetujui PML (dihapus dari ponsel)'),
 });
 
