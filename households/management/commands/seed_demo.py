@@ -85,16 +85,19 @@ class Command(BaseCommand):
     def _sls_ready_to_confirm(self, koseka: User, pml: User, *, avoid: SLS) -> SLS | None:
         """One SLS of the Koseka's kecamatan with every VK1 row final and every family approved (the
         PML approves what was submitted), not yet confirmed: the Koseka's step of the demo. Skipped
-        when one is already ready; an SLS with returned families is left alone (they are the PPL's)."""
+        when one is ready or was confirmed already; an SLS with returned families is left alone (they
+        are the PPL's)."""
         from households.services import family_approve, sls_open_items
 
         candidates = [
             s
             for s in scoping.visible_sls(koseka).filter(is_synthetic=True).exclude(pk=avoid.pk).order_by("-pk")
-            if scoping.can_see_sls(pml, s) and not SLSConfirmation.objects.filter(sls=s).exists()
+            if scoping.can_see_sls(pml, s)
         ]
         for sls in candidates:
-            if PrelistFamily.objects.filter(sls=sls).exists() and not any(sls_open_items(sls).values()):
+            # Ready, or confirmed by the Koseka in an earlier demo: nothing to change.
+            confirmed = SLSConfirmation.objects.filter(sls=sls).exists()
+            if confirmed or (PrelistFamily.objects.filter(sls=sls).exists() and not any(sls_open_items(sls).values())):
                 return sls
         for sls in candidates:
             open_rows = PrelistFamily.objects.filter(sls=sls).exclude(status__in=FINAL_PRELIST).exists()
