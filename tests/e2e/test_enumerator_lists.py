@@ -168,6 +168,11 @@ def test_the_vk1_list_searches_filters_counts_and_warns_of_a_likely_duplicate(
     page.wait_for_selector("[data-testid=visited]:has-text('1 dari 6')")
     assert page.inner_text(f"[data-prelist='{ids[2]}'] .badge") == "Belum diisi"
     page.wait_for_selector("[data-testid=unsent]:has-text('Belum terkirim: 0')")
+    # Compact rows: a row with its family is one link of two lines, a row not visited adds its buttons.
+    heights = dict(
+        zip(ids, page.eval_on_selector_all("[data-prelist]", "els => els.map(e => e.offsetHeight)"), strict=True)
+    )
+    assert heights[ids[2]] <= 80 and max(heights.values()) <= 130, heights
     page.select_option("#vk1-filter", "in_progress")
     assert _shown(page) == [ids[2]]
     page.select_option("#vk1-filter", "not_visited")
