@@ -11,14 +11,16 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from enumeration.models import SLS, User
+from geotag.models import Geotag
 from households import services
 from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus
 
 pytestmark = pytest.mark.django_db
 
 
-def _state() -> tuple[int, int, int, int]:
+def _state() -> tuple[int, ...]:
     return (
+        Geotag.objects.count(),
         PrelistFamily.objects.count(),
         PrelistFamily.objects.filter(status=PrelistStatus.PENDING, family__isnull=True).count(),
         Family.objects.filter(status=FamilyStatus.SUBMITTED).count(),
@@ -39,6 +41,10 @@ def test_the_demo_gives_every_role_its_day_and_is_idempotent(monkeypatch: pytest
     unvisited = PrelistFamily.objects.filter(sls=first, status=PrelistStatus.PENDING, family__isnull=True)
     assert unvisited.count() == 6
     assert sum(row.head_name.startswith("BUDI") for row in unvisited) == 2
+    # Its families already collected have geotags (the SLS map shows buildings), inside the kelurahan.
+    collected = Family.objects.filter(sls=first)
+    assert collected.exists() and not collected.filter(geotag__isnull=True).exists()
+    assert not Geotag.objects.filter(sls=first, flags__isnull=False).exists()
     # The PML: submitted families of the team to review.
     assert Family.objects.filter(sls__assignments__ppl__supervisor=pml, status=FamilyStatus.SUBMITTED).exists()
     # The Koseka: one SLS of the kecamatan with nothing open, so it can be confirmed.

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                     user.save(update_fields=["password"])
         _admin, koseka, pml, ppl, _pemkot = accounts
         unvisited = self._unvisited_rows(ppl)
+        self._geotags(ppl, unvisited)
         ready = self._sls_ready_to_confirm(koseka, pml, avoid=unvisited)
         waiting = Family.objects.filter(sls__in=scoping.visible_sls(pml), status=FamilyStatus.SUBMITTED).count()
         for user in accounts:
@@ -81,6 +85,42 @@ class Command(BaseCommand):
             ]
             PrelistFamily.objects.bulk_create(rows)
         return sls
+
+    def _geotags(self, ppl: User, sls: SLS) -> None:
+        """Geotags for the families already collected in the demo PPL's first SLS (the generated
+        ones have none), so the app's SLS map shows buildings: points inside the kelurahan
+        (PostGIS, fixed seed), taken yesterday six minutes apart. Families that have one keep it."""
+        from django.db import connection
+
+        from geotag.services import GeotagInput, geotag_build, geotags_create
+
+        families = list(Family.objects.filter(sls=sls, geotag__isnull=True).order_by("building_no", "pk"))
+        if not families:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ST_X(p.geom), ST_Y(p.geom) FROM enumeration_kelurahan k,"
+                " ST_Dump(ST_GeneratePoints(k.boundary, %s, 2022)) p WHERE k.bps_code = %s",
+                [len(families), sls.kelurahan_id],
+            )
+            points = cursor.fetchall()
+        start = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+        with transaction.atomic():
+            geotags = []
+            for n, (family, (lon, lat)) in enumerate(zip(families, points, strict=False)):
+                data = GeotagInput(
+                    client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"regsosek-demo-geotag/{family.client_uuid}"),
+                    latitude=lat,
+                    longitude=lon,
+                    accuracy_m=8.0,
+                    captured_at=start + dt.timedelta(minutes=6 * n),
+                    provider="gps",
+                    building_no=family.building_no,
+                )
+                geotags.append((family, geotag_build(user=ppl, sls=sls, data=data)))
+            geotags_create(geotags=[g for _f, g in geotags])
+            for family, geotag in geotags:
+                Family.objects.filter(pk=family.pk).update(geotag=geotag)
 
     def _sls_ready_to_confirm(self, koseka: User, pml: User, *, avoid: SLS) -> SLS | None:
         """One SLS of the Koseka's kecamatan with every VK1 row final and every family approved (the
