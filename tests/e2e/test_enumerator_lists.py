@@ -172,7 +172,8 @@ def test_the_vk1_list_searches_filters_counts_and_warns_of_a_likely_duplicate(
     heights = dict(
         zip(ids, page.eval_on_selector_all("[data-prelist]", "els => els.map(e => e.offsetHeight)"), strict=True)
     )
-    assert heights[ids[2]] <= 80 and max(heights.values()) <= 130, heights
+    # (The sixth row's long hostile name takes more lines.)
+    assert heights[ids[2]] <= 80 and max(heights[i] for i in ids[:5]) <= 130, heights
     page.select_option("#vk1-filter", "in_progress")
     assert _shown(page) == [ids[2]]
     page.select_option("#vk1-filter", "not_visited")

@@ -339,7 +339,8 @@ export async function slsScreen(app, screen, slsId) {
     const place = [row.address, placeOf(family)].filter(Boolean).join(' · ');
     const badge = family ? familyStatusLabel(family) : approvedAndGone ? L.statusApproved : (PRELIST_LABELS[status] ?? status);
     const parts = [
-      h('span', { class: 'rowhead' }, h('strong', { text: `${row.line_no}. ${row.head_name}` }), h('span', { class: 'badge', text: badge })),
+      // A row nobody visited says so by its "Mulai wawancara": no badge, so its name keeps one line.
+      h('span', { class: 'rowhead' }, h('strong', { text: `${row.line_no}. ${row.head_name}` }), status === 'pending' && !family ? null : h('span', { class: 'badge', text: badge })),
       place ? h('span', { class: 'muted', text: place }) : null,
       approvedAndGone ? h('span', { class: 'muted', text: T.prelistApproved }) : null,
       mark?.state === 'pending' && mark.status !== 'found' ? h('span', { class: 'muted', text: T.markPending }) : null,
