@@ -68,11 +68,20 @@ def decode_cursor(cursor: str) -> dt.datetime:
     return moment
 
 
-def _geojson(geometry: MultiPolygon | None) -> dict[str, Any] | None:
+def _geojson(geometry: MultiPolygon | None, *, digits: int | None = None) -> dict[str, Any] | None:
+    """GeoJSON of `geometry`; `digits`: coordinates rounded to that many decimals (6: 0.1 m)."""
     if geometry is None:
         return None
     result: dict[str, Any] = json.loads(geometry.json)
+    if digits is not None:
+        result["coordinates"] = _rounded(result["coordinates"], digits)
     return result
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    if isinstance(value, list):
+        return [_rounded(item, digits) for item in value]
+    return round(value, digits)
 
 
 def family_for_device(
@@ -169,6 +178,9 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
                 "kecamatan": s.kelurahan.kecamatan_id,
                 "kecamatan_name": s.kelurahan.kecamatan.name,
                 "boundary": _geojson(s.boundary),
+                # For the phone's doorstep check of a geotag (static/js/geo/rules.js), the same
+                # polygon the server checks against; a few KB per kelurahan (docs/pwa.md).
+                "kelurahan_boundary": _geojson(s.kelurahan.boundary, digits=6),
                 "is_synthetic": s.is_synthetic,
                 # What the phone's validator reads as context.* and what it fills into Blok I,
                 # so the phone checks a record exactly as the server will (households/form.py).

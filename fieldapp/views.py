@@ -27,6 +27,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
+from geotag.rules import geotag_rules
+
 APP_SCRIPT = "dist/app.js"
 APP_STYLES = "dist/app.css"
 SW_SCRIPT = "dist/sw.js"
@@ -87,6 +89,8 @@ def _app_settings() -> dict[str, object]:
         "lock_idle_seconds": settings.APP_LOCK_IDLE_SECONDS,
         "pin_max_attempts": settings.APP_LOCK_MAX_PIN_ATTEMPTS,
         "approved_retention_hours": settings.APPROVED_RETENTION_HOURS,
+        # The doorstep check of a geotag applies the server's thresholds (static/js/geo/rules.js).
+        "geotag_rules": json.dumps(geotag_rules(), sort_keys=True),
     }
 
 

@@ -229,7 +229,7 @@ def geotags_check(geotags: list[Geotag]) -> dict[int, list[str]]:
             ]
         for other_id, metres, seconds in travels.get(geotag.pk, []):
             speed = metres / max(seconds, 1.0)
-            if speed > limit_ms and metres > 200:
+            if speed > limit_ms and metres > settings.GEOTAG_SPEED_MIN_DISTANCE_M:
                 km_per_h = round(speed * 3.6, 1)
                 flags[GeotagFlag.Kind.IMPLAUSIBLE_SPEED] = {"other": other_id, "km_per_h": km_per_h}
                 # One of the two points is wrong: flag both, whatever order they arrived in.

@@ -6,6 +6,7 @@ Secrets have no default: `make run` / `make test` generate local ones under `.lo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -255,7 +256,10 @@ if AUDIT_RETENTION_DAYS < 90:
 # Enumerator app: device tokens' lifetime; sync batch size; geotag checks; photo uploads.
 DEVICE_TOKEN_DAYS = env_int("DEVICE_TOKEN_DAYS", 14)
 SYNC_MAX_BATCH = env_int("SYNC_MAX_BATCH", 100)
-GEOTAG_MAX_ACCURACY_M = env_float("GEOTAG_MAX_ACCURACY_M", 30.0)
+# Geotag thresholds: defaults in geotag/rules.json, which the phone's doorstep check reads too
+# (through the app shell, geotag/rules.py).
+_GEOTAG_RULES = json.loads((BASE_DIR / "geotag" / "rules.json").read_text(encoding="utf-8"))
+GEOTAG_MAX_ACCURACY_M = env_float("GEOTAG_MAX_ACCURACY_M", float(_GEOTAG_RULES["max_accuracy_m"]))
 # Enumerator app lock (docs/pwa.md, "App lock"): the app asks for the PIN again after this many
 # seconds without a touch; after this many wrong PINs in a row only the password opens it again.
 APP_LOCK_IDLE_SECONDS = env_int("APP_LOCK_IDLE_SECONDS", 300)
@@ -267,9 +271,10 @@ APPROVED_RETENTION_HOURS = env_int("APPROVED_RETENTION_HOURS", 24)
 # A release label mixed into the enumerator app's version: changing it makes every phone install the
 # app again (e.g. after a server-side change the app must pick up). Files already change the version.
 APP_RELEASE = env_str("APP_RELEASE", "")
-GEOTAG_AREA_TOLERANCE_M = env_float("GEOTAG_AREA_TOLERANCE_M", 50.0)
-GEOTAG_SAME_POINT_M = env_float("GEOTAG_SAME_POINT_M", 1.0)
-GEOTAG_MAX_SPEED_KMH = env_float("GEOTAG_MAX_SPEED_KMH", 80.0)
+GEOTAG_AREA_TOLERANCE_M = env_float("GEOTAG_AREA_TOLERANCE_M", float(_GEOTAG_RULES["area_tolerance_m"]))
+GEOTAG_SAME_POINT_M = env_float("GEOTAG_SAME_POINT_M", float(_GEOTAG_RULES["same_point_m"]))
+GEOTAG_MAX_SPEED_KMH = env_float("GEOTAG_MAX_SPEED_KMH", float(_GEOTAG_RULES["max_speed_kmh"]))
+GEOTAG_SPEED_MIN_DISTANCE_M = env_float("GEOTAG_SPEED_MIN_DISTANCE_M", float(_GEOTAG_RULES["speed_min_distance_m"]))
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # Monitoring (docs/monitoring-quality.md): hours an export file is kept; the quality report's
 # outlier thresholds (interviews shorter than this many minutes, more families a day than this,

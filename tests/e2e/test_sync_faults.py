@@ -26,6 +26,7 @@ from tests.e2e.test_enumerator_app import (  # the module-scoped fixture gives t
     PIN,
     _fill,
     _jpeg,
+    _new_family,
     _phone_context,
     _record,
     _sign_in,
@@ -209,7 +210,7 @@ def test_a_revoked_phone_says_what_was_never_sent_and_wipes_only_when_confirmed(
     page.goto(f"{live_stack.url}/app/")
     _sign_in(page, ppl, sls)
     page.click(f"a[data-sls='{sls.pk}']")
-    page.click("[data-testid=new-family]")
+    _new_family(page, "KELUARGA BELUM TERKIRIM")
     page.fill("#f-r108", "KELUARGA BELUM TERKIRIM")
     page.click("[data-testid=save-draft]")
     device_id = page.evaluate(

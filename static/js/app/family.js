@@ -19,6 +19,7 @@ import { interpolate } from '../ui/i18n.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { createFamilyForm } from './form.js';
+import { doorstepWarnings, warningParts } from './geocheck.js';
 import { compressPhoto, currentFix, isoWithOffset } from './media.js';
 
 /** @typedef {import('./main.js').App} App */
@@ -188,7 +189,7 @@ export async function familyScreen(app, screen, clientUuid) {
     const sharedRow = building && !geotag ? await db.geotags.where('[sls+building_no]').equals([family.sls, building]).first() : undefined;
     const shared = sharedRow ? await openGeotag(vault, sharedRow) : undefined;
     const status = h('p', { class: 'muted', role: 'status' });
-    const reason = h('input', { name: 'geotag-reason', placeholder: T.geotagReasonPlaceholder, maxlength: 200 });
+    const reason = h('input', { name: 'geotag-reason', id: 'geotag-reason', placeholder: T.geotagReasonPlaceholder, maxlength: 200 });
     /** @type {HTMLElement | null} */
     let pending = null;
 
@@ -197,20 +198,21 @@ export async function familyScreen(app, screen, clientUuid) {
       captureButton.disabled = true;
       try {
         const fix = await currentFix(navigator.geolocation);
-        const good = fix.accuracy_m <= app.config.maxAccuracy;
         /** @type {GeotagRow} */
         // Always a new geotag: the server keeps a geotag as first stored, so a retake is a new one.
         const row = { client_uuid: app.newId(), sls: family.sls, building_no: building, ...fix, accepted_reason: '' };
-        if (good) {
+        // The server's checks, at the doorstep (geocheck.js): accuracy, outside the area, travel speed.
+        const warnings = await doorstepWarnings(app, family.sls, fix);
+        if (warnings.length === 0) {
           await keep(row);
           return;
         }
         pending = h(
           'div',
-          { class: 'warnbox' },
-          h('p', { class: 'warn', text: `${T.geotagPoorAccuracy} ${fix.accuracy_m} m (${T.geotagThreshold} ${app.config.maxAccuracy} m).` }),
+          { class: 'warnbox', role: 'alert', 'data-testid': 'geotag-warning' },
+          ...warningParts(warnings),
           h('button', { type: 'button', text: T.geotagRetake, onclick: capture }),
-          h('label', { text: T.geotagAcceptWithReason }),
+          h('label', { for: 'geotag-reason', text: T.geotagAcceptWithReason }),
           reason,
           h('button', {
             type: 'button',

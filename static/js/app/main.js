@@ -1,12 +1,13 @@
 // @ts-check
 /**
  * The enumerator app: boot, routing, the lock, the sync bar, the update banner. Screens are in
- * screens.js, family.js and lock.js; the store and the sync engine in ../sync (docs/pwa.md).
+ * screens.js, worklist.js, family.js and lock.js; the store and the sync engine in ../sync (docs/pwa.md).
  *
  * The app lock: the unlocked keys (`session`) live in this page's memory only. Opening the app,
  * and `lockIdleMs` without a touch or a key, lock it: drafts are saved first, then the keys are
  * dropped and the service worker is told to drop its copy.
  */
+import { parseRules } from '../geo/rules.js';
 import { createBrowserEngine } from '../sync/browser.js';
 import { getMeta, openDatabase, setMeta } from '../sync/db.js';
 import { fromBase64Url, loadKeyring, createKeyring, setServerWrap, unlockWithShare } from '../sync/keyring.js';
@@ -17,7 +18,8 @@ import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { familyScreen } from './family.js';
 import { lockScreen, pinSetupScreen } from './lock.js';
-import { homeScreen, signInScreen, slsScreen, storedScreen, wipeScreen } from './screens.js';
+import { signInScreen, storedScreen, wipeScreen } from './screens.js';
+import { homeScreen, slsScreen } from './worklist.js';
 
 /** @typedef {import('../sync/engine.js').SyncEvent} SyncEvent */
 /** @typedef {import('../sync/outbox.js').WorkCounts} WorkCounts */
@@ -37,7 +39,7 @@ function numberOr(value, fallback) {
  * @typedef {object} App  What the screens get.
  * @property {import('../sync/db.js').RegsosekDB} db
  * @property {import('../sync/engine.js').SyncEngine} engine
- * @property {{maxAccuracy: number, version: string, lockIdleMs: number, pinMaxAttempts: number, retentionMs: number | null}} config
+ * @property {{maxAccuracy: number, version: string, lockIdleMs: number, pinMaxAttempts: number, retentionMs: number | null, geotagRules: import('../geo/rules.js').GeotagRules}} config
  * @property {() => import('../sync/vault.js').Vault | null} vault   the unlocked vault, null while locked
  * @property {() => Session | null} session
  * @property {(session: Session) => Promise<void>} unlocked  the PIN (or a sign-in) opened the keys
@@ -65,6 +67,8 @@ const config = {
   lockIdleMs: Math.max(30, numberOr(root.dataset.lockIdleSeconds, 300)) * 1000,
   pinMaxAttempts: Math.max(1, numberOr(root.dataset.pinMaxAttempts, 5)),
   retentionMs: retentionHours < 0 ? null : retentionHours * 60 * 60 * 1000,
+  // The server's geotag thresholds (geotag/rules.json), for the doorstep check (geocheck.js).
+  geotagRules: parseRules(root.dataset.geotagRules),
 };
 const db = openDatabase();
 
@@ -109,6 +113,7 @@ let timer = null;
 /** @type {Set<() => void>} the shown screen's listeners for finished sync runs */
 const synced = new Set();
 
+// At the bottom of the screen, within the thumb's reach, on every screen (docs/pwa.md).
 const syncBar = h('section', { class: 'syncbar', 'aria-live': 'polite' });
 const banners = h('div', { class: 'banners' });
 const screen = h('main', { class: 'screen' });
@@ -443,11 +448,19 @@ async function renderRoute() {
 }
 
 async function boot() {
-  mount(root, banners, syncBar, screen);
+  mount(root, banners, screen, syncBar);
+  // What sits fixed above the sync bar (a form's action bar) and the page's end leave room for it.
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => document.body.style.setProperty('--dock', `${syncBar.offsetHeight}px`)).observe(syncBar);
+  }
   bar.lastSyncAt = (await getMeta(db, 'last_sync_at')) ?? null;
   renderSyncBar();
   renderBanners();
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => {
+    // Another screen starts at its top (a refresh of the same screen keeps its place).
+    window.scrollTo(0, 0);
+    route();
+  });
   window.addEventListener('online', () => {
     renderSyncBar();
     app.sync({ force: true });

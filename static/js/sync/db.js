@@ -95,6 +95,8 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {'changed' | 'returned' | null} [conflict_reason]  conflict: someone changed the answers,
  *   or a supervisor returned the family with a comment the PPL has not seen yet
  * @property {number | null} [approved_seen_at]  when this phone first saw the family approved (retention.js)
+ * @property {boolean} [untouched]           a draft nothing was typed into yet (only what the app
+ *   filled in when it was started): not unsent work; every save that does not say so clears it
  * @property {number} updated_at
  */
 

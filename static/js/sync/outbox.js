@@ -41,6 +41,7 @@ export { canonicalJson };
  * @property {number} sls
  * @property {Record<string, any> | Sealed} record   {form, version, family, members}, or already sealed
  * @property {string | null} [geotag_uuid]
+ * @property {boolean} [untouched]  a draft with nothing typed yet (the app just started it)
  */
 
 /**
@@ -71,7 +72,9 @@ export { canonicalJson };
  * @property {Record<import('./db.js').FamilyStatus, number>} families
  * @property {Record<import('./db.js').OpStatus, number>} outbox
  * @property {Record<import('./db.js').PhotoStatus, number>} photos
- * @property {number} marks   VK1 marks not yet accepted by the server (pending or rejected)
+ * @property {number} marks   VK1 marks not yet accepted by the server (pending or rejected), but
+ *   those of untouched drafts
+ * @property {number} untouched  drafts started but not typed into (in `families.draft`, not in `unsent`)
  * @property {number} unsent  families, photos and VK1 marks whose data the server does not have yet
  */
 
@@ -190,6 +193,8 @@ function workingCopy(input, existing, now) {
     record: input.record,
     geotag_uuid: input.geotag_uuid ?? existing?.geotag_uuid ?? null,
     status: 'draft',
+    // Only a save that says so keeps a draft "untouched" (not counted as unsent work).
+    untouched: input.untouched === true,
     edit_seq: (existing?.edit_seq ?? 0) + 1,
     updated_at: now,
   };
@@ -690,13 +695,22 @@ export async function countWork(db) {
   return db.transaction('r', [db.families, db.outbox, db.photos, db.marks], async () => {
     const families = /** @type {WorkCounts['families']} */ ({});
     for (const s of FAMILY_STATUSES) families[s] = await db.families.where('status').equals(s).count();
+    // A draft started but not typed into yet is no unsent work, nor is its VK1 mark (which waits
+    // for the family anyway): the PPL has done nothing that could be lost.
+    const untouched = new Set(
+      (await db.families.where('status').equals('draft').filter((f) => f.untouched === true).primaryKeys()).map(String),
+    );
     const outbox = /** @type {WorkCounts['outbox']} */ ({});
     for (const s of OP_STATUSES) outbox[s] = await db.outbox.where('status').equals(s).count();
     const photos = /** @type {WorkCounts['photos']} */ ({});
     for (const s of PHOTO_STATUSES) photos[s] = await db.photos.where('status').equals(s).count();
-    const marks = await db.marks.where('state').anyOf('pending', 'rejected').count();
+    const marks = await db.marks
+      .where('state')
+      .anyOf('pending', 'rejected')
+      .filter((m) => !(m.family_uuid && untouched.has(m.family_uuid)))
+      .count();
     const unsent =
-      families.draft + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected + marks;
-    return { families, outbox, photos, marks, unsent };
+      families.draft - untouched.size + families.final + families.conflict + families.rejected + photos.pending + photos.sending + photos.rejected + marks;
+    return { families, outbox, photos, marks, untouched: untouched.size, unsent };
   });
 }

@@ -24,6 +24,7 @@ import {
   saveGeotag,
   takeBatch,
 } from './outbox.js';
+import { setMark } from './marks.js';
 import { addPhoto, listUploadablePhotos } from './photos.js';
 import { mergePull } from './pull.js';
 import { openGeotag, readFamily } from './sealing.js';
@@ -182,6 +183,25 @@ test('conflict, invalid and forbidden answers stay visible with the server reaso
   assert.equal(counts.families.rejected, 2);
   assert.equal(counts.unsent, 3);
   assert.equal((await take(db)).entries.length, 0, 'rejected ops are not resent by themselves');
+});
+
+test('a draft nothing was typed into is no unsent work, nor is its VK1 mark, until the first save', async () => {
+  const { db } = fresh();
+  await saveDraft(db, { ...input(A), untouched: true }, T0, vault);
+  await setMark(db, { rowId: 7, status: 'found', familyUuid: A }, T0);
+  await setMark(db, { rowId: 8, status: 'moved' }, T0);
+  let counts = await countWork(db);
+  assert.equal(counts.families.draft, 1);
+  assert.equal(counts.untouched, 1);
+  assert.equal(counts.marks, 1, 'only the mark of the other row');
+  assert.equal(counts.unsent, 1);
+  // The PPL types an answer: the form saves without `untouched`.
+  await saveDraft(db, input(A, 4), T0 + 1, vault);
+  assert.equal((await db.families.get(A))?.untouched, false);
+  counts = await countWork(db);
+  assert.equal(counts.untouched, 0);
+  assert.equal(counts.marks, 2);
+  assert.equal(counts.unsent, 3);
 });
 
 test('fixing a rejected family reuses its op', async () => {

@@ -6,14 +6,7 @@
 import { gettext } from './i18n.js';
 
 export const STRINGS = Object.freeze({
-  // Sync: states of a family on the phone
-  familyStatusDraft: gettext('Draf (belum final)'),
-  familyStatusFinal: gettext('Menunggu dikirim'),
-  familyStatusSent: gettext('Terkirim'),
-  familyStatusConflict: gettext('Konflik: data di server sudah berubah'),
-  familyStatusReturnedUnseen: gettext('Dikembalikan PML: baca catatan'),
-  familyStatusRejected: gettext('Ditolak server; perlu diperbaiki'),
-  familyStatusReturned: gettext('Dikembalikan pengawas'),
+  // The states of a family on the phone are worded in list-strings.js (ui/labels.js).
 
   // Sync: messages the engine stores or emits
   syncNetworkError: gettext('Tidak ada koneksi ke server. Data aman di ponsel dan akan dikirim otomatis.'),
@@ -84,8 +77,6 @@ export const STRINGS = Object.freeze({
   tasksTitle: gettext('Perlu ditindaklanjuti'),
   assignmentTitle: gettext('Wilayah tugas (SLS)'),
   assignmentEmpty: gettext('Belum ada SLS. Tekan "Kirim & perbarui" saat ada sinyal untuk mengunduh wilayah tugas.'),
-  familiesCount: gettext('Keluarga'),
-  sentCount: gettext('Terkirim'),
   storageUsed: gettext('Penyimpanan terpakai'),
   storagePersisted: gettext('Data disimpan permanen oleh browser.'),
   storageNotPersisted:
@@ -96,7 +87,6 @@ export const STRINGS = Object.freeze({
   // SLS and VK1
   slsMissing: gettext('SLS ini tidak ada di tugas Anda.'),
   definitionMissing: gettext('Kuesioner belum terunduh. Tekan "Kirim & perbarui" saat ada sinyal.'),
-  newFamily: gettext('Tambah keluarga baru (tidak ada di VK1)'),
   prelistTitle: gettext('Daftar VK1'),
   prelistEmpty: gettext('SLS ini belum memiliki daftar VK1.'),
   prelistPending: gettext('Belum diverifikasi'),
@@ -146,8 +136,6 @@ export const STRINGS = Object.freeze({
   geotagCapturing: gettext('Mencari lokasi GPS…'),
   geotagAccuracy: gettext('akurasi'),
   geotagReason: gettext('alasan'),
-  geotagPoorAccuracy: gettext('Akurasi GPS kurang baik:'),
-  geotagThreshold: gettext('batas'),
   geotagRetake: gettext('Ambil ulang'),
   geotagAcceptWithReason: gettext('Atau terima lokasi ini dengan alasan:'),
   geotagReasonPlaceholder: gettext('mis. di dalam gang sempit, sinyal GPS lemah'),
@@ -208,7 +196,6 @@ export const STRINGS = Object.freeze({
   storedPrelist: gettext('Baris VK1: %(count)s (nama kepala keluarga dan alamat). Diganti setiap sinkronisasi.'),
   storedMarks: gettext('Tanda VK1: %(count)s.'),
   storedSignOut: gettext('Keluar (setelah semua terkirim) menghapus semua data ini dari ponsel.'),
-  approvedCount: gettext('Disetujui'),
   prelistApproved: gettext('Disetujui PML (dihapus dari ponsel)'),
 });
 
