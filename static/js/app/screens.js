@@ -328,7 +328,7 @@ async function startFamily(app, sls, row) {
   // Sealed before the transaction: WebCrypto must not be awaited inside it.
   const record = await requireVault(app.vault()).sealRecord(emptyRecord(definition, prefill));
   await app.db.transaction('rw', app.db.families, app.db.marks, async () => {
-    await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record }, now);
+    await saveDraft(app.db, { client_uuid: clientUuid, sls: sls.id, record, untouched: true }, now);
     await setMark(app.db, { rowId: row ? row.id : null, status: row ? 'found' : 'new', familyUuid: clientUuid }, now);
   });
   return clientUuid;
