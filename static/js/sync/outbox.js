@@ -262,7 +262,7 @@ export async function enqueueFamily(db, input, { now, newId, vault = null }) {
     family.message = null;
     // The interview ends when it is finalised; a correction after the server has it keeps that time.
     family.interview_finished_at =
-      (existing?.server_revision ?? null) === null ? isoNow(now) : (existing.interview_finished_at ?? null);
+      (existing?.server_revision ?? null) === null ? isoNow(now) : (existing?.interview_finished_at ?? null);
     // Finalised on the family's screen, which shows the comment of the return the phone knows of.
     family.answered_return = family.return_id ?? null;
     await db.families.put(family);
@@ -707,13 +707,13 @@ export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
 /**
  * Whether the PPL may discard a family: a draft the server never had (never acknowledged, never
  * sent: no copy left the phone). A family that was sent, or finalised, is never discarded.
- * @param {FamilyRow} family
+ * @param {{status: string, server_revision: number | null, base_revision: number | null, unacked?: unknown}} family
+ *   a stored row or its opened view
  * @returns {boolean}
  */
 export function isDiscardable(family) {
-  return (
-    family.status === 'draft' && family.server_revision === null && family.base_revision === null && sentCopies(family).length === 0
-  );
+  const copies = Array.isArray(family.unacked) ? family.unacked.length : family.unacked ? 1 : 0;
+  return family.status === 'draft' && family.server_revision === null && family.base_revision === null && copies === 0;
 }
 
 /**
