@@ -51,7 +51,8 @@ class LiveStack:
             cwd=ROOT, env={**self.env, **extra_env}, stdout=(self.logs / "web.log").open("a"),
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        _wait_for(f"{self.url}/app/")
+        # A loaded machine (several test runs at once) can take more than half a minute to start it.
+        _wait_for(f"{self.url}/app/", timeout=float(os.environ.get("E2E_START_TIMEOUT", "120")))
 
     def stop_web(self) -> None:
         if self.web is not None:
