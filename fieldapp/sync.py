@@ -157,9 +157,15 @@ def sync_pull(*, user: User, cursor: str | None) -> dict[str, Any]:
         .order_by("reviewed_at")
     )
     returns = _return_events([f.pk for f in returned])
+    supervisor = user.supervisor
     return {
         "cursor": encode_cursor(started),
         "server_time": started.isoformat(),
+        # Blok II (202, 204) on the phone starts from these: the PPL and the PML of the team now.
+        "team": {
+            "ppl": {"name": user.full_name, "code": user.username},
+            "pml": {"name": supervisor.full_name, "code": supervisor.username} if supervisor else None,
+        },
         "questionnaire": {
             "form": current.form,
             "version": current.version,
@@ -256,6 +262,10 @@ def _shape_error(item: Any) -> dict[str, Any] | None:
                 {"variable": "photos", "message": _("harus daftar, paling banyak %(n)d foto") % {"n": MAX_PHOTOS}}
             ],
         }
+    try:
+        services.InterviewTimes.parse(item)
+    except ApplicationError as exc:
+        return {"client_uuid": str(key), "result": "invalid", "errors": exc.extra["errors"]}
     for name in ("base_revision", "return_id"):
         value = item.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
@@ -357,6 +367,7 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
                 base_revision=item.get("base_revision"),
                 source="sync",
                 answers_return=item.get("return_id"),
+                interview=services.InterviewTimes.parse(item),
             )
             family = saved.family
             if item.get("geotag") is not None:
@@ -467,7 +478,13 @@ def _build_new(user: User, entry: _Entry, digest: str) -> _NewFamily | dict[str,
     """The rows of a new family, or its `invalid` answer."""
     try:
         rows = services.family_build_new(
-            user=user, sls=entry.sls, client_uuid=entry.key, record=entry.record, digest=digest, source="sync"
+            user=user,
+            sls=entry.sls,
+            client_uuid=entry.key,
+            record=entry.record,
+            digest=digest,
+            source="sync",
+            interview=services.InterviewTimes.parse(entry.item),
         )
         raw = entry.item.get("geotag")
         geotag = geotag_services.GeotagInput.parse(raw) if raw is not None else None

@@ -60,6 +60,74 @@ class SaveResult:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The interview times come from the phone's clock: a few minutes ahead is a clock that drifts, more
+# is a wrong clock; before 2020 is a clock that reset (PostgreSQL cannot read a year-1 time back).
+INTERVIEW_CLOCK_SKEW = dt.timedelta(minutes=10)
+INTERVIEW_EARLIEST = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class InterviewTimes:
+    """When the interview of a family began (its first answer on the phone) and was finalised."""
+
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> InterviewTimes:
+        """From a push item's `interview_started_at` / `interview_finished_at` (ISO 8601 with an
+        offset; absent or null: not known, as from an older app). Raises ApplicationError with an
+        error per field: not a time, no offset, in the future beyond the clock skew, before 2020,
+        or a finish before the start."""
+        errors: list[dict[str, Any]] = []
+        times: dict[str, dt.datetime | None] = {}
+        for name in ("interview_started_at", "interview_finished_at"):
+            value = raw.get(name)
+            times[name] = None
+            if value is None:
+                continue
+            message = None
+            try:
+                moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                moment = None
+            if moment is None:
+                message = _("harus tanggal-waktu ISO 8601")
+            elif moment.tzinfo is None:
+                message = _("harus memuat zona waktu")
+            elif moment > timezone.now() + INTERVIEW_CLOCK_SKEW:
+                message = _("waktu di masa depan; periksa jam ponsel")
+            elif moment < INTERVIEW_EARLIEST:
+                message = _("waktu sebelum 2020; periksa jam ponsel")
+            else:
+                times[name] = moment
+            if message:
+                errors.append({"variable": name, "number": None, "member_index": None, "message": message})
+        started, finished = times["interview_started_at"], times["interview_finished_at"]
+        if started is not None and finished is not None and finished < started:
+            errors.append(
+                {
+                    "variable": "interview_finished_at",
+                    "number": None,
+                    "member_index": None,
+                    "message": _("waktu selesai wawancara sebelum waktu mulai"),
+                }
+            )
+        if errors:
+            raise ApplicationError(_("Waktu wawancara tidak valid."), extra={"errors": errors})
+        return cls(started_at=started, finished_at=finished)
+
+
+def _write_interview(family: Family, interview: InterviewTimes | None) -> None:
+    """Keeps what the phone sent; a time it did not send (an older app) leaves the stored one."""
+    if interview is None:
+        return
+    if interview.started_at is not None:
+        family.interview_started_at = interview.started_at
+    if interview.finished_at is not None:
+        family.interview_finished_at = interview.finished_at
+
+
 @dataclass
 class NewFamily:
     """A validated new family and the rows that store it, not saved yet (the family has no id)."""
@@ -122,7 +190,14 @@ def _current_parts(definition: form.Definition, family: Family) -> records.Famil
 
 
 def family_build_new(
-    *, user: User, sls: SLS, client_uuid: uuid.UUID, record: dict[str, Any], digest: str, source: str
+    *,
+    user: User,
+    sls: SLS,
+    client_uuid: uuid.UUID,
+    record: dict[str, Any],
+    digest: str,
+    source: str,
+    interview: InterviewTimes | None = None,
 ) -> NewFamily:
     """Validate a new family's record and build its rows, unsaved: the family (submitted, revision 1),
     its members, revision 1 and the draft → submitted event. The one definition of what a created
@@ -145,6 +220,7 @@ def family_build_new(
         photo_required=form.photo_required(definition, record, sls=sls),
     )
     _write_parts(family, parts)
+    _write_interview(family, interview)
     return NewFamily(
         family=family,
         members=_member_rows(family, parts),
@@ -166,6 +242,7 @@ def family_save(
     base_revision: int | None,
     source: str = "api",
     answers_return: int | None = None,
+    interview: InterviewTimes | None = None,
 ) -> SaveResult:
     """Create or update one family with its members.
 
@@ -180,8 +257,9 @@ def family_save(
     the comment reaches the PPL before the family leaves `returned`. A supervisor's record carries
     NIK / No. KK masked, as it was shown: the stored numbers are put back first
     (`_with_identifiers_restored`), so the content compared, validated, hashed and stored is the full
-    record. Raises RecordInvalidError (errors per variable), NotAllowedError, ConflictError. Locks
-    the family row.
+    record. `interview`: the interview times the phone sent (stored with a new content; a time not
+    sent keeps the stored one). Raises RecordInvalidError (errors per variable), NotAllowedError,
+    ConflictError. Locks the family row.
     """
     digest = records.payload_sha256(record)
     family = Family.objects.select_for_update().filter(client_uuid=client_uuid).first()
@@ -189,7 +267,15 @@ def family_save(
         _ensure_ppl_of(user, sls)
         if _sls_is_confirmed(sls):
             raise NotAllowedError(_("SLS ini sudah dikonfirmasi Koseka; data tidak dapat ditambah."))
-        new = family_build_new(user=user, sls=sls, client_uuid=client_uuid, record=record, digest=digest, source=source)
+        new = family_build_new(
+            user=user,
+            sls=sls,
+            client_uuid=client_uuid,
+            record=record,
+            digest=digest,
+            source=source,
+            interview=interview,
+        )
         family = new.family
         try:
             with transaction.atomic():
@@ -239,6 +325,7 @@ def family_save(
     family.updated_by = user
     family.warnings = warnings
     family.photo_required = form.photo_required(definition, record, sls=family.sls)
+    _write_interview(family, interview)
     if previous_status == FamilyStatus.RETURNED:
         family.status = FamilyStatus.SUBMITTED
         family.submitted_at = timezone.now()

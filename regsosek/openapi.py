@@ -94,6 +94,16 @@ class PushItemSerializer(serializers.Serializer[Any]):
     record = serializers.JSONField(help_text="{form, version, family: {var: value}, members: [...]}")
     geotag = GeotagInSerializer(required=False, allow_null=True)
     photos = PhotoRefSerializer(many=True, required=False)
+    interview_started_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with offset: the first answer of the family on the phone; not after now + 10 min",
+    )
+    interview_finished_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with offset: when the PPL finalised it; not before interview_started_at",
+    )
 
 
 class PushRequestSerializer(serializers.Serializer[Any]):
@@ -161,6 +171,7 @@ class ReturnedSerializer(serializers.Serializer[Any]):
 class PullResponseSerializer(serializers.Serializer[Any]):
     cursor = serializers.CharField(help_text="send it back as ?cursor= for what changed since")
     server_time = serializers.DateTimeField()
+    team = serializers.JSONField(help_text="{ppl: {name, code}, pml: {name, code} | null}, for Blok II (202, 204)")
     questionnaire = serializers.JSONField(help_text="{form, version, sha256, url} of the current definition")
     sls = serializers.ListField(child=serializers.JSONField(), help_text="assigned SLS with boundary and context")
     prelist = serializers.ListField(child=serializers.JSONField(), help_text="VK1 rows of those SLS")

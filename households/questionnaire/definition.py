@@ -41,7 +41,7 @@ _TOP_KEYS: Final = (
 _BLOCK_KEYS: Final = ({"id", "label_id", "label_en", "items"}, {"relevant", "required_when"})
 _VARIABLE_KEYS: Final = (
     {"id", "number", "label_id", "label_en", "type", "required"},
-    {"codes", "relevant", "checks", "note"},
+    {"codes", "relevant", "checks", "note", "help_id", "help_en", "building"},
 )
 _GROUP_KEYS: Final = (
     {"id", "type", "label_id", "label_en", "required", "variables"},
@@ -340,6 +340,14 @@ class _Checker:
             self.problem(where, "only code and multicode variables have codes")
         if "note" in variable:
             self.text(variable, "note", where)
+        # `note` is for developers and never shown; `help_id` / `help_en` are for the PPL, in both
+        # languages or not at all.
+        if ("help_id" in variable) != ("help_en" in variable):
+            self.problem(where, "help_id and help_en go together")
+        self.text(variable, "help_id", where)
+        self.text(variable, "help_en", where)
+        if "building" in variable and (variable["building"] is not True or scope == MEMBER):
+            self.problem(where, "building must be true, and only on a family variable")
         if "relevant" in variable:
             self.rule(variable["relevant"], scope, f"{where}.relevant")
         self.checks(variable.get("checks", []), scope, where)

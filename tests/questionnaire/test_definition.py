@@ -141,6 +141,24 @@ def test_the_photo_trigger_codes_are_a_definition_setting() -> None:
     assert [entry["id"] for entry in DEFINITION.data["derived"]] == ["photo_required"]
 
 
+def test_help_for_the_ppl_is_in_both_languages_and_never_a_developer_note() -> None:
+    variables = [
+        variable
+        for block in DEFINITION.data["blocks"]
+        for item in block["items"]
+        for variable in item.get("variables", [item])
+    ]
+    helped = [v for v in variables if "help_id" in v]
+    assert len(helped) >= 10
+    for variable in helped:
+        assert variable["help_id"] != variable["help_en"]
+        assert variable["help_id"] != variable.get("note")
+    # The answers about the building are shared by its families: Blok III only.
+    building = {v["id"] for v in variables if v.get("building")}
+    blok_iii = {item["id"] for item in DEFINITION.data["blocks"][2]["items"]}
+    assert building and building <= blok_iii
+
+
 def test_the_nik_region_prefix_is_not_hard_coded() -> None:
     assert "3674" not in json.dumps([DEFINITION.data["blocks"], DEFINITION.data["derived"]])
 
@@ -196,6 +214,10 @@ def test_the_shipped_definition_has_no_problems() -> None:
             "unknown path",
         ),
         (lambda d: _variable(d, "r405").__setitem__("relevent", True), "unknown key 'relevent'"),
+        (lambda d: _variable(d, "r114").pop("help_en"), "help_id and help_en go together"),
+        (lambda d: _variable(d, "r114").__setitem__("help_id", " "), "help_id must be a non-empty string"),
+        (lambda d: _variable(d, "r405").__setitem__("building", True), "only on a family variable"),
+        (lambda d: _variable(d, "r303").__setitem__("building", False), "building must be true"),
         (lambda d: _variable(d, "r405").__setitem__("type", "text"), "type must be one of"),
         (lambda d: _variable(d, "r405").pop("codes"), "codes must be a non-empty list"),
         (lambda d: _variable(d, "r402").__setitem__("codes", []), "only code and multicode"),

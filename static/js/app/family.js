@@ -11,7 +11,7 @@ import { serverChecks } from '../questionnaire/server-checks.js';
 import { recordDifferences } from '../questionnaire/differences.js';
 import { derive, validate } from '../questionnaire/validate.js';
 import { getMeta } from '../sync/db.js';
-import { enqueueFamily, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
+import { discardDraft, discardIfUntouched, enqueueFamily, isDiscardable, resolveConflict, saveDraft, saveGeotag } from '../sync/outbox.js';
 import { familyMessage, familyStatusLabel } from '../ui/labels.js';
 import { addPhoto, openPhoto, sha256Hex } from '../sync/photos.js';
 import { openGeotag, readFamily, requireVault } from '../sync/sealing.js';
@@ -19,6 +19,7 @@ import { interpolate } from '../ui/i18n.js';
 import { STRINGS as T } from '../ui/strings.js';
 import { formatTime, h, mount } from './dom.js';
 import { createFamilyForm } from './form.js';
+import { buildingAnswers, prefillOfficers } from './form/prefill.js';
 import { doorstepWarnings, warningParts } from './geocheck.js';
 import { compressPhoto, currentFix, isoWithOffset } from './media.js';
 
@@ -66,8 +67,15 @@ export async function familyScreen(app, screen, clientUuid) {
   const context = { ...(sls?.context ?? {}), today };
   const serverApproved = family.server_status === 'approved';
 
+  const neverSent = family.server_revision === null && family.base_revision === null;
   /** @type {import('../questionnaire/relevance.js').FamilyRecord} */
   let record = structuredClone(/** @type {any} */ (family.record));
+  if (neverSent) {
+    // Blok II of a new family from what the phone knows (stored with the PPL's first answer).
+    record = prefillOfficers(definition, record, { today, team: await teamOf(db) }).record;
+  }
+  /** The interview begins with the PPL's first answer of a new family. */
+  let startedAt = family.interview_started_at ?? null;
   let dirty = false;
   /** @type {ReturnType<typeof setTimeout> | null} */
   let saveTimer = null;
@@ -99,7 +107,12 @@ export async function familyScreen(app, screen, clientUuid) {
     if (!dirty) return;
     dirty = false;
     const started = performance.now();
-    await saveDraft(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, Date.now(), vault);
+    await saveDraft(
+      db,
+      { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid, interview_started_at: startedAt },
+      Date.now(),
+      vault,
+    );
     // Sealing and storing one draft (docs/performance.md, scripts/bench_app_lock.py).
     performance.measure('regsosek-save', { start: started });
   };
@@ -130,6 +143,9 @@ export async function familyScreen(app, screen, clientUuid) {
       current.review_comment && showsReturn(current)
         ? h('p', { class: 'comment', 'data-testid': 'review-comment', text: `${T.reviewComment}: ${current.review_comment}` })
         : null,
+      isDiscardable(current) && !(await db.outbox.where('client_uuid').equals(clientUuid).count())
+        ? h('button', { type: 'button', class: 'secondary discard', 'data-testid': 'discard-draft', text: T.discardDraft, onclick: discard })
+        : null,
       current.status === 'conflict'
         ? conflictBox(current)
         : familyMessage(current)
@@ -138,6 +154,17 @@ export async function familyScreen(app, screen, clientUuid) {
       errors.length ? h('ul', { class: 'errors' }, ...errors) : null,
     );
   };
+
+  const discard = async () => {
+    if (!globalThis.confirm(T.discardConfirm)) return;
+    if (saveTimer) clearTimeout(saveTimer);
+    dirty = false;
+    discarded = true;
+    await discardDraft(db, clientUuid);
+    notice.textContent = T.discarded;
+    app.go(sls ? `#/sls/${sls.id}` : '#/');
+  };
+  let discarded = false;
 
   /**
    * The two copies of a family in conflict, what each choice keeps, and what it discards.
@@ -328,6 +355,44 @@ export async function familyScreen(app, screen, clientUuid) {
     );
   };
 
+  const buildingBox = h('section', { class: 'card building-copy', 'data-testid': 'building-copy', hidden: true });
+  /** Offers the answers about the building that another family of the same building gave. */
+  const renderBuildingCopy = async () => {
+    const building = buildingNo();
+    buildingBox.hidden = true;
+    if (!building) return;
+    // The building's families are found through its geotag (stored in the clear by SLS and number).
+    const geotags = await db.geotags.where('[sls+building_no]').equals([family.sls, building]).toArray();
+    const ids = new Set(geotags.map((g) => g.client_uuid));
+    if (!ids.size) return;
+    const others = await db.families.where('sls').equals(family.sls).filter((f) => f.client_uuid !== clientUuid && ids.has(f.geotag_uuid ?? '')).toArray();
+    const offers = [];
+    for (const other of others) {
+      const opened = await readFamily(db, vault, other.client_uuid);
+      if (!opened || opened.record.family?.r109 !== building) continue;
+      const answers = buildingAnswers(definition, form.getRecord(), /** @type {any} */ (opened.record));
+      const name = typeof opened.record.family?.r108 === 'string' && opened.record.family.r108 ? opened.record.family.r108 : T.buildingOtherFamily;
+      offers.push(
+        h('button', {
+          type: 'button',
+          class: 'secondary wide',
+          'data-testid': 'building-copy-button',
+          text: interpolate(T.buildingCopyButton, { name, count: Object.keys(answers).length }),
+          disabled: Object.keys(answers).length === 0,
+          onclick: () => {
+            const changed = form.fill(buildingAnswers(definition, form.getRecord(), /** @type {any} */ (opened.record)));
+            notice.textContent = changed.length ? interpolate(T.buildingCopyDone, { count: changed.length }) : T.buildingCopyNothing;
+            notice.className = 'notice ok';
+            renderBuildingCopy().catch((error) => console.error('building copy failed', error));
+          },
+        }),
+      );
+    }
+    if (!offers.length) return;
+    mount(buildingBox, h('h2', { text: T.buildingCopyTitle }), h('p', { class: 'muted', text: T.buildingCopyHelp }), ...offers);
+    buildingBox.hidden = false;
+  };
+
   const form = createFamilyForm({
     root: formRoot,
     definition,
@@ -336,8 +401,12 @@ export async function familyScreen(app, screen, clientUuid) {
     onChange: (next) => {
       const before = buildingNo();
       record = next;
+      if (startedAt === null && neverSent) startedAt = isoWithOffset(new Date());
       scheduleSave();
-      if (buildingNo() !== before) renderGeotag();
+      if (buildingNo() !== before) {
+        renderGeotag();
+        renderBuildingCopy().catch((error) => console.error('building copy failed', error));
+      }
       renderPhoto().catch((error) => console.error('photo preview failed', error));
     },
   });
@@ -351,8 +420,10 @@ export async function familyScreen(app, screen, clientUuid) {
   app.onLeave(async () => {
     document.removeEventListener('visibilitychange', flushOnHide);
     window.removeEventListener('pagehide', flushOnHide);
-    await save();
+    if (!discarded) await save();
     form.destroy();
+    // A new family left without a single answer was started by mistake: it goes (with its VK1 mark).
+    if (!discarded) await discardIfUntouched(db, clientUuid);
     for (const url of objectUrls) URL.revokeObjectURL(url);
   });
 
@@ -390,7 +461,11 @@ export async function familyScreen(app, screen, clientUuid) {
     if (saveTimer) clearTimeout(saveTimer);
     dirty = false;
     try {
-      await enqueueFamily(db, { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid }, { now: Date.now(), newId: app.newId, vault });
+      await enqueueFamily(
+        db,
+        { client_uuid: clientUuid, sls: family.sls, record, geotag_uuid: geotagUuid, interview_started_at: startedAt },
+        { now: Date.now(), newId: app.newId, vault },
+      );
     } catch (error) {
       notice.textContent = /** @type {Error} */ (error).message === 'conflict_unresolved' ? T.conflictFirst : T.finaliseFailed;
       notice.className = 'notice error';
@@ -410,6 +485,7 @@ export async function familyScreen(app, screen, clientUuid) {
     h('header', { class: 'screenhead' }, h('h1', { text: T.familyTitle }), h('p', { class: 'muted', text: ppl ? `${T.enumerator}: ${ppl.username}` : '' })),
     statusBox,
     geotagBox,
+    buildingBox,
     formRoot,
     photoBox,
     notice,
@@ -435,10 +511,18 @@ export async function familyScreen(app, screen, clientUuid) {
     ),
   );
   await renderStatus();
+  /** The supervisor's notes per answer, on their fields, while the return is unanswered. */
+  const showNotes = async () => {
+    const current = (await readFamily(db, vault, clientUuid)) ?? family;
+    form.showNotes(showsReturn(current) ? current.review_notes : []);
+  };
+  await showNotes();
   // The status (sent, held for a return, a conflict) follows each sync; the form is left alone.
   app.onSynced(() => {
     renderStatus().catch((error) => console.error('status failed', error));
+    showNotes().catch((error) => console.error('notes failed', error));
   });
+  await renderBuildingCopy();
   await renderGeotag();
   await renderPhoto();
   if (family.errors?.length) {
@@ -453,6 +537,18 @@ export async function familyScreen(app, screen, clientUuid) {
     }));
     form.showIssues(inUiLanguage(fromServer));
   }
+}
+
+/**
+ * The PPL and PML for Blok II: the team the last pull named, else the signed-in PPL alone.
+ * @param {import('../sync/db.js').RegsosekDB} db
+ * @returns {Promise<import('./form/prefill.js').Team>}
+ */
+async function teamOf(db) {
+  const team = await getMeta(db, 'team');
+  if (team && typeof team === 'object') return { ppl: team.ppl ?? null, pml: team.pml ?? null };
+  const user = await getMeta(db, 'user');
+  return { ppl: user ? { name: user.full_name ?? '', code: user.username ?? '' } : null, pml: null };
 }
 
 /**

@@ -19,6 +19,8 @@
  *   `button.remove-member[data-member="0"]` (asks confirm()).
  * - issues: `.issue.error` / `.issue.warning` under a field, the summary `.form-summary`
  *   (its buttons `.summary-jump`).
+ * - a supervisor's notes: `.review-note` in the field (`#review-<name>`), `.card-note` on the member
+ *   card, the list `.review-summary` at the top (its buttons `.review-jump`).
  *
  * Text from users and from the definition is always set with textContent, never as HTML.
  *
@@ -31,19 +33,21 @@
  * - blocks.js the tabs and sections; navigation.js: available blocks, neighbours, relevance of fields;
  * - issues.js the issues under fields, the counts and the summary; issue-list.js: where an issue
  *   is fixed, its text, the counts, which issues an edit or a removal makes stale;
+ * - prefill.js what the app knows (Blok II, the building's answers) and where a supervisor's note goes;
  * - text.js the form's words, elements.js two element helpers.
  */
 import { emptyRecord, memberGroup, memberNumberId, newMember, pruneIrrelevant, relevance } from '../questionnaire/relevance.js';
 import { buildBlock, showBlockIn, updateBlocks } from './form/blocks.js';
-import { el } from './form/elements.js';
+import { button, el } from './form/elements.js';
 import { buildField, readField, writeField } from './form/fields.js';
 import { issuesAfterEdit, issuesBeforeMember } from './form/issue-list.js';
 import { renderIssues } from './form/issues.js';
 import { createRoster } from './form/members.js';
 import { blockAvailable, blockToShow, fieldRelevant, fieldRequired, neighbourBlock } from './form/navigation.js';
+import { placeNotes } from './form/prefill.js';
 import { removalSubject, withoutMember } from './form/roster.js';
 import { TEXT } from './form/text.js';
-import { fieldKey, sameValue, setAnswer } from './form/values.js';
+import { fieldKey, labelText, sameValue, setAnswer } from './form/values.js';
 
 /** @typedef {import('../questionnaire/validate.js').Definition} Definition */
 /** @typedef {import('./form/values.js').Item} Item */
@@ -61,6 +65,10 @@ import { fieldKey, sameValue, setAnswer } from './form/values.js';
  * @property {() => FamilyRecord} getRecord  a copy of the current record
  * @property {(issues: Issue[]) => void} showIssues  replaces the shown issues
  * @property {(blockId: string) => void} showBlock  switches to a block ("I" ... "VI")
+ * @property {(answers: Record<string, unknown>) => string[]} fill  sets family answers as if the PPL
+ *   gave them (e.g. copied from another family of the building); returns the ids changed
+ * @property {(notes: import('../sync/db.js').ReviewNote[]) => void} showNotes  a supervisor's notes
+ *   per answer, each on its field (replaces those shown)
  * @property {() => void} destroy  removes the form from its root
  */
 
@@ -122,10 +130,15 @@ export function createFamilyForm({ root, definition, context = null, record = nu
   const container = el('div', 'qform');
   const summary = el('div', 'form-summary');
   summary.hidden = true;
+  const reviewSummary = el('section', 'review-summary');
+  reviewSummary.hidden = true;
+  reviewSummary.setAttribute('aria-label', TEXT.reviewNotes);
+  /** @type {import('../sync/db.js').ReviewNote[]} */
+  let notes = [];
   const tabs = el('nav', 'form-tabs');
   tabs.setAttribute('aria-label', TEXT.blocks);
   tabs.setAttribute('role', 'tablist');
-  container.append(summary, tabs);
+  container.append(reviewSummary, summary, tabs);
 
   // ---- building -------------------------------------------------------------------------
 
@@ -299,6 +312,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     if (issuesShown) {
       showIssues(lastIssues);
     }
+    renderNotes();
     emit();
     const first = fields.get(fieldKey(nameVariable?.id ?? '', index))?.control;
     cards.get(index)?.card.scrollIntoView?.({ block: 'start' });
@@ -324,6 +338,7 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     if (issuesShown) {
       showIssues(lastIssues);
     }
+    renderNotes();
     emit();
     const focus = cards.get(index)?.card.querySelector('summary') ?? roster.addButton;
     focus?.focus({ preventScroll: true });
@@ -417,6 +432,82 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     });
   }
 
+  // ---- a supervisor's notes -------------------------------------------------------------------
+
+  /** Puts each note on its field and member card, and lists them all at the top. */
+  function renderNotes() {
+    for (const field of fields.values()) {
+      field.review.hidden = true;
+      field.review.textContent = '';
+      field.wrapper.classList.remove('has-review');
+    }
+    for (const card of cards.values()) {
+      card.note.hidden = true;
+    }
+    reviewSummary.replaceChildren();
+    const placed = placeNotes(notes, current, numberId);
+    reviewSummary.hidden = placed.length === 0;
+    if (!placed.length) {
+      return;
+    }
+    reviewSummary.append(el('h2', 'review-title', TEXT.reviewNotes));
+    const list = el('ul', 'review-list');
+    for (const note of placed) {
+      const field = note.variable ? fields.get(fieldKey(note.variable, note.member)) : undefined;
+      const item = el('li', 'review-item');
+      if (field) {
+        field.review.textContent = `${TEXT.reviewNote}: ${note.comment}`;
+        field.review.hidden = false;
+        field.wrapper.classList.add('has-review');
+        if (note.member !== null) {
+          const card = cards.get(note.member);
+          if (card) card.note.hidden = false;
+        }
+        const where = note.member === null ? labelText(field.variable) : `${labelText(field.variable)} (${TEXT.member} ${note.member + 1})`;
+        const jump = button('button', 'review-jump', `${where}: ${note.comment}`);
+        jumps.set(jump, { blockId: field.blockId, member: note.member, key: field.key });
+        item.append(jump);
+      } else {
+        item.textContent = note.comment;
+      }
+      list.append(item);
+    }
+    reviewSummary.append(list);
+  }
+
+  /** @param {import('../sync/db.js').ReviewNote[]} next */
+  function showNotes(next) {
+    if (destroyed) {
+      return;
+    }
+    notes = Array.isArray(next) ? [...next] : [];
+    renderNotes();
+  }
+
+  /**
+   * @param {Record<string, unknown>} answers
+   * @returns {string[]}
+   */
+  function fill(answers) {
+    if (destroyed) {
+      return [];
+    }
+    /** @type {string[]} */
+    const changed = [];
+    for (const [id, value] of Object.entries(answers)) {
+      const field = fields.get(fieldKey(id, null));
+      if (field && setAnswer(current.family, id, structuredClone(value))) {
+        writeField(field, value);
+        changed.push(id);
+      }
+    }
+    if (changed.length) {
+      settle();
+      emit();
+    }
+    return changed;
+  }
+
   container.addEventListener('input', onInput);
   container.addEventListener('change', onInput);
   container.addEventListener('click', onClick);
@@ -428,6 +519,8 @@ export function createFamilyForm({ root, definition, context = null, record = nu
     getRecord: () => structuredClone(current),
     showIssues,
     showBlock: (blockId) => showBlock(blockId),
+    fill,
+    showNotes,
     destroy: () => {
       if (destroyed) {
         return;

@@ -54,6 +54,8 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @property {number} sls
  * @property {number | null} base_revision
  * @property {number | null} return_id   the supervisor's return this content answers (null: none seen)
+ * @property {string | null} [interview_started_at]   ISO 8601: the family's first answer on the phone
+ * @property {string | null} [interview_finished_at]  ISO 8601: when it was finalised
  * @property {Record<string, any>} record
  * @property {Record<string, any> | null} geotag
  * @property {{client_uuid: string, sha256: string}[]} photos

@@ -58,6 +58,7 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {number} revision
  * @property {string} status            the server's workflow status (submitted, returned, approved)
  * @property {string | null} [review_comment]
+ * @property {ReviewNote[] | null} [review_notes]  returned: the supervisor's comments on single answers
  * @property {number | null} [return_id]   returned: the return this copy carries (a PPL's resend must answer it)
  * @property {boolean} [photo_required]
  * @property {string | null} [geotag]
@@ -66,8 +67,15 @@ export const STORE_NAMES = /** @type {const} */ ([
  */
 
 /**
- * @typedef {Omit<ServerFamily, 'record' | 'review_comment'> & {record: Sealed, review_comment?: Sealed | null}} StoredServerFamily
- * A server copy as the phone keeps it (a conflict's copy): the answers and the comment sealed.
+ * @typedef {Omit<ServerFamily, 'record' | 'review_comment' | 'review_notes'> & {record: Sealed, review_comment?: Sealed | null, review_notes?: Sealed | null}} StoredServerFamily
+ * A server copy as the phone keeps it (a conflict's copy): the answers, the comment and the notes sealed.
+ */
+
+/**
+ * @typedef {object} ReviewNote  A supervisor's comment on one answer of a returned family.
+ * @property {string} variable       the variable id (e.g. `r302`)
+ * @property {number | null} member  the member's line number (401) for a Blok IV answer, else null
+ * @property {string} comment
  */
 
 /**
@@ -83,6 +91,11 @@ export const STORE_NAMES = /** @type {const} */ ([
  * @property {string | null} message           conflict / forbidden / other: the server's message
  * @property {StoredServerFamily | null} server  conflict: the server's copy, kept beside the local one
  * @property {Sealed | null} review_comment    the supervisor's comment (free text: sealed)
+ * @property {Sealed | null} [review_notes]    the supervisor's comments per answer (ReviewNote[], sealed)
+ * @property {string | null} [interview_started_at]   ISO 8601: the PPL's first answer of a new family
+ * @property {boolean} [untouched]   a new draft nobody has answered anything in yet (Blok I from the
+ *   assignment only): not unsent work, discarded when left so (outbox.js, `discardDraft`)
+ * @property {string | null} [interview_finished_at]  ISO 8601: when the PPL finalised it
  * @property {string | null} geotag_uuid
  * @property {number} edit_seq                 bumped by every local save; an answer for an older one is stale
  * @property {SentCopy[] | SentCopy | null} [unacked]  every content sent since the server last

@@ -41,7 +41,9 @@ export { canonicalJson };
  * @property {number} sls
  * @property {Record<string, any> | Sealed} record   {form, version, family, members}, or already sealed
  * @property {string | null} [geotag_uuid]
- * @property {boolean} [untouched]  a draft with nothing typed yet (the app just started it)
+ * @property {string | null} [interview_started_at]  ISO 8601, when the PPL gave the family's first answer
+ * @property {boolean} [untouched]  a new family started from the assignment, nothing answered yet
+ *   (only when it creates the row; any later save makes it touched)
  */
 
 /**
@@ -64,6 +66,7 @@ export { canonicalJson };
  * @property {string[]} [photos_missing]
  * @property {'changed' | 'returned'} [reason]  conflict: what moved on the server
  * @property {string | Sealed | null} [review_comment]   the family is (still) returned: the supervisor's comment
+ * @property {unknown} [review_notes]   and the comments per answer (ReviewNote[]; sealed before the transaction)
  * @property {number | null} [return_id]        and the return it belongs to
  */
 
@@ -76,6 +79,7 @@ export { canonicalJson };
  *   those of untouched drafts
  * @property {number} untouched  drafts started but not typed into (in `families.draft`, not in `unsent`)
  * @property {number} unsent  families, photos and VK1 marks whose data the server does not have yet
+ *   (an untouched draft and its VK1 mark are not counted: nothing of them was entered)
  */
 
 export const FAMILY_STATUSES = /** @type {const} */ (['draft', 'final', 'sent', 'conflict', 'rejected', 'returned']);
@@ -138,12 +142,14 @@ export function isUnansweredReturn(family, server) {
 /**
  * Takes in what the server says of a return: its comment and id, so the PPL is shown the comment.
  * @param {FamilyRow} family
- * @param {{status?: string | null, review_comment?: Sealed | null, return_id?: number | null}} server
+ * @param {{status?: string | null, review_comment?: Sealed | null, review_notes?: Sealed | null, return_id?: number | null}} server
  */
 export function learnReturn(family, server) {
   if (server.status !== 'returned') return;
   family.server_status = 'returned';
   family.review_comment = server.review_comment ?? family.review_comment ?? null;
+  // The notes belong to one return: a server that names them replaces the older ones.
+  if (server.review_notes !== undefined) family.review_notes = server.review_notes;
   if (typeof server.return_id === 'number') family.return_id = server.return_id;
 }
 
@@ -170,6 +176,20 @@ export function isClean(family) {
 }
 
 /**
+ * A time as the server takes it: ISO 8601 with the phone's UTC offset (e.g. +07:00).
+ * @param {number} ms
+ * @returns {string}
+ */
+export function isoNow(ms) {
+  const date = new Date(ms);
+  const offset = -date.getTimezoneOffset();
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
  * @param {FamilyInput & {record: Sealed}} input
  * @param {FamilyRow | undefined} existing
  * @param {number} now
@@ -184,6 +204,8 @@ function workingCopy(input, existing, now) {
     message: null,
     server: null,
     review_comment: null,
+    review_notes: null,
+    interview_finished_at: null,
     return_id: null,
     answered_return: null,
     conflict_reason: null,
@@ -192,9 +214,10 @@ function workingCopy(input, existing, now) {
     sls: input.sls,
     record: input.record,
     geotag_uuid: input.geotag_uuid ?? existing?.geotag_uuid ?? null,
+    // The first answer of a new family starts the interview; later saves keep that time.
+    interview_started_at: existing?.interview_started_at ?? input.interview_started_at ?? null,
+    untouched: existing === undefined && input.untouched === true,
     status: 'draft',
-    // Only a save that says so keeps a draft "untouched" (not counted as unsent work).
-    untouched: input.untouched === true,
     edit_seq: (existing?.edit_seq ?? 0) + 1,
     updated_at: now,
   };
@@ -238,6 +261,9 @@ export async function enqueueFamily(db, input, { now, newId, vault = null }) {
     family.status = 'final';
     family.errors = null;
     family.message = null;
+    // The interview ends when it is finalised; a correction after the server has it keeps that time.
+    family.interview_finished_at =
+      (existing?.server_revision ?? null) === null ? isoNow(now) : (existing?.interview_finished_at ?? null);
     // Finalised on the family's screen, which shows the comment of the return the phone knows of.
     family.answered_return = family.return_id ?? null;
     await db.families.put(family);
@@ -382,6 +408,8 @@ export async function takeBatch(db, { now, limit, force = false, exclude = new S
         sls: family.sls,
         base_revision: family.base_revision,
         return_id: family.answered_return ?? null,
+        interview_started_at: family.interview_started_at ?? null,
+        interview_finished_at: family.interview_finished_at ?? null,
         record: family.record,
         geotag: geotag ?? null,
         photos: photos
@@ -423,7 +451,7 @@ export async function openPushItems(vault, items) {
  *   edited while in flight, or the conflict was our own earlier push)
  */
 export async function applyPushResults(db, entries, results, { now, random, vault = null }) {
-  const sealedResults = /** @type {(Omit<PushResult, 'server' | 'review_comment'> & {server?: StoredServerFamily | null, review_comment?: Sealed | null})[]} */ (
+  const sealedResults = /** @type {(Omit<PushResult, 'server' | 'review_comment' | 'review_notes'> & {server?: StoredServerFamily | null, review_comment?: Sealed | null, review_notes?: Sealed | null})[]} */ (
     await sealPushResults(vault, /** @type {any[]} */ (results))
   );
   /** @type {Map<string, (typeof sealedResults)[number]>} */
@@ -665,6 +693,7 @@ export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
     } else {
       family.record = server.record;
       family.review_comment = server.review_comment ?? null;
+      family.review_notes = server.review_notes ?? null;
       family.status = server.status === 'returned' ? 'returned' : 'sent';
       await db.families.put(family);
       await db.outbox
@@ -674,6 +703,53 @@ export async function resolveConflict(db, clientUuid, choice, { now, newId }) {
     }
     return family;
   });
+}
+
+/**
+ * Whether the PPL may discard a family: a draft the server never had (never acknowledged, never
+ * sent: no copy left the phone). A family that was sent, or finalised, is never discarded.
+ * @param {{status: string, server_revision: number | null, base_revision: number | null, unacked?: unknown}} family
+ *   a stored row or its opened view
+ * @returns {boolean}
+ */
+export function isDiscardable(family) {
+  const copies = Array.isArray(family.unacked) ? family.unacked.length : family.unacked ? 1 : 0;
+  return family.status === 'draft' && family.server_revision === null && family.base_revision === null && copies === 0;
+}
+
+/**
+ * Discards a draft the server never had (`isDiscardable`; the screen asks for confirmation first),
+ * with its photos, the VK1 mark that names it (the row is offered again) and its geotag when no
+ * other family uses it. Throws `not_discardable` for any other family, or one with an outbox op.
+ * @param {RegsosekDB} db
+ * @param {string} clientUuid
+ * @returns {Promise<boolean>} false: no such family
+ */
+export async function discardDraft(db, clientUuid) {
+  return db.transaction('rw', [db.families, db.outbox, db.photos, db.marks, db.geotags], async () => {
+    const family = await db.families.get(clientUuid);
+    if (family === undefined) return false;
+    const ops = await db.outbox.where('client_uuid').equals(clientUuid).count();
+    if (!isDiscardable(family) || ops > 0) throw new Error('not_discardable');
+    await db.families.delete(clientUuid);
+    await db.photos.where('family_uuid').equals(clientUuid).delete();
+    await db.marks.where('family_uuid').equals(clientUuid).delete();
+    const geotag = family.geotag_uuid;
+    if (geotag && (await db.families.filter((f) => f.geotag_uuid === geotag).count()) === 0) await db.geotags.delete(geotag);
+    return true;
+  });
+}
+
+/**
+ * Discards a new draft that is still untouched (the PPL opened it and left without answering).
+ * @param {RegsosekDB} db
+ * @param {string} clientUuid
+ * @returns {Promise<boolean>} true: it was untouched and is gone
+ */
+export async function discardIfUntouched(db, clientUuid) {
+  const family = await db.families.get(clientUuid);
+  if (!family || family.untouched !== true || !isDiscardable(family)) return false;
+  return discardDraft(db, clientUuid);
 }
 
 /**

@@ -42,11 +42,12 @@ import { sameContent } from './vault.js';
  * @property {string} cursor
  * @property {string} [server_time]
  * @property {QuestionnaireRef} [questionnaire]
+ * @property {{ppl: {name: string, code: string}, pml: {name: string, code: string} | null}} [team]  for Blok II
  * @property {import('./db.js').SlsRow[]} sls
  * @property {import('./db.js').PrelistEntry[]} prelist
  * @property {ServerFamily[]} families
  * @property {import('./db.js').Geotag[]} [geotags]  the dwellings' geotags of those families
- * @property {{client_uuid: string, comment: string | null, return_id?: number | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
+ * @property {{client_uuid: string, comment: string | null, notes?: import('./db.js').ReviewNote[], return_id?: number | null, reviewed_at?: string | null, reviewed_by?: string | null}[]} returned
  */
 
 /**
@@ -76,6 +77,7 @@ function fromServer(server, now) {
     message: null,
     server: null,
     review_comment: server.review_comment ?? null,
+    review_notes: server.review_notes ?? null,
     return_id: server.return_id ?? null,
     answered_return: null,
     conflict_reason: null,
@@ -137,6 +139,8 @@ export async function mergePull(db, plain, now, vault) {
           edit_seq: local.edit_seq,
           answered_return: local.answered_return ?? null,
           geotag_uuid: fresh.geotag_uuid ?? local.geotag_uuid,
+          interview_started_at: local.interview_started_at ?? null,
+          interview_finished_at: local.interview_finished_at ?? null,
           // The retention's clock (retention.js) starts when the phone first saw the approval.
           approved_seen_at: fresh.server_status === 'approved' ? (local.approved_seen_at ?? null) : null,
         });
@@ -178,7 +182,12 @@ export async function mergePull(db, plain, now, vault) {
       const local = await db.families.get(item.client_uuid);
       if (local === undefined) continue;
       // A family with unsent changes was held above if they do not answer this return.
-      learnReturn(local, { status: 'returned', review_comment: item.comment, return_id: item.return_id ?? null });
+      learnReturn(local, {
+        status: 'returned',
+        review_comment: item.comment,
+        ...(item.notes !== undefined ? { review_notes: item.notes } : {}),
+        return_id: item.return_id ?? null,
+      });
       if (isClean(local)) local.status = 'returned';
       await db.families.put(local);
       summary.returned += 1;
@@ -204,6 +213,8 @@ export async function mergePull(db, plain, now, vault) {
       { key: 'cursor', value: body.cursor },
       { key: 'last_sync_at', value: now },
       { key: 'server_time', value: body.server_time ?? null },
+      // The PPL and PML for Blok II of new families (staff names, like `user`: in the clear).
+      ...(body.team ? [{ key: 'team', value: body.team }] : []),
     ]);
   });
   return summary;

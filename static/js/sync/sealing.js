@@ -6,7 +6,7 @@
  * the requests to the server get the decrypted view from here.
  *
  * Sealed: a family's answers (`record`, with names, NIK, No. KK), its server copy, every copy sent
- * (`unacked`), the supervisor's comment; a photo's bytes; a geotag's coordinates and reason; a VK1
+ * (`unacked`), the supervisor's comment and notes per answer; a photo's bytes; a geotag's coordinates and reason; a VK1
  * row's head name and address; a VK1 mark's note; the device token. In the clear: ids, states,
  * revisions, times, counts, area codes and names (SLS), the questionnaire, error messages made
  * from the questionnaire, the PPL's own username and name.
@@ -25,10 +25,11 @@ import { isSealed, openOptional, sealOptional } from './vault.js';
 /** @typedef {import('./db.js').PrelistEntry} PrelistEntry */
 
 /**
- * @typedef {Omit<FamilyRow, 'record' | 'server' | 'review_comment' | 'unacked'> & {
+ * @typedef {Omit<FamilyRow, 'record' | 'server' | 'review_comment' | 'review_notes' | 'unacked'> & {
  *   record: Record<string, any>,
  *   server: ServerFamily | null,
  *   review_comment: string | null,
+ *   review_notes: import('./db.js').ReviewNote[],
  *   unacked: {seq: number, record: Record<string, any>}[],
  * }} FamilyView  A family in the clear (screens and tests).
  */
@@ -58,8 +59,13 @@ export function sealedRecord(vault, record) {
  * @returns {Promise<StoredServerFamily>}
  */
 export async function sealServerFamily(vault, server) {
-  const [record, comment] = await Promise.all([vault.sealRecord(server.record), sealOptional(vault, server.review_comment)]);
-  return { ...server, record, review_comment: comment };
+  const [record, comment, notes] = await Promise.all([
+    vault.sealRecord(server.record),
+    sealOptional(vault, server.review_comment),
+    Array.isArray(server.review_notes) ? vault.seal(server.review_notes) : undefined,
+  ]);
+  // No notes named (an older server): undefined, so what the phone knows is kept (learnReturn).
+  return { ...server, record, review_comment: comment, review_notes: notes };
 }
 
 /**
@@ -68,8 +74,12 @@ export async function sealServerFamily(vault, server) {
  * @returns {Promise<ServerFamily>}
  */
 export async function openServerFamily(vault, server) {
-  const [record, comment] = await Promise.all([vault.open(server.record), openOptional(vault, server.review_comment)]);
-  return { ...server, record, review_comment: comment ?? null };
+  const [record, comment, notes] = await Promise.all([
+    vault.open(server.record),
+    openOptional(vault, server.review_comment),
+    openOptional(vault, server.review_notes),
+  ]);
+  return { ...server, record, review_comment: comment ?? null, review_notes: notes ?? null };
 }
 
 /**
@@ -79,13 +89,14 @@ export async function openServerFamily(vault, server) {
  */
 export async function openFamily(vault, row) {
   const copies = Array.isArray(row.unacked) ? row.unacked : row.unacked ? [row.unacked] : [];
-  const [record, server, comment, unacked] = await Promise.all([
+  const [record, server, comment, notes, unacked] = await Promise.all([
     vault.open(row.record),
     row.server ? openServerFamily(vault, row.server) : null,
     openOptional(vault, row.review_comment),
+    openOptional(vault, row.review_notes),
     Promise.all(copies.map(async (copy) => ({ seq: copy.seq, record: await vault.open(copy.record) }))),
   ]);
-  return { ...row, record, server, review_comment: comment ?? null, unacked };
+  return { ...row, record, server, review_comment: comment ?? null, review_notes: Array.isArray(notes) ? notes : [], unacked };
 }
 
 /**
@@ -142,29 +153,35 @@ export async function openPrelistRow(vault, row) {
 
 /**
  * Seals what the server sent in a pull, before the merge's transaction.
- * @template {{families?: ServerFamily[], prelist?: PrelistEntry[], geotags?: Geotag[], returned?: {comment: string | null}[]}} B
+ * @template {{families?: ServerFamily[], prelist?: PrelistEntry[], geotags?: Geotag[], returned?: {comment: string | null, notes?: unknown}[]}} B
  * @param {Vault} vault
  * @param {B} body
  * @returns {Promise<Omit<B, 'families' | 'prelist' | 'geotags' | 'returned'> & {
  *   families: StoredServerFamily[], prelist: PrelistRow[], geotags: GeotagRow[],
- *   returned: (Omit<NonNullable<B['returned']>[number], 'comment'> & {comment: Sealed | null})[]}>}
+ *   returned: (Omit<NonNullable<B['returned']>[number], 'comment' | 'notes'> & {comment: Sealed | null, notes?: Sealed})[]}>}
  */
 export async function sealPullBody(vault, body) {
   const [families, prelist, geotags, returned] = await Promise.all([
     Promise.all((body.families ?? []).map((f) => sealServerFamily(vault, f))),
     Promise.all((body.prelist ?? []).map((p) => sealPrelistRow(vault, p))),
     Promise.all((body.geotags ?? []).map((g) => sealGeotag(vault, g))),
-    Promise.all((body.returned ?? []).map(async (r) => ({ ...r, comment: await sealOptional(vault, r.comment) }))),
+    Promise.all(
+      (body.returned ?? []).map(async (r) => ({
+        ...r,
+        comment: await sealOptional(vault, r.comment),
+        notes: Array.isArray(r.notes) ? await vault.seal(r.notes) : undefined,
+      })),
+    ),
   ]);
   return /** @type {any} */ ({ ...body, families, prelist, geotags, returned });
 }
 
 /**
  * Seals the server copies and comments in push answers, before the answers' transaction.
- * @template {{server?: ServerFamily | null, review_comment?: string | null}} R
+ * @template {{server?: ServerFamily | null, review_comment?: string | null, review_notes?: unknown}} R
  * @param {Vault | null | undefined} vault
  * @param {R[]} results
- * @returns {Promise<(Omit<R, 'server' | 'review_comment'> & {server?: StoredServerFamily | null, review_comment?: Sealed | null})[]>}
+ * @returns {Promise<(Omit<R, 'server' | 'review_comment' | 'review_notes'> & {server?: StoredServerFamily | null, review_comment?: Sealed | null, review_notes?: Sealed | null})[]>}
  */
 export async function sealPushResults(vault, results) {
   return Promise.all(
@@ -175,6 +192,7 @@ export async function sealPushResults(vault, results) {
         sealed.server = await sealServerFamily(requireVault(vault), result.server);
       }
       if (typeof result.review_comment === 'string') sealed.review_comment = await requireVault(vault).seal(result.review_comment);
+      if (Array.isArray(result.review_notes)) sealed.review_notes = await requireVault(vault).seal(result.review_notes);
       return sealed;
     }),
   );

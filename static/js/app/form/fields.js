@@ -1,12 +1,15 @@
 // @ts-check
 /**
- * A variable's field on the page: built (label, note, control, issue slot), read and written.
+ * A variable's field on the page: built (label, the PPL's help, control, a supervisor's note, issue
+ * slot), read and written. The definition's `note` is for developers and is never put on the page.
  * The decisions (which control, which keyboard, how a value is parsed and shown) are the pure
  * functions of values.js; this module only turns them into elements.
  */
 import { button, el } from './elements.js';
 import { TEXT } from './text.js';
-import { choiceChecked, choiceKind, choiceValue, displayText, fieldKey, labelOf, labelText, parseText, selectValue, textInput } from './values.js';
+import {
+  choiceChecked, choiceKind, choiceValue, displayText, fieldKey, helpText, inlineChoices, labelOf, labelText, parseText, selectValue, textInput,
+} from './values.js';
 
 /** @typedef {import('./values.js').Item} Item */
 
@@ -22,6 +25,7 @@ import { choiceChecked, choiceKind, choiceValue, displayText, fieldKey, labelOf,
  * @property {string} blockId
  * @property {HTMLElement} wrapper  .field (a fieldset for radios and checkboxes)
  * @property {HTMLElement} issues  where its issues go
+ * @property {HTMLElement} review  where the supervisor's note on this answer goes
  * @property {HTMLElement} req  the required marker
  * @property {Control | null} control  the text input, text area or select
  * @property {HTMLInputElement[]} choices  the radio buttons or checkboxes
@@ -51,30 +55,32 @@ export function buildField(variable, member, blockId) {
   req.setAttribute('aria-label', TEXT.required);
   heading.append(req);
   wrapper.append(heading);
-  if (variable.note) {
-    const note = el('p', 'field-note', variable.note);
-    note.id = `note-${key}`;
+  const help = helpText(variable);
+  if (help) {
+    const note = el('p', 'field-help', help);
+    note.id = `help-${key}`;
     wrapper.append(note);
   }
+  const review = el('p', 'review-note');
+  review.id = `review-${key}`;
+  review.hidden = true;
   /** @param {HTMLElement} input */
   const tag = (input) => {
     input.dataset.variable = variable.id;
     if (member !== null) {
       input.dataset.member = String(member);
     }
-    if (variable.note) {
-      input.setAttribute('aria-describedby', `note-${key}`);
-    }
+    input.setAttribute('aria-describedby', help ? `help-${key} review-${key}` : `review-${key}`);
   };
 
   /** @type {Field} */
   const field = {
-    key, variable, member, blockId, wrapper, req, control: null, choices: [], clear: null,
+    key, variable, member, blockId, wrapper, req, control: null, choices: [], clear: null, review,
     issues: el('div', 'issues'),
   };
 
   if (choiceType) {
-    const list = el('div', choiceType === 'radio' ? 'choices radios' : 'choices checks');
+    const list = el('div', choiceType === 'radio' ? `choices radios${inlineChoices(variable) ? ' inline' : ''}` : 'choices checks');
     for (const entry of codes) {
       const label = el('label', 'choice');
       const input = el('input');
@@ -131,7 +137,7 @@ export function buildField(variable, member, blockId) {
   if (heading instanceof HTMLLabelElement) {
     heading.htmlFor = key;
   }
-  wrapper.append(field.issues);
+  wrapper.append(review, field.issues);
   return field;
 }
 

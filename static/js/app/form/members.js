@@ -19,6 +19,7 @@ import { labelOf } from './values.js';
  * @property {HTMLDetailsElement} card  details.member-card
  * @property {HTMLElement} title
  * @property {HTMLElement} count  its error count
+ * @property {HTMLElement} note  "a supervisor's note" marker
  */
 
 /**
@@ -86,7 +87,9 @@ export function createRoster({ group, blockId, numberId, nameId, members, fields
       const title = el('span', 'member-title-text', titleOf(index));
       const count = el('span', 'count card-count');
       count.hidden = true;
-      head.append(title, count);
+      const note = el('span', 'card-note', TEXT.reviewNoteShort);
+      note.hidden = true;
+      head.append(title, note, count);
       const body = el('div', 'member-body');
       for (const variable of group.variables ?? []) {
         const field = addField(variable, index, blockId);
@@ -109,7 +112,7 @@ export function createRoster({ group, blockId, numberId, nameId, members, fields
         }
       });
       list.append(card);
-      cards.set(index, { card, title, count });
+      cards.set(index, { card, title, count, note });
     });
   };
 

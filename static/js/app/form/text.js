@@ -36,4 +36,7 @@ export const TEXT = Object.freeze({
   allIssues: (count) => interpolate(gettext('Daftar semua (%(count)s)'), { count }),
   errorsInBlock: gettext('kesalahan di blok ini'),
   errorsOfMember: gettext('kesalahan pada anggota ini'),
+  reviewNotes: gettext('Catatan PML per isian'),
+  reviewNote: gettext('Catatan PML'),
+  reviewNoteShort: gettext('ada catatan PML'),
 });

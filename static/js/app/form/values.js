@@ -5,7 +5,10 @@
  * fields.js builds, reads and writes the controls with these.
  */
 
-/** @typedef {import('../../questionnaire/validate.js').Item & {note?: string}} Item  a variable (with its optional note) or the group */
+/**
+ * @typedef {import('../../questionnaire/validate.js').Item & {note?: string, help_id?: string, help_en?: string, building?: boolean}} Item
+ * a variable or the group; `note` is for developers and never shown, `help_id` / `help_en` is the PPL's help
+ */
 /** @typedef {import('../../questionnaire/validate.js').Row} Row */
 
 /**
@@ -151,6 +154,25 @@ export function choiceKind(variable) {
   return variable.type === 'code' && codes.length <= MAX_RADIOS ? 'radio' : null;
 }
 
+/** Radio buttons side by side when there are at most this many, each label this short at most. */
+export const INLINE_RADIOS = 3;
+export const INLINE_LABEL = 12;
+
+/**
+ * Whether a variable's radio buttons sit side by side (e.g. "1. Ya" / "2. Tidak"): a short list of
+ * short labels in both languages. Halves the height of the long Ya/Tidak blocks (Blok V).
+ * @param {Item} variable
+ * @returns {boolean}
+ */
+export function inlineChoices(variable) {
+  const codes = variable.codes ?? [];
+  return (
+    choiceKind(variable) === 'radio' &&
+    codes.length <= INLINE_RADIOS &&
+    codes.every((entry) => [entry.label_id, entry.label_en].every((label) => `${entry.code}. ${label ?? ''}`.length <= INLINE_LABEL))
+  );
+}
+
 /**
  * The maximum length of a string variable whose first check is `operator` (is_digits or
  * is_upper_alnum) on itself, e.g. 3 for 103 (kecamatan code), else null.
@@ -225,6 +247,17 @@ export function pageInEnglish() {
  */
 export function labelOf(entry, english = pageInEnglish()) {
   return (english ? entry.label_en : entry.label_id) ?? entry.label_id ?? '';
+}
+
+/**
+ * The help a PPL reads under a question, in the page's language ('' when it has none). A variable's
+ * `note` is for developers and is never shown.
+ * @param {Item} variable
+ * @param {boolean} [english]  the page's language when not given
+ * @returns {string}
+ */
+export function helpText(variable, english = pageInEnglish()) {
+  return (english ? variable.help_en : variable.help_id) ?? variable.help_id ?? '';
 }
 
 /**

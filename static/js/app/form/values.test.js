@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
-  MAX_RADIOS, choiceChecked, choiceKind, choiceValue, displayText, fieldKey, formatLength, labelOf, labelText,
+  MAX_RADIOS, choiceChecked, choiceKind, inlineChoices, choiceValue, displayText, fieldKey, formatLength, labelOf, labelText,
   pageInEnglish, parseText, sameValue, selectValue, setAnswer, textInput,
 } from './values.js';
 
@@ -190,4 +190,11 @@ test('an answer is stored, replaced or removed; an equal one changes nothing', (
   assert.equal(setAnswer(member, 'r403', null), false);
   assert.equal(setAnswer(member, 'r403', undefined), true);
   assert.ok(!Object.hasOwn(member, 'r403'));
+});
+
+test('short yes/no lists sit side by side; longer or wordier ones stay a column', () => {
+  assert.equal(inlineChoices(variable('r502a')), true); // 1. Ya / 2. Tidak
+  assert.equal(inlineChoices(variable('r111')), false); // long labels
+  assert.equal(inlineChoices(variable('r301b')), false); // 6 codes
+  assert.equal(inlineChoices(variable('r411')), false); // checkboxes
 });
