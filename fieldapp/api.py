@@ -206,7 +206,7 @@ class PhotoUploadApi(APIView):
         responses={
             200: OpenApiResponse(openapi.PhotoStatusSerializer, description="already stored: nothing re-done"),
             201: openapi.PhotoStatusSerializer,
-            **openapi.refusals(400, 401, 403, 409, 413, 415, 422),
+            **openapi.refusals(400, 401, 403, 404, 409, 413, 415, 422),
         },
     )
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
@@ -219,7 +219,8 @@ class PhotoUploadApi(APIView):
             return Response(
                 {"code": "invalid", "errors": {"X-Content-SHA256": ["Harus SHA-256 heksadesimal."]}}, status=400
             )
-        existing = photo_selectors.photo_get(client_uuid=photo_uuid)
+        # Scope first: a photo of another SLS is never answered from here, whatever hash is sent.
+        existing = photo_selectors.photo_get_for_user(user=_user(request), client_uuid=photo_uuid)
         if existing is not None and existing.sha256 == sha:
             return Response(sync.photo_status(existing))
         data = request.data if isinstance(request.data, bytes) else b""

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the query or the session cookie: a NUL there is a 400, not a 500.
+    "regsosek.middleware.RejectNulMiddleware",
     # The client address for audit entries written while the request is served.
     "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -270,6 +272,9 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # (domain.md B2), so configurable. The questionnaire definition carries its own default.
 REGSOSEK_PHOTO_WELFARE_CODES = [int(c) for c in env_list("PHOTO_WELFARE_CODES", ["1", "2"])]
 
+# Error reports (the debug page, admins' mails) hide settings that hold credentials inside URLs too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "regsosek.logging.SettingsHidingReporterFilter"
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
@@ -287,6 +292,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own configuration gives the "django" logger a plain-text console handler when
+        # DEBUG is on: replaced here, so its records (tracebacks included) pass the redaction once.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # The request logger prints the full path; our URLs never carry personal data (docs/privacy.md).
         "django.request": {"level": "WARNING"},

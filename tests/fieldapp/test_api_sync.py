@@ -824,3 +824,18 @@ def test_a_family_declaring_too_many_photos_is_invalid_and_the_batch_goes_on(pet
     )
     assert [r["result"] for r in results] == ["invalid", "invalid", "created"]
     assert results[0]["errors"][0]["variable"] == "photos"
+
+
+def test_another_ppls_photo_is_not_found_whatever_hash_is_sent(pushed, other_petugas, field):
+    """Scope before idempotency: the stored photo's UUID and SHA-256 tell an outsider nothing."""
+    client, family_uuid = pushed
+    key, data = uuid.uuid4(), jpeg()
+    assert upload(client, family_uuid, data, key).status_code == 201
+    other, _t, _d = device_client(other_petugas)
+    for sha in (hashlib.sha256(data).hexdigest(), "0" * 64):
+        answer = upload(other, family_uuid, data, key, sha=sha)
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+        assert "status" not in answer.json()
+    missing = other.post("/api/v1/sync/photos/missing/", {"photos": [str(key)]}, content_type="application/json")
+    assert missing.status_code == 200 and missing.json()["missing"] == [str(key)]
+    assert Photo.objects.count() == 1
