@@ -80,3 +80,17 @@ def _carries_nul(request: HttpRequest) -> bool:
         if "\x00" in key or any("\x00" in value for value in values):
             return True
     return any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every answer (settings.PERMISSIONS_POLICY): the browser features a
+    page may use. Django's SecurityMiddleware does not send this header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

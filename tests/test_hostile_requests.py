@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.views.debug import ExceptionReporter
 
@@ -74,3 +76,27 @@ def test_debug_tracebacks_are_logged_once_through_the_redaction_filter() -> None
     assert len(lines) == 1, lines
     record = json.loads(lines[0])
     assert record["logger"] == "django.request" and "3674011234567890" not in lines[0]
+
+
+def test_the_private_postgresql_logs_no_statement_or_value_of_a_failed_query() -> None:
+    """A failed statement (e.g. a push losing the UUID race) once reached the server's log with its
+    values; the private cluster (scripts/services.sh) now logs neither statements nor parameters."""
+    port_file = Path(settings.BASE_DIR) / ".local" / "pg" / "port"
+    if not port_file.exists() or str(connection.settings_dict["PORT"]) != port_file.read_text().strip():
+        pytest.skip("an external PostgreSQL (DATABASE_URL): its logging is docs/operations.md's to set")
+    with connection.cursor() as cursor:
+        values = {}
+        for name in (
+            "log_min_error_statement",
+            "log_error_verbosity",
+            "log_statement",
+            "log_parameter_max_length_on_error",
+        ):
+            cursor.execute(f"SHOW {name}")
+            values[name] = cursor.fetchone()[0]
+    assert values == {
+        "log_min_error_statement": "panic",
+        "log_error_verbosity": "terse",
+        "log_statement": "none",
+        "log_parameter_max_length_on_error": "0",
+    }

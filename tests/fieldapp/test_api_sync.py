@@ -198,10 +198,11 @@ def test_the_wipe_report_is_accepted_only_from_the_revoked_device_itself(petugas
         Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(other_device)).post(url),
         other_client.post(url, {"device_id": str(device_id)}, "application/json"),  # another, live device
     ]
-    assert [a.status_code for a in attempts] == [401, 401, 401, 400]
+    assert [a.status_code for a in attempts] == [401, 401, 401, 401]
+    assert attempts[3].json()["code"] == "device_mismatch"  # as a wrong X-Device-ID (docs/sync.md)
     assert Device.objects.get(pk=device_id).wipe_confirmed_at is None
     mismatch = client.post(url, {"device_id": str(other_device)}, "application/json")
-    assert mismatch.status_code == 400
+    assert mismatch.status_code == 401 and mismatch.json()["code"] == "device_mismatch"
     # The phone itself, with its (expired) token and its own id: accepted.
     assert client.post(url, {"device_id": str(device_id)}, "application/json").status_code == 204
     assert Device.objects.get(pk=device_id).wipe_confirmed_at is not None
