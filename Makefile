@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring fuzz
 
 run: setup
 	@scripts/run.sh
@@ -94,6 +94,10 @@ bench-foundation: setup
 # Sync throughput: N families through gunicorn vs COPY (docs/performance.md).
 bench-sync: setup
 	@scripts/bench-sync.sh
+
+# The long API fuzz run (over 5,000 generated requests; make test runs a bounded one). docs/reliability.md
+fuzz: setup
+	@scripts/fuzz.sh
 
 # Bytes a phone downloads for the app shell (every precached URL), plain and gzip.
 bench-app-shell: setup

@@ -9,6 +9,9 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.gis import forms as gis_forms
+from django.contrib.gis.db.models import GeometryField
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -24,9 +27,26 @@ from enumeration.models import SLS, Assignment, Device, KabKota, Kecamatan, Kelu
 from enumeration.services import staff_problems
 
 
+class WKTGeometryField(gis_forms.GeometryField):
+    """A boundary as WKT text, parsed by GEOS: Django's map widget loaded OpenLayers from a CDN and
+    ran an inline script (no network at run time, a strict Content-Security-Policy), and GeoJSON
+    would reach GDAL, which cannot block file or network access (docs/architecture.md)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            raise ValidationError(
+                _("Tulis batas wilayah sebagai WKT, mis. MULTIPOLYGON(((...))))."), code="invalid_geom"
+            )
+        return super().to_python(value)
+
+
 class BPSAdminOnly(AuditedModelAdmin):
     """Every permission comes from the role, not from Django's per-model permission table. Every
     add, change and delete is recorded in the audit log (`AuditedModelAdmin`)."""
+
+    formfield_overrides = {
+        GeometryField: {"form_class": WKTGeometryField, "widget": forms.Textarea(attrs={"rows": 4})},
+    }
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return scoping.can_use_admin(request.user)  # type: ignore[arg-type]

@@ -81,6 +81,12 @@ def visible_staff(user: User) -> QuerySet[User]:
     return User.objects.filter(pk=user.pk)
 
 
+def can_see_field_staff(user: User) -> bool:
+    """Whether the user may see who works where (PPL and PML of an SLS, assignment history).
+    Pemkot staff see area names and codes only (docs/privacy.md)."""
+    return _is_active_user(user) and user.role in (Role.PPL, Role.PML, Role.KOSEKA, Role.BPS_ADMIN)
+
+
 def can_see_sls(user: User, sls: SLS) -> bool:
     return visible_sls(user).filter(pk=sls.pk).exists()
 

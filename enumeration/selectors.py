@@ -13,6 +13,8 @@ def sls_list_for_user(*, user: User, kelurahan_code: str | None = None) -> Query
     if kelurahan_code:
         qs = qs.filter(kelurahan_id=kelurahan_code)
     active = Assignment.objects.filter(ended_at__isnull=True).select_related("ppl__supervisor")
+    if not scoping.can_see_field_staff(user):
+        active = Assignment.objects.none()
     return qs.prefetch_related(Prefetch("assignments", queryset=active, to_attr="active_assignments")).order_by(
         "kelurahan_id", "code", "sub_code"
     )
@@ -42,6 +44,8 @@ def staff_list_for_user(*, user: User) -> QuerySet[User]:
 
 
 def assignment_history_for_sls(*, user: User, sls_id: int) -> QuerySet[Assignment]:
+    if not scoping.can_see_field_staff(user):
+        return Assignment.objects.none()
     return (
         Assignment.objects.filter(sls__in=scoping.visible_sls(user), sls_id=sls_id)
         .select_related("ppl", "assigned_by", "ended_by")

@@ -23,7 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if chosen and chosen not in {k.bps_code for k in kelurahan}:
         chosen = ""
     sls = list(selectors.sls_list_for_user(user=user, kelurahan_code=chosen)[:500]) if chosen else []
-    return render(request, "enumeration/home.html", {"kelurahan_list": kelurahan, "chosen": chosen, "sls_list": sls})
+    context = {
+        "kelurahan_list": kelurahan,
+        "chosen": chosen,
+        "sls_list": sls,
+        "sees_staff": scoping.can_see_field_staff(user),
+    }
+    return render(request, "enumeration/home.html", context)
 
 
 @login_required
@@ -42,5 +48,10 @@ def sls_detail(request: HttpRequest, sls_id: int) -> HttpResponse:
     return render(
         request,
         "enumeration/sls_detail.html",
-        {"sls": sls, "history": history, "can_manage": scoping.can_manage_assignments(user, sls)},
+        {
+            "sls": sls,
+            "history": history,
+            "sees_staff": scoping.can_see_field_staff(user),
+            "can_manage": scoping.can_manage_assignments(user, sls),
+        },
     )

@@ -58,8 +58,8 @@ class DeviceSignInApi(APIView):
         return "Bearer"
 
     class SignInSerializer(serializers.Serializer[Any]):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=256, trim_whitespace=False)
+        username = serializers.CharField(min_length=1, max_length=150, validators=[openapi.NOT_BLANK])
+        password = serializers.CharField(min_length=1, max_length=256, trim_whitespace=False)
         device_id = serializers.UUIDField()
         device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -107,7 +107,9 @@ class DeviceWipeConfirmApi(APIView):
         assert device is not None  # noqa: S101 - WipeReportAuthentication gives the device
         named = request.data.get("device_id") if isinstance(request.data, dict) else None
         if named is not None and str(named).lower() != str(device.pk):
-            return Response({"code": "invalid", "errors": {"device_id": ["Bukan perangkat token ini."]}}, status=400)
+            # The same refusal as a wrong X-Device-ID (docs/sync.md): 401 device_mismatch.
+            message = "Bukan perangkat token ini."
+            return Response({"code": "device_mismatch", "message": message, "wipe": False}, status=401)
         devices.device_confirm_wipe(device=device)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -201,12 +203,14 @@ class PhotoUploadApi(APIView):
         request={"image/jpeg": OpenApiTypes.BINARY, "image/heic": OpenApiTypes.BINARY},
         parameters=[
             OpenApiParameter("X-Family-UUID", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter("X-Content-SHA256", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "X-Content-SHA256", str, OpenApiParameter.HEADER, required=True, pattern="^[0-9a-fA-F]{64}$"
+            ),
         ],
         responses={
             200: OpenApiResponse(openapi.PhotoStatusSerializer, description="already stored: nothing re-done"),
             201: openapi.PhotoStatusSerializer,
-            **openapi.refusals(400, 401, 403, 409, 413, 415, 422),
+            **openapi.refusals(400, 401, 403, 404, 409, 413, 415, 422),
         },
     )
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:
@@ -219,7 +223,8 @@ class PhotoUploadApi(APIView):
             return Response(
                 {"code": "invalid", "errors": {"X-Content-SHA256": ["Harus SHA-256 heksadesimal."]}}, status=400
             )
-        existing = photo_selectors.photo_get(client_uuid=photo_uuid)
+        # Scope first: a photo of another SLS is never answered from here, whatever hash is sent.
+        existing = photo_selectors.photo_get_for_user(user=_user(request), client_uuid=photo_uuid)
         if existing is not None and existing.sha256 == sha:
             return Response(sync.photo_status(existing))
         data = request.data if isinstance(request.data, bytes) else b""

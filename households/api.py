@@ -267,7 +267,7 @@ class FamilyHistoryApi(APIView):
 class IdentifierRevealApi(APIView):
     class RevealSerializer(serializers.Serializer[Any]):
         member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        reason = serializers.CharField(max_length=255)
+        reason = serializers.CharField(min_length=1, max_length=255, validators=[openapi.NOT_BLANK])
 
     @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 429)})
     def post(self, request: Request, family_id: int) -> Response:
@@ -290,7 +290,7 @@ class IdentifierRevealApi(APIView):
 
 class PrelistApi(APIView):
     class NewSerializer(serializers.Serializer[Any]):
-        head_name = serializers.CharField(max_length=150)
+        head_name = serializers.CharField(min_length=1, max_length=150, validators=[openapi.NOT_BLANK])
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401, 404)})

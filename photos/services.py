@@ -17,7 +17,8 @@ from enumeration.models import Role, User
 from households.models import Family
 from photos import imaging, uploads
 from photos.models import Photo
-from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
+from photos.selectors import photo_list_for_user
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +34,17 @@ def photo_receive(
 ) -> PhotoReceipt:
     """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous safety check.
 
-    The same photo again answers with the stored one and writes nothing. A different content
-    under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
+    A known UUID whose family is outside the user's scope raises NotFoundError before anything
+    else is looked at. The same photo again answers with the stored one and writes nothing. A
+    different content under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
     imaging.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
     removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
     """
-    existing = Photo.objects.filter(client_uuid=client_uuid).first()
+    existing = Photo.objects.select_related("family__sls").filter(client_uuid=client_uuid).first()
     if existing is not None:
+        if not scoping.can_see_sls(user, existing.family.sls):
+            # Another SLS's photo: neither its state nor that it exists is the caller's business.
+            raise NotFoundError(_("Foto tidak ditemukan."))
         if existing.sha256 != sha256:
             raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda."))
         return PhotoReceipt(existing, False)
@@ -99,6 +104,8 @@ def photo_process(*, photo_id: int) -> Photo | None:
 
 
 def photos_missing(*, user: User, client_uuids: list[uuid.UUID]) -> list[str]:
-    """Which of these photos the server does not hold yet (so the device never resends one)."""
-    have = set(Photo.objects.filter(client_uuid__in=client_uuids).values_list("client_uuid", flat=True))
+    """Which of these photos the server does not hold yet for this user (so the device never resends
+    one). Photos of SLS outside the user's scope count as missing: the answer says nothing about them."""
+    visible = photo_list_for_user(user=user).filter(client_uuid__in=client_uuids)
+    have = set(visible.values_list("client_uuid", flat=True))
     return [str(u) for u in client_uuids if u not in have]

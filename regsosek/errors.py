@@ -82,4 +82,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"code": "invalid", "errors": errors}
+    elif response is not None and isinstance(response.data, dict) and "code" not in response.data:
+        # DRF's own refusals (not signed in, not found, a body that is not JSON) say only `detail`;
+        # every refusal carries the documented `code` and `message` too (docs/api.md).
+        detail = response.data.get("detail", "")
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"code": str(code), "message": str(detail), **response.data}
     return response

@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 from django.db import Error as DjangoDatabaseError
+from django.views.debug import SafeExceptionReporterFilter
 
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -69,3 +70,12 @@ class RedactPersonalDataFilter(logging.Filter):
             record.exc_text = safe_traceback(record.exc_info)
             record.exc_info = None
         return True
+
+
+class SettingsHidingReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter hides settings named like KEY, PASS or TOKEN; ours also hides every URL,
+    location and broker setting, since REDIS_URL and its copies carry the Redis password."""
+
+    hidden_settings = re.compile(
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|URL|LOCATION|BROKER|BACKEND|DSN", flags=re.IGNORECASE
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
@@ -57,13 +59,20 @@ class DetailSerializer(serializers.Serializer[Any]):
 
 
 class IssueSerializer(serializers.Serializer[Any]):
+    """An issue of an item: `variable` and `message` always; the rest for the questionnaire's checks
+    (a structural refusal, e.g. a client_uuid that is not a UUID, has only the first two)."""
+
     variable = serializers.CharField()
-    number = serializers.CharField(allow_null=True, help_text="the question's number on the paper form")
-    member_index = serializers.IntegerField(allow_null=True, help_text="0-based; null for a family variable")
-    check = serializers.CharField(help_text="relevant, required, type, code, a rule id, max_length, character...")
-    severity = serializers.ChoiceField(choices=["error", "warning"])
+    number = serializers.CharField(allow_null=True, required=False, help_text="the question's number on the paper form")
+    member_index = serializers.IntegerField(
+        allow_null=True, required=False, help_text="0-based; null for a family variable"
+    )
+    check = serializers.CharField(
+        required=False, help_text="relevant, required, type, code, a rule id, max_length, character..."
+    )
+    severity = serializers.ChoiceField(choices=["error", "warning"], required=False)
     message = serializers.CharField()
-    message_en = serializers.CharField()
+    message_en = serializers.CharField(required=False)
 
 
 class GeotagInSerializer(serializers.Serializer[Any]):
@@ -83,6 +92,8 @@ class PhotoRefSerializer(serializers.Serializer[Any]):
 
 
 class PushItemSerializer(serializers.Serializer[Any]):
+    """A push item as the server applies it (docs/sync.md); the request schema takes any item."""
+
     client_uuid = serializers.UUIDField(help_text="made on the phone when the family was started")
     sls = serializers.IntegerField()
     base_revision = serializers.IntegerField(allow_null=True, help_text="the revision edited from; null if new")
@@ -107,7 +118,14 @@ class PushItemSerializer(serializers.Serializer[Any]):
 
 
 class PushRequestSerializer(serializers.Serializer[Any]):
-    families = PushItemSerializer(many=True, help_text="at most SYNC_MAX_BATCH (413 beyond)")
+    # Items are read one by one and each gets its own result: an item that is not a PushItem (no
+    # `sls`, a wrong type) is answered `invalid` in a 200 with the rest of the batch, never refused
+    # as a batch. So the schema takes any item, as the answers do (the fuzz found the mismatch).
+    families = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="at most SYNC_MAX_BATCH (413 beyond); each item a PushItem (docs/sync.md), "
+        "an item that is not one is answered `invalid` in its result",
+    )
 
 
 class ReviewNoteSerializer(serializers.Serializer[Any]):
@@ -224,10 +242,36 @@ class PhotoMissingSerializer(serializers.Serializer[Any]):
     missing = serializers.ListField(child=serializers.UUIDField())
 
 
+# A required text field: DRF trims whitespace and refuses what is left empty; the schema says so
+# with a pattern (something besides spaces), so the schema and the answers agree (tests/fuzz/).
+NOT_BLANK = RegexValidator(r"\S", message=gettext_lazy("Tidak boleh kosong."))
+
+
 def refusals(*codes: int) -> dict[int, OpenApiResponse]:
     """The error answers of an endpoint, for `extend_schema(responses=...)`."""
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}
 
 
 OBJECT = OpenApiResponse(OpenApiTypes.OBJECT, description="see docs/api.md for the fields")
-LIST = OpenApiResponse(OpenApiTypes.OBJECT, description="a list; see docs/api.md for the fields")
+LIST = OpenApiResponse({"type": "array", "items": {"type": "object"}}, description="see docs/api.md for the fields")
+
+
+def add_common_refusals(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the refusals any operation can give, documented on each.
+
+    Every operation needing credentials can answer 401 (none, or a token no longer valid) and 403
+    (a session's POST without its CSRF token, or the wrong role); every operation can answer 400 (a
+    body that is not JSON, a NUL in a query parameter); one with a path parameter, 404 (the object
+    is outside the caller's scope or does not exist). Found by the API fuzz (tests/fuzz/)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            needed = {"400": "invalid request"}
+            if any(requirement for requirement in operation.get("security", [])):
+                needed |= {"401": "not signed in", "403": "not allowed"}
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                needed["404"] = "not found or outside the caller's scope"
+            for code, description in needed.items():
+                responses.setdefault(code, {"description": description, **error})
+    return result

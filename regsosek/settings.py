@@ -57,6 +57,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "regsosek.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the query or the session cookie: a NUL there is a 400, not a 500.
+    "regsosek.middleware.RejectNulMiddleware",
     # The client address for audit entries written while the request is served.
     "audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -163,8 +167,46 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind TLS, Django itself redirects http to https and sends HSTS, so `check --deploy` is clean
+# whatever the proxy does; /healthz stays plain http for the container's own health check.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_TLS_PROXY else 0)
+# HSTS covers this host's own subdomains only (not the kab/kota's parent domain); preload just allows
+# submitting the host to the browsers' list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_SUBDOMAINS", default=BEHIND_TLS_PROXY)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=BEHIND_TLS_PROXY)
+# Content-Security-Policy (django-csp) on every answer, the enumerator app's shell and service worker
+# included: scripts, styles, workers and fetches from this origin only, no inline script or style
+# attribute (templates carry none: tests/test_security_headers.py); photos on the phone are blob:
+# URLs; map tiles from MAP_TILE_URL's origin only when it is set. docs/reliability.md.
+_MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+_MAP_TILE_ORIGIN = "/".join(_MAP_TILE_URL.split("/")[:3]) if "://" in _MAP_TILE_URL else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *([_MAP_TILE_ORIGIN] if _MAP_TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features a page may use (regsosek.middleware.PermissionsPolicyMiddleware): the enumerator
+# app's geolocation and camera, on this origin only; nothing else.
+PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "display-capture=(), interest-cohort=()"
+)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -209,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Regsosek API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "regsosek.openapi.add_common_refusals",
+    ],
 }
 
 # Celery (Redis broker). See docs/architecture.md for the task conventions.
@@ -297,6 +343,9 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # (domain.md B2), so configurable. The questionnaire definition carries its own default.
 REGSOSEK_PHOTO_WELFARE_CODES = [int(c) for c in env_list("PHOTO_WELFARE_CODES", ["1", "2"])]
 
+# Error reports (the debug page, admins' mails) hide settings that hold credentials inside URLs too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "regsosek.logging.SettingsHidingReporterFilter"
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
@@ -314,6 +363,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own configuration gives the "django" logger a plain-text console handler when
+        # DEBUG is on: replaced here, so its records (tracebacks included) pass the redaction once.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # The request logger prints the full path; our URLs never carry personal data (docs/privacy.md).
         "django.request": {"level": "WARNING"},

@@ -23,3 +23,7 @@ urlpatterns = [
     path("", include("enumeration.urls")),
     path("", include("fieldapp.urls")),
 ]
+
+# JSON refusals under /api/ when no URL matches or a view fails (regsosek/error_pages.py).
+handler404 = "regsosek.error_pages.not_found"
+handler500 = "regsosek.error_pages.server_error"

@@ -213,7 +213,7 @@ def photo(request: HttpRequest, photo_uuid: uuid.UUID, which: str = "full") -> F
     public /media/ URL, never kept by a cache. Opening the full image is a download in the audit log;
     the thumbnail is part of the family page, whose read is audited already."""
     user = _reviewer(request)
-    found = photo_selectors.photo_get_for_user(user=user, client_uuid=photo_uuid)
+    found = photo_selectors.photo_ready_for_user(user=user, client_uuid=photo_uuid)
     if found is None or not (found.thumbnail if which == "thumb" else found.image):
         raise Http404
     if which != "thumb":

@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/local-env.sh
-export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
+# Like production: no technical error pages (they show local variables, i.e. records). DJANGO_DEBUG=1
+# turns them on for a developer. Plain http on loopback or the LAN, so cookies are not Secure-only.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
+export DJANGO_SECURE_COOKIES=${DJANGO_SECURE_COOKIES:-0}
 export DEMO_PASSWORD=${DEMO_PASSWORD:-regsosek-demo-2022}
 PORT=${PORT:-8000}
 

@@ -49,6 +49,12 @@ make_traversable() {
   done
 }
 
+# The server's log never holds a value of a family record (docs/operations.md, "PostgreSQL logging"):
+# no failed statement's text, no bind parameters, no statement logging; the error message itself
+# stays terse (no DETAIL quoting a key's values).
+PG_PRIVATE_LOGGING="-c log_min_error_statement=panic -c log_error_verbosity=terse -c log_statement=none \
+-c log_parameter_max_length=0 -c log_parameter_max_length_on_error=0 -c log_min_duration_statement=-1"
+
 pg_running() { [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg_owner "$PGBIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; }
 redis_running() { [ -f "$REDIS_DIR/port" ] && redis-cli -p "$(cat "$REDIS_DIR/port")" -a "$(cat "$REDIS_DIR/password")" --no-auth-warning ping >/dev/null 2>&1; }
 
@@ -71,7 +77,7 @@ pg_start() {
       port=$(free_port "$port"); echo "$port" > "$PG_DIR/port"
     fi
     as_pg_owner "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR/run -c fsync=${PG_FSYNC:-on}" >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR/run -c fsync=${PG_FSYNC:-on} $PG_PRIVATE_LOGGING" >/dev/null
   fi
   local port; port=$(cat "$PG_DIR/port")
   if ! PGPASSWORD=$(cat "$PG_DIR/password") psql -h 127.0.0.1 -p "$port" -U regsosek -d postgres -tAc \

@@ -198,10 +198,11 @@ def test_the_wipe_report_is_accepted_only_from_the_revoked_device_itself(petugas
         Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_X_DEVICE_ID=str(other_device)).post(url),
         other_client.post(url, {"device_id": str(device_id)}, "application/json"),  # another, live device
     ]
-    assert [a.status_code for a in attempts] == [401, 401, 401, 400]
+    assert [a.status_code for a in attempts] == [401, 401, 401, 401]
+    assert attempts[3].json()["code"] == "device_mismatch"  # as a wrong X-Device-ID (docs/sync.md)
     assert Device.objects.get(pk=device_id).wipe_confirmed_at is None
     mismatch = client.post(url, {"device_id": str(other_device)}, "application/json")
-    assert mismatch.status_code == 400
+    assert mismatch.status_code == 401 and mismatch.json()["code"] == "device_mismatch"
     # The phone itself, with its (expired) token and its own id: accepted.
     assert client.post(url, {"device_id": str(device_id)}, "application/json").status_code == 204
     assert Device.objects.get(pk=device_id).wipe_confirmed_at is not None
@@ -824,3 +825,18 @@ def test_a_family_declaring_too_many_photos_is_invalid_and_the_batch_goes_on(pet
     )
     assert [r["result"] for r in results] == ["invalid", "invalid", "created"]
     assert results[0]["errors"][0]["variable"] == "photos"
+
+
+def test_another_ppls_photo_is_not_found_whatever_hash_is_sent(pushed, other_petugas, field):
+    """Scope before idempotency: the stored photo's UUID and SHA-256 tell an outsider nothing."""
+    client, family_uuid = pushed
+    key, data = uuid.uuid4(), jpeg()
+    assert upload(client, family_uuid, data, key).status_code == 201
+    other, _t, _d = device_client(other_petugas)
+    for sha in (hashlib.sha256(data).hexdigest(), "0" * 64):
+        answer = upload(other, family_uuid, data, key, sha=sha)
+        assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+        assert "status" not in answer.json()
+    missing = other.post("/api/v1/sync/photos/missing/", {"photos": [str(key)]}, content_type="application/json")
+    assert missing.status_code == 200 and missing.json()["missing"] == [str(key)]
+    assert Photo.objects.count() == 1
