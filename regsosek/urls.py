@@ -23,3 +23,5 @@ urlpatterns = [
     path("", include("enumeration.urls")),
     path("", include("fieldapp.urls")),
 ]
+
+handler500 = "regsosek.errors.server_error"
