@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring fuzz
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring fuzz load faults
 
 run: setup
 	@scripts/run.sh
@@ -83,6 +83,15 @@ backup: venv
 restore: venv
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=$(BACKUP_DIR)/regsosek-<UTC time>"; exit 2; }
 	@bash -c 'source scripts/local-env.sh && python manage.py restore_data "$(BACKUP)"'
+
+# The evening and morning rush (docs/reliability.md, "Load"): LOAD_PPL=200 LOAD_MINUTES=3 for a short run.
+load: setup
+	@scripts/load.sh
+
+# Faults in the middle of a sync, each healed and checked (docs/reliability.md, "Faults"):
+# FAULTS=lost-answer,postgres-restart,redis-down,worker-kill,disk-full (default: all).
+faults: setup
+	@bash -c 'source scripts/local-env.sh && trap stop_started_services EXIT && PRIVATE_PG=$$STARTED_DB PRIVATE_REDIS=$$STARTED_REDIS python scripts/faults.py'
 
 services-stop:
 	@scripts/services.sh stop

@@ -210,7 +210,7 @@ class PhotoUploadApi(APIView):
         responses={
             200: OpenApiResponse(openapi.PhotoStatusSerializer, description="already stored: nothing re-done"),
             201: openapi.PhotoStatusSerializer,
-            **openapi.refusals(400, 401, 403, 404, 409, 413, 415, 422),
+            **openapi.refusals(400, 401, 403, 404, 409, 413, 415, 422, 503, 507),
         },
     )
     def put(self, request: Request, photo_uuid: uuid.UUID) -> Response:

@@ -3,10 +3,13 @@ processing task's work."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +21,7 @@ from households.models import Family
 from photos import imaging, uploads
 from photos.models import Photo
 from photos.selectors import photo_list_for_user
-from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
+from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError, StorageFullError
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def photo_receive(
     photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
     try:
         with transaction.atomic():
-            photo.original.save(f"{client_uuid}.bin", ContentFile(data), save=False)
+            _save_original(photo, data)
             photo.save()
             transaction.on_commit(lambda: _enqueue(photo.pk))
     except IntegrityError:
@@ -74,10 +77,51 @@ def photo_receive(
     return PhotoReceipt(photo, True)
 
 
+def _save_original(photo: Photo, data: bytes) -> None:
+    """Write the upload; a full disk leaves no partial file and is a StorageFullError (507)."""
+    storage = photo.original.storage
+    # The name the file gets (the UUID is unique, so no other upload writes it): known beforehand, so
+    # the partial file a failed write leaves behind can be removed.
+    name = storage.get_available_name(photo.original.field.generate_filename(photo, f"{photo.client_uuid}.bin"))
+    try:
+        photo.original.save(name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        if storage.exists(name):
+            storage.delete(name)
+        logger.error("photo.storage_full", extra={"family_id": photo.family_id, "bytes": len(data)})
+        raise StorageFullError(
+            _("Penyimpanan foto di server sedang penuh; foto tetap di ponsel dan dikirim ulang nanti."),
+            retry_after=settings.PHOTO_STORAGE_FULL_RETRY_S,
+        ) from None
+
+
 def _enqueue(photo_id: int) -> None:
+    """Queue the processing after the commit. Redis being away must not fail the upload (the photo is
+    stored): the periodic sweep queues it again (`photos_requeue_stale`)."""
     from photos.tasks import process_photo
 
-    process_photo.delay(photo_id)  # type: ignore[attr-defined]  # a Celery task
+    try:
+        process_photo.delay(photo_id)  # type: ignore[attr-defined]  # a Celery task
+    except Exception as exc:  # kombu/redis errors: the broker is unreachable
+        logger.warning("photo.enqueue_failed", extra={"photo_id": photo_id, "error": type(exc).__name__})
+
+
+def photos_requeue_stale(*, older_than_s: int | None = None) -> int:
+    """Queue again every photo received more than `older_than_s` seconds ago (default
+    PHOTO_SWEEP_AGE_S) and not processed yet; returns how many."""
+    age = settings.PHOTO_SWEEP_AGE_S if older_than_s is None else older_than_s
+    stale = list(
+        Photo.objects.filter(status=Photo.Status.RECEIVED, created_at__lt=timezone.now() - timedelta(seconds=age))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for photo_id in stale:
+        _enqueue(photo_id)
+    if stale:
+        logger.info("photo.requeued", extra={"photos": len(stale)})
+    return len(stale)
 
 
 def photo_process(*, photo_id: int) -> Photo | None:

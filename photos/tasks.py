@@ -18,3 +18,9 @@ from regsosek.tasks import Queue, regsosek_task
 def process_photo(photo_id: int) -> None:
     """Process one received photo (by id only: never pass image data or metadata)."""
     services.photo_process(photo_id=photo_id)
+
+
+@regsosek_task(name="photos.requeue_stale", queue=Queue.PHOTOS)
+def requeue_stale() -> None:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE): queue again photos left unprocessed."""
+    services.photos_requeue_stale()

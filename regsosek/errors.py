@@ -1,18 +1,27 @@
 """Domain errors and their mapping to HTTP.
 
 Services raise `ApplicationError` subclasses; they never build HTTP responses. One DRF
-exception handler turns them into 4xx answers with field-level details.
+exception handler turns them into 4xx answers with field-level details. A part that is down for a
+while (the database restarting, Redis away, a full disk) is a 503 / 507 with Retry-After, never a
+500: phones retry such answers after the time given (docs/reliability.md).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+# Seconds a client should wait before retrying when a part of the system is down for a while.
+RETRY_AFTER_S = 5
 
 
 class ApplicationError(Exception):
@@ -42,15 +51,43 @@ class ConflictError(ApplicationError):
     code = "conflict"
 
 
-class TooManyRequestsError(ApplicationError):
-    """A limit per user was reached; `retry_after` (seconds) becomes the Retry-After header."""
-
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    code = "too_many_requests"
+class RetryLaterError(ApplicationError):
+    """The request may succeed later as it is; `retry_after` (seconds) becomes the Retry-After header."""
 
     def __init__(self, message: str, *, retry_after: int | None = None, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message, extra=extra)
         self.retry_after = retry_after
+
+
+class TooManyRequestsError(RetryLaterError):
+    """A limit per user was reached."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "too_many_requests"
+
+
+class StorageFullError(RetryLaterError):
+    """The disk for uploads is full: nothing was kept; the client sends again later."""
+
+    status_code = status.HTTP_507_INSUFFICIENT_STORAGE
+    code = "storage_full"
+
+
+def unavailable_part(exc: BaseException | None) -> str | None:
+    """'database' or 'redis' when `exc` says that part is unreachable for now, else None."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return "database"
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError | BrokerError):
+        return "redis"
+    return None
+
+
+def retry_later_body() -> dict[str, Any]:
+    return {"code": "retry", "message": _("Server sedang sibuk atau dipulihkan; kirim ulang sebentar lagi.")}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -67,8 +104,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         body.update(exc.extra)
         answer = Response(body, status=exc.status_code)
-        if isinstance(exc, TooManyRequestsError) and exc.retry_after:
+        if isinstance(exc, RetryLaterError) and exc.retry_after:
             answer["Retry-After"] = str(exc.retry_after)
+        return answer
+    part = unavailable_part(exc)
+    if part is not None:
+        logger.warning("request.unavailable", extra={"part": part, "error": type(exc).__name__})
+        answer = Response(retry_later_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        answer["Retry-After"] = str(RETRY_AFTER_S)
         return answer
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

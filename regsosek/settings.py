@@ -270,6 +270,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# The one periodic job (celery beat: `make run` embeds it in its worker, docker-compose runs a `beat`
+# service): photos received but not processed for PHOTO_SWEEP_AGE_S (their task lost while Redis
+# was down, or a worker killed) are queued again. Processing is idempotent, so a photo queued twice
+# is processed once (docs/reliability.md).
+PHOTO_SWEEP_INTERVAL_S = env_int("PHOTO_SWEEP_INTERVAL_S", 300)
+PHOTO_SWEEP_AGE_S = env_int("PHOTO_SWEEP_AGE_S", 600)
+CELERY_BEAT_SCHEDULE = {
+    "photos-requeue-stale": {"task": "photos.requeue_stale", "schedule": float(PHOTO_SWEEP_INTERVAL_S)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / ".local" / "celerybeat-schedule")
+)
+# How long a client waits before sending a photo again when the media disk is full.
+PHOTO_STORAGE_FULL_RETRY_S = env_int("PHOTO_STORAGE_FULL_RETRY_S", 300)
 
 # The kab/kota this deployment serves; its areas are loaded from REGSOSEK_WILAYAH_DIR/<code>/.
 REGSOSEK_KABKOTA_CODE = env_str("REGSOSEK_KABKOTA_CODE", "3674")

@@ -33,7 +33,7 @@ python manage.py make_fkp_forums --run latest  # FKP forums of that run, lists r
 if ! python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', $PORT))" 2>/dev/null; then
   echo "Port $PORT is busy; set PORT=... to use another." >&2; exit 1
 fi
-celery -A regsosek worker --loglevel=INFO --concurrency=2 -Q celery,photos,ranking,exports >.local/worker.log 2>&1 &
+celery -A regsosek worker --beat --loglevel=INFO --concurrency=2 -Q celery,photos,ranking,exports >.local/worker.log 2>&1 &
 pids+=($!)
 # Processes, threads and access log as in the production image (regsosek/gunicorn_conf.py).
 gunicorn regsosek.wsgi --config python:regsosek.gunicorn_conf --bind "127.0.0.1:$PORT" >.local/web.log 2>&1 &

@@ -97,7 +97,7 @@ def _dockerfile() -> Dockerfile:
 def test_compose_defines_the_stack_with_volumes():
     compose = _compose()
     assert set(compose) <= {"x-app", "services", "volumes"}
-    assert set(compose["services"]) == {"web", "worker", "db", "redis"}
+    assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
     assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
     assert compose["services"]["db"]["image"].startswith("postgis/postgis:15")
     assert compose["services"]["redis"]["image"].startswith("redis:7")

@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Model
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from enumeration.models import SLS, Assignment, Device, DeviceToken, User
 from fieldapp import sync
+from fieldapp.synthetic import synthetic_geotag
 from geotag.models import Geotag
 from households import form, records, services
 from households.models import Family, Member
@@ -108,7 +108,7 @@ class Command(BaseCommand):
                 if shared:
                     record["family"]["r110"] = "002"
                 elif options["geotags"]:
-                    geotag = _geotag(rng, a.sls, building, clocks, a.ppl_id)
+                    geotag = synthetic_geotag(rng, a.sls, building, clocks, a.ppl_id)
                     geotags += 1
                 if options["geotags"]:
                     item["geotag"] = geotag
@@ -282,26 +282,6 @@ class Command(BaseCommand):
             took = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_family, bench_member")
         return took
-
-
-def _geotag(rng: random.Random, sls: SLS, building: int, clocks: dict[int, dt.datetime], ppl_id: int) -> dict[str, Any]:
-    """A building's geotag as the app sends it: a GPS fix within about 150 m of a point inside the
-    kelurahan, each of the PPL's fixes four minutes after the previous one (a walking pace), from two
-    days ago (a geotag timed in the future is refused)."""
-    boundary = sls.kelurahan.boundary
-    centre = boundary.point_on_surface if boundary is not None else Point(106.7, -6.3, srid=4326)
-    when = clocks.get(ppl_id, timezone.now() - timedelta(days=2)) + timedelta(minutes=4)
-    clocks[ppl_id] = when
-    return {
-        "client_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "latitude": centre.y + rng.uniform(-0.0013, 0.0013),
-        "longitude": centre.x + rng.uniform(-0.0013, 0.0013),
-        "accuracy_m": rng.choice([4.0, 6.0, 8.0, 12.0, 20.0]),
-        "captured_at": when.isoformat(),
-        "provider": "gps",
-        "building_no": f"{building % 1000:03d}",
-        "accepted_reason": "",
-    }
 
 
 def form_sls(items: list[dict[str, Any]]) -> list[SLS]:

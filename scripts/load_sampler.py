@@ -1,0 +1,56 @@
+"""Samples, once a second until SIGTERM, the database connections of one database and the memory of
+process trees (gunicorn, the Celery worker, locust); then prints the peaks (`make load`)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]
+import psycopg
+
+url, database, out = sys.argv[1], sys.argv[2], sys.argv[3]
+trees = {name: int(pid) for name, pid in (arg.split("=") for arg in sys.argv[4:])}
+peaks: dict[str, Any] = {"connections": 0, "connections_active": 0, **{f"rss_mib_{n}": 0.0 for n in trees}}
+running = True
+
+
+def stop(*_args: object) -> None:
+    global running
+    running = False
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total / 2**20
+
+
+signal.signal(signal.SIGTERM, stop)
+with psycopg.connect(url, autocommit=True) as conn:
+    while running:
+        row = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity WHERE datname = %s",
+            (database,),
+        ).fetchone()
+        if row:
+            # This sampler's own connection is not the application's.
+            peaks["connections"] = max(peaks["connections"], row[0] - 1)
+            peaks["connections_active"] = max(peaks["connections_active"], row[1] - 1)
+        for name, pid in trees.items():
+            peaks[f"rss_mib_{name}"] = max(peaks[f"rss_mib_{name}"], round(rss_mib(pid), 1))
+        time.sleep(1)
+with open(out, "w", encoding="utf-8") as handle:
+    json.dump(peaks, handle)
