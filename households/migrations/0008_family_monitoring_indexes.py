@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("households", "0005_family_interview_times"),
+        ("households", "0007_admin_labels"),
     ]
 
     operations = [
