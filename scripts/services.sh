@@ -56,7 +56,9 @@ PG_PRIVATE_LOGGING="-c log_min_error_statement=panic -c log_error_verbosity=ters
 -c log_parameter_max_length=0 -c log_parameter_max_length_on_error=0 -c log_min_duration_statement=-1"
 
 pg_running() { [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg_owner "$PGBIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; }
-redis_running() { [ -f "$REDIS_DIR/port" ] && redis-cli -p "$(cat "$REDIS_DIR/port")" -a "$(cat "$REDIS_DIR/password")" --no-auth-warning ping >/dev/null 2>&1; }
+# PONG, not the exit code: redis-cli exits 0 on an authentication error too, and another checkout's
+# Redis may have taken this port since (its password is not ours).
+redis_running() { [ -f "$REDIS_DIR/port" ] && [ "$(redis-cli -p "$(cat "$REDIS_DIR/port")" -a "$(cat "$REDIS_DIR/password")" --no-auth-warning ping 2>/dev/null)" = PONG ]; }
 
 pg_start() {
   mkdir -p "$PG_DIR"
