@@ -160,14 +160,23 @@ def test_the_vk1_list_searches_filters_counts_and_warns_of_a_likely_duplicate(
     assert _shown(page) == []
     page.fill("#vk1-search", "")
 
-    # An interview started and left without typing: in progress, visited, and nothing unsent.
+    # An interview started and left without an answer is discarded: nothing unsent, the row offers
+    # the interview again.
     page.click(f"[data-prelist='{ids[2]}'] button.start")
     page.wait_for_selector("#f-r101")
     assert page.input_value("#f-r108") == "SITI AMINAH"
     page.click("a.back")
-    page.wait_for_selector("[data-testid=visited]:has-text('1 dari 6')")
-    assert page.inner_text(f"[data-prelist='{ids[2]}'] .badge") == "Belum diisi"
+    page.wait_for_selector(f"[data-prelist='{ids[2]}'] button.start")
+    page.wait_for_selector("[data-testid=visited]:has-text('0 dari 6')")
     page.wait_for_selector("[data-testid=unsent]:has-text('Belum terkirim: 0')")
+    # Started again and answered: in progress and visited.
+    page.click(f"[data-prelist='{ids[2]}'] button.start")
+    page.wait_for_selector("#f-r101")
+    page.fill("#f-r107", "JL. UJI NO. 1")
+    page.press("#f-r107", "Tab")
+    page.wait_for_timeout(500)
+    page.click("a.back")
+    page.wait_for_selector("[data-testid=visited]:has-text('1 dari 6')")
     # Compact rows: a row with its family is one link of two lines, a row not visited adds its buttons.
     heights = dict(
         zip(ids, page.eval_on_selector_all("[data-prelist]", "els => els.map(e => e.offsetHeight)"), strict=True)

@@ -89,7 +89,9 @@ def test_a_koseka_drills_down_to_a_ppl_and_sees_the_map(live_stack: LiveStack, b
         assert cluster.inner_text() in ("1", "2", "3")
         before = page.get_attribute("#monitoring-map", "data-points-zoom")
         cluster.click()
-        page.wait_for_function(f"document.querySelector('#monitoring-map').dataset.pointsZoom !== '{before}'")
+        page.wait_for_function(
+            "(before) => document.querySelector('#monitoring-map').dataset.pointsZoom !== before", arg=before
+        )
     assert page.get_attribute("#monitoring-map", "data-points-kind") == "points"
     assert page.get_attribute("#monitoring-map", "data-points-drawn") == "3"
     assert page.locator("#monitoring-map canvas").count() == 1
