@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring fuzz load faults
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring bench-data fuzz load faults
 
 run: setup
 	@scripts/run.sh
@@ -111,6 +111,10 @@ fuzz: setup
 # Bytes a phone downloads for the app shell (every precached URL), plain and gzip.
 bench-app-shell: setup
 	@bash -c 'source scripts/local-env.sh && export STATIC_ROOT=$$(mktemp -d) && trap "rm -rf $$STATIC_ROOT; stop_started_services" EXIT && python manage.py collectstatic --noinput -v 0 --ignore "js/*" && python manage.py bench_app_shell'
+
+# FAMILIES (default 500,000) synthetic families, generated once into BENCH_TEMPLATE for the benchmarks to copy.
+bench-data: setup
+	@scripts/bench-data.sh
 
 # Monitoring dashboard, trend and map at 500,000 families vs the raw SQL (docs/performance.md).
 bench-monitoring: setup

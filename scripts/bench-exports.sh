@@ -14,7 +14,7 @@ export BENCH_DB
 BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/" + os.environ["BENCH_DB"]).geturl())')
 ADMIN_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
 exists=$(psql -tAq "$ADMIN_URL" -c "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'")
-[ -n "${KEEP_DB:-}" ] && [ "$exists" = 1 ] || psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB"
+[ -n "${KEEP_DB:-}" ] && [ "$exists" = 1 ] || bench_database_create "$ADMIN_URL" "$BENCH_DB"
 export DATABASE_URL=$BENCH_URL STATIC_PLAIN_STORAGE=1 MEDIA_ROOT
 MEDIA_ROOT=$(mktemp -d)
 cleanup() {

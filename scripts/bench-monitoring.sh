@@ -15,7 +15,7 @@ export BENCH_DB
 BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/" + os.environ["BENCH_DB"]).geturl())')
 ADMIN_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
 psql -q "$ADMIN_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'" | grep -q 1 \
-  || psql -q "$ADMIN_URL" -c "CREATE DATABASE $BENCH_DB"
+  || bench_database_create "$ADMIN_URL" "$BENCH_DB"
 cleanup() {
   [ -z "${DROP:-}" ] || psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" || true
   stop_started_services

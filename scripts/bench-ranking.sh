@@ -10,7 +10,7 @@ BENCH_DB=${BENCH_DB:-regsosek_bench_ranking}
 export BENCH_DB
 BENCH_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(path="/" + os.environ["BENCH_DB"]).geturl())')
 ADMIN_URL=$(python3 -c 'import os, urllib.parse as u; p=u.urlparse(os.environ["DATABASE_URL"]); print(p._replace(scheme="postgresql", path="/postgres").geturl())')
-psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB"
+bench_database_create "$ADMIN_URL" "$BENCH_DB"
 export DATABASE_URL=$BENCH_URL STATIC_PLAIN_STORAGE=1
 cleanup() {
   psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" || true

@@ -31,3 +31,15 @@ stop_started_services() {
   if [ "$STARTED_REDIS" = 1 ]; then args+=(-u REDIS_URL); else args+=(REDIS_URL=external); fi
   env "${args[@]}" "$ROOT/scripts/services.sh" stop || true
 }
+
+# bench_database_create ADMIN_URL NAME: an empty benchmark database, or, when BENCH_TEMPLATE names
+# a database that `make bench-data` filled, a copy of it (PostgreSQL copies the files: a minute
+# instead of the generation's quarter of an hour; docs/performance.md, "One generated database").
+bench_database_create() {
+  local admin=$1 name=$2 template=""
+  if [ -n "${BENCH_TEMPLATE:-}" ]; then
+    [[ $BENCH_TEMPLATE =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_TEMPLATE must be a plain lower-case name" >&2; return 2; }
+    template=" TEMPLATE $BENCH_TEMPLATE"
+  fi
+  psql -q "$admin" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name$template"
+}
