@@ -13,9 +13,11 @@ from django.contrib.gis import forms as gis_forms
 from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.widgets import Script
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedModelAdmin
@@ -78,22 +80,46 @@ class ReadOnly(BPSAdminOnly):
         return False
 
 
+class BoundaryMapMixin:
+    """The stored boundary drawn on a map from the project's own files (Leaflet in the page bundle,
+    no tiles), instead of its WKT text; the WKT stays the way to edit one (`WKTGeometryField`)."""
+
+    class Media:
+        js = [Script("dist/pages/admin-boundary.js", type="module")]
+        css = {"all": ["dist/pages/admin-boundary.css"]}
+
+    @admin.display(description=_("peta batas wilayah"))
+    def boundary_map(self, obj: Any) -> str:
+        boundary = getattr(obj, "boundary", None)
+        if boundary is None:
+            return _("Batas wilayah belum ada.")  # type: ignore[return-value]
+        return format_html(
+            '<div class="boundary-map" data-boundary-map data-geojson="{}" role="img" aria-label="{}"></div>',
+            boundary.geojson,
+            _("Peta batas wilayah %(name)s") % {"name": obj.name},
+        )
+
+
 @admin.register(KabKota)
 class KabKotaAdmin(ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "provinsi_name"]
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(ReadOnly):
+class KecamatanAdmin(BoundaryMapMixin, ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "bps_name", "area_km2"]
     search_fields = ["bps_code", "kemendagri_code", "name"]
+    exclude = ["boundary"]
+    readonly_fields = ["boundary_map"]
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(ReadOnly):
+class KelurahanAdmin(BoundaryMapMixin, ReadOnly):
     list_display = ["bps_code", "kemendagri_code", "name", "kecamatan", "area_km2"]
     list_filter = ["kecamatan"]
     search_fields = ["bps_code", "kemendagri_code", "name"]
+    exclude = ["boundary"]
+    readonly_fields = ["boundary_map"]
 
 
 class AssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -109,13 +135,13 @@ class AssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(SLS)
-class SLSAdmin(BPSAdminOnly):
+class SLSAdmin(BoundaryMapMixin, BPSAdminOnly):
     list_display = ["full_code", "name", "kelurahan", "is_synthetic"]
     list_filter = ["kelurahan__kecamatan", "is_synthetic"]
     search_fields = ["code", "name", "kelurahan__name", "kelurahan__bps_code"]
     list_select_related = ["kelurahan"]
     inlines = [AssignmentInline]
-    readonly_fields = ["is_synthetic"]
+    readonly_fields = ["is_synthetic", "boundary_map"]
 
 
 class TeamRulesMixin(forms.ModelForm):  # type: ignore[type-arg]  # generic over the model

@@ -4,6 +4,8 @@ photos never served from a public /media/ URL."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 
@@ -89,3 +91,20 @@ def test_the_admin_boundary_field_needs_no_cdn_and_no_inline_script(client: Clie
     assert form_field.clean("MULTIPOLYGON(((106.6 -6.3, 106.7 -6.3, 106.7 -6.4, 106.6 -6.3)))").num_geom == 1
     with pytest.raises(ValidationError):
         form_field.clean('{"type": "MultiPolygon", "coordinates": []}')
+
+
+def test_the_admin_draws_a_stored_boundary_from_its_own_files(client: Client, bps_admin, field) -> None:
+    """A kelurahan's admin page shows its boundary on a map (the page's GeoJSON, Leaflet from the
+    project's bundle), not its WKT; an SLS without a boundary says so."""
+    client.force_login(bps_admin)
+    kelurahan = field["own1"].kelurahan
+    page = client.get(f"/admin/enumeration/kelurahan/{kelurahan.pk}/change/").content.decode()
+    found = re.search(r'<div class="boundary-map" data-boundary-map data-geojson="([^"]+)"', page)
+    assert found is not None
+    shape = json.loads(html.unescape(found.group(1)))
+    assert shape["type"] == "MultiPolygon" and shape["coordinates"]
+    assert '<script src="/static/dist/pages/admin-boundary.js" type="module">' in page
+    assert "MULTIPOLYGON" not in page  # the WKT text is not shown
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", page)  # no inline script
+    sls_page = client.get(f"/admin/enumeration/sls/{field['own1'].pk}/change/").content.decode()
+    assert "Batas wilayah belum ada." in sls_page and "data-boundary-map" not in sls_page
