@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from enumeration.models import SLS, User
+from enumeration.models import SLS, Device, User
 
 
 class FamilyStatus(models.TextChoices):
@@ -247,3 +247,44 @@ class IdentifierReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.kind} #{self.family_id}"
+
+
+class FamilyConflict(models.Model):
+    """A push the server answered `conflict` (fieldapp/sync.py): the phone sent an edit of an older
+    revision, because the family changed on the server meanwhile or was returned. Kept open until the
+    family is next stored from the phone or a supervisor acts on it, so the review desk shows it.
+    Holds no answers and no identifiers: the family, who, which device, when and why."""
+
+    class Reason(models.TextChoices):
+        CHANGED = "changed", _("Diubah di server")
+        RETURNED = "returned", _("Dikembalikan")
+
+    class Resolution(models.TextChoices):
+        STORED = "stored", _("Disimpan lagi dari ponsel")
+        REVIEWED = "reviewed", _("Ditindaklanjuti pemeriksa")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    last_at = models.DateTimeField(_("terakhir"), help_text=_("Push terakhir yang dijawab konflik."))
+    reason = models.CharField(_("alasan"), max_length=10, choices=Reason.choices)
+    base_revision = models.PositiveIntegerField(null=True, blank=True)
+    server_revision = models.PositiveIntegerField()
+    resolved_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("konflik sinkronisasi")
+        verbose_name_plural = _("konflik sinkronisasi")
+        ordering = ["family_id", "-at", "-id"]
+        constraints: ClassVar = [
+            # At most one open conflict per family (a phone retrying the same edit updates it); its
+            # index also answers the queue's "has an open conflict" per row.
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(resolved_at__isnull=True), name="family_conflict_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.family_id} {self.reason}"

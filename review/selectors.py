@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from geotag.models import GeotagFlag
+from households import conflicts
 from households import selectors as household_selectors
 from households.models import FINAL_PRELIST, Family, FamilyStatus, Member
 from photos.models import Photo
@@ -71,6 +72,7 @@ class QueueFilters:
     ppl_id: int | None = None
     has_warnings: bool = False
     has_flags: bool = False
+    has_conflict: bool = False
     search: str = ""
     sort: str = DEFAULT_SORT
 
@@ -90,6 +92,7 @@ class QueueFilters:
             ppl_id=number("ppl"),
             has_warnings=query.get("warnings") == "1",
             has_flags=query.get("flags") == "1",
+            has_conflict=query.get("conflict") == "1",
             search=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
@@ -103,6 +106,7 @@ class QueueFilters:
             "ppl": "" if self.ppl_id is None else str(self.ppl_id),
             "warnings": "1" if self.has_warnings else "",
             "flags": "1" if self.has_flags else "",
+            "conflict": "1" if self.has_conflict else "",
             "q": self.search,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
@@ -121,6 +125,7 @@ class Flag:
     DUPLICATE_KK = "duplicate_kk"
     PHOTO_MISSING = "photo_missing"
     SHORT_INTERVIEW = "short_interview"
+    CONFLICT = "conflict"
 
 
 def _geotag_flag_kinds() -> ArraySubquery:
@@ -162,6 +167,7 @@ def _has_flags() -> Q:
         | Q(_duplicate_kk())
         | _photo_missing()
         | _short_interview()
+        | Q(conflicts.has_open_conflict())
     )
 
 
@@ -178,6 +184,8 @@ def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.exclude(warnings=[])
     if filters.has_flags:
         qs = qs.filter(_has_flags())
+    if filters.has_conflict:
+        qs = qs.filter(conflicts.has_open_conflict())
     if filters.search:
         match = Q(head_name__icontains=filters.search)
         if filters.search.isascii() and filters.search.isdigit():
@@ -206,6 +214,7 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
             duplicate_kk=_duplicate_kk(),
             photo_missing=ExpressionWrapper(_photo_missing(), output_field=BooleanField()),
             short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            conflict_reason=conflicts.open_conflict_field("reason"),
         )
         .order_by(*SORTS[filters.sort])
     )
@@ -217,11 +226,13 @@ def review_queue_page(*, user: User, filters: QueueFilters, page: Any) -> Page[F
 
 
 def review_queue_counts(*, user: User, filters: QueueFilters) -> dict[str, int]:
-    """Families per queue status under the current filters other than the status: one query."""
+    """Families per queue status under the current filters other than the status, and under
+    `CONFLICT` those of them with an open sync conflict (whatever their status): one query."""
     totals = _queue_base(user=user, filters=filters).aggregate(
-        **{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES}
+        **{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES},
+        **{Flag.CONFLICT: Count("id", filter=Q(conflicts.has_open_conflict()))},
     )
-    return {str(status): int(totals[str(status)] or 0) for status in QUEUE_STATUSES}
+    return {key: int(totals[key] or 0) for key in [*map(str, QUEUE_STATUSES), Flag.CONFLICT]}
 
 
 def review_sls_options(*, user: User) -> list[SLS] | None:
@@ -266,6 +277,8 @@ def review_family_get(*, user: User, family_id: int) -> Family | None:
             duplicate_nik=_duplicate_nik(),
             duplicate_kk=_duplicate_kk(),
             short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            conflict_reason=conflicts.open_conflict_field("reason"),
+            conflict_at=conflicts.open_conflict_field("last_at"),
         )
         .filter(pk=family_id)
         .first()
@@ -331,6 +344,7 @@ def bulk_eligible(family: Any) -> bool:
         and not family.duplicate_kk
         and not family.photo_missing
         and not family.short_interview
+        and not family.conflict_reason
     )
 
 

@@ -78,7 +78,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "queue_query": filters.as_query(),
             "can_bulk": user.role == Role.PML,
             "counts": [(status, FamilyStatus(status).label, counts[status]) for status in selectors.QUEUE_STATUSES],
-            "total": sum(counts.values()),
+            "total": sum(counts[status] for status in selectors.QUEUE_STATUSES),
+            "conflict_count": counts[selectors.Flag.CONFLICT],
             "sls_options": selectors.review_sls_options(user=user),
             "ppl_options": selectors.review_ppl_options(user=user),
             "sorts": [
