@@ -652,10 +652,11 @@ def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
 
 
 def _keep_conflicts(user: User, device: Device | None, items: list[Any], results: list[dict[str, Any]]) -> None:
-    """In the push's transaction: close the open conflicts of the families stored (created, updated or
-    unchanged), and record each family of the user's SLS answered `conflict` (the review desk shows
-    it; households/conflicts.py). Two queries when there were conflicts, one otherwise."""
-    stored = [r["client_uuid"] for r in results if r["result"] in ("created", "updated", "unchanged")]
+    """In the push's transaction: close the open conflicts of the stored families sent again (updated
+    or unchanged; a created one has none), and record each family of the user's SLS answered
+    `conflict` (the review desk shows it; households/conflicts.py). No query for a batch of new
+    families; one per kind otherwise."""
+    stored = [r["client_uuid"] for r in results if r["result"] in ("updated", "unchanged")]
     conflicts.family_conflicts_resolve_stored(client_uuids=stored)
     # "server" is the stored copy, sent only when the family is in the SLS the PPL pushed it for.
     answered = [

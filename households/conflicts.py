@@ -55,7 +55,7 @@ def family_conflicts_resolve(*, family_ids: Iterable[int], resolution: str) -> i
 
 
 def family_conflicts_resolve_stored(*, client_uuids: Iterable[uuid.UUID | str]) -> int:
-    """Close the open conflicts of the families a push just stored (created, updated or unchanged)."""
+    """Close the open conflicts of the families a push just stored again (updated or unchanged)."""
     keys = list(client_uuids)
     if not keys:
         return 0

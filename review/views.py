@@ -35,6 +35,7 @@ from photos import selectors as photo_selectors
 from photos.models import Photo
 from regsosek.errors import ApplicationError, NotFoundError
 from review import display, selectors
+from review import team as team_selectors
 
 
 class ReturnForm(forms.Form):
@@ -377,3 +378,22 @@ def sls_confirm(request: HttpRequest, sls_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("review:sls", args=[sls_id]))
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest, pml_id: int | None = None) -> HttpResponse:
+    """A PML's team, a row per PPL. `/review/tim/` is the PML's own team; a Koseka or BPS admin
+    picks a team there from the PML of their scope. A PML outside the scope is 404."""
+    user = _reviewer(request)
+    if pml_id is None and user.role != Role.PML:
+        leads = team_selectors.team_leads_for_user(user=user).select_related("kecamatan")
+        return render(request, "review/team_choose.html", {"leads": leads})
+    lead = user if pml_id is None else team_selectors.team_lead_get(user=user, pml_id=pml_id)
+    if lead is None:
+        raise Http404
+    return render(
+        request,
+        "review/team.html",
+        {"lead": lead, "rows": team_selectors.team_rows(user=user, pml=lead), "own": lead.pk == user.pk},
+    )
