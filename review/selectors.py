@@ -18,7 +18,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -29,20 +28,18 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    When,
 )
-from django.db.models.functions import Coalesce
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from geotag.models import GeotagFlag
 from households import conflicts
 from households import selectors as household_selectors
-from households.models import FINAL_PRELIST, Family, FamilyStatus, Member
+from households.models import FINAL_PRELIST, Family, FamilyStatus, Member, queue_since
+from households.models import QUEUE_STATUSES as QUEUE_STATUSES
 from photos.models import Photo
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
-QUEUE_STATUSES = (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.APPROVED)
 PAGE_SIZE = 50
 # Filter lists longer than this (a BPS admin's whole city) are not offered as a select; the
 # table's SLS and PPL links still filter by one of them.
@@ -202,13 +199,10 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.filter(status=filters.status)
     return (
         qs.select_related("sls__kelurahan", "created_by")
-        .defer("data", "warnings", "kk_ciphertext")
+        .defer("data", "warnings", "kk_ciphertext", "sls__boundary", "sls__kelurahan__boundary")
         .annotate(
             warning_count=_warning_count(),
-            since=Case(
-                When(status=FamilyStatus.SUBMITTED, then=F("submitted_at")),
-                default=Coalesce(F("reviewed_at"), F("submitted_at")),
-            ),
+            since=queue_since(),
             geotag_flag_kinds=_geotag_flag_kinds(),
             duplicate_nik=_duplicate_nik(),
             duplicate_kk=_duplicate_kk(),
@@ -220,19 +214,36 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
     )
 
 
-def review_queue_page(*, user: User, filters: QueueFilters, page: Any) -> Page[Family]:
-    """One page of the queue (PAGE_SIZE rows): a count and a rows query."""
-    return Paginator(review_queue_qs(user=user, filters=filters), PAGE_SIZE).get_page(page)
+class CountedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at run time
+    """A paginator told its count: the queue's counts per status hold it already, so the page does
+    not count the families a second time (a full scan of the scope at 500,000 families)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def review_queue_page(*, user: User, filters: QueueFilters, page: Any, counts: dict[str, int]) -> Page[Family]:
+    """One page of the queue (PAGE_SIZE rows): one rows query; the number of rows comes from
+    `counts` (`review_queue_counts` under the same filters)."""
+    total = counts[filters.status] if filters.status else sum(counts[str(status)] for status in QUEUE_STATUSES)
+    return CountedPaginator(review_queue_qs(user=user, filters=filters), PAGE_SIZE, count=total).get_page(page)
 
 
 def review_queue_counts(*, user: User, filters: QueueFilters) -> dict[str, int]:
-    """Families per queue status under the current filters other than the status, and under
-    `CONFLICT` those of them with an open sync conflict (whatever their status): one query."""
-    totals = _queue_base(user=user, filters=filters).aggregate(
-        **{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES},
-        **{Flag.CONFLICT: Count("id", filter=Q(conflicts.has_open_conflict()))},
-    )
-    return {key: int(totals[key] or 0) for key in [*map(str, QUEUE_STATUSES), Flag.CONFLICT]}
+    """Families per queue status under the current filters other than the status (one query), and
+    under `CONFLICT` those of them with an open sync conflict, whatever their status (a second
+    query, from the few open conflicts to their families: counting it in the first query would make
+    PostgreSQL probe every family of the scope)."""
+    base = _queue_base(user=user, filters=filters)
+    totals = base.aggregate(**{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES})
+    counts = {str(status): int(totals[str(status)] or 0) for status in QUEUE_STATUSES}
+    counts[Flag.CONFLICT] = conflicts.open_conflict_count(family_ids=base.values("pk"))
+    return counts
 
 
 def review_sls_options(*, user: User) -> list[SLS] | None:

@@ -67,8 +67,8 @@ def _family(user: User, family_id: int) -> Family:
 def queue(request: HttpRequest) -> HttpResponse:
     user = _reviewer(request)
     filters = selectors.QueueFilters.from_query(request.GET)
-    page = selectors.review_queue_page(user=user, filters=filters, page=request.GET.get("page"))
     counts = selectors.review_queue_counts(user=user, filters=filters)
+    page = selectors.review_queue_page(user=user, filters=filters, page=request.GET.get("page"), counts=counts)
     return render(
         request,
         "review/queue.html",
