@@ -97,7 +97,10 @@ class Family(models.Model):
             models.Index(fields=["geotag"], include=["status", "sls"], name="family_geotag_status"),
             # The review queue's first page in its default order (and reversed) without sorting every
             # family in scope: 500,000 at the city level (docs/performance.md, "Review desk").
-            models.Index(queue_since(), "id", name="family_queue_since", condition=Q(status__in=QUEUE_STATUSES)),
+            # With the status as the last key, the queue's counts per status read this index alone.
+            models.Index(
+                queue_since(), "id", "status", name="family_queue_since", condition=Q(status__in=QUEUE_STATUSES)
+            ),
         ]
 
     def __str__(self) -> str:
