@@ -99,7 +99,7 @@ def test_the_queue_costs_a_fixed_number_of_queries(client, request, persona, pet
     user = request.getfixturevalue(persona)
     client.force_login(user)
     create_family(petugas, field["own1"])
-    # session, user, synthetic banner, status counts, page count, page rows, SLS options, PPL options
+    # session, user, synthetic banner, status counts, conflict count, page rows, SLS options, PPL options
     with django_assert_num_queries(8):
         client.get("/review/")
     for i in range(5):
