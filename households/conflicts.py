@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from enumeration.models import Device, User
@@ -74,8 +73,3 @@ def open_conflict_field(name: str) -> Subquery:
     """For a Family queryset: a column of the row's open conflict (`reason`, `last_at`), or NULL."""
     rows = FamilyConflict.objects.filter(family_id=OuterRef("pk"), resolved_at__isnull=True)
     return Subquery(rows.values(name)[:1])
-
-
-def open_conflict_count(*, family_ids: QuerySet[Family, Any]) -> int:
-    """How many of these families (a values("pk") queryset, already scoped) have an open conflict."""
-    return FamilyConflict.objects.filter(resolved_at__isnull=True, family_id__in=family_ids).count()

@@ -129,8 +129,8 @@ class Command(BaseCommand):
             ("team page of that PML, BPS admin", self._get(admin, f"/review/tim/{pml.pk}/")),
         ]
         for label, fn in lines:
-            queries = self._queries(fn) if not label.startswith("raw") else 1
             median, worst = _median_ms(fn, rounds)
+            queries = self._queries(fn) if not label.startswith("raw") else 1  # a warm request's
             self.stdout.write(f"  {label:<46} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
 
     def _setup(self, families: int, generate: int) -> None:
