@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring bench-data fuzz load faults
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring bench-review bench-data fuzz load faults
 
 run: setup
 	@scripts/run.sh
@@ -119,6 +119,10 @@ bench-data: setup
 # Monitoring dashboard, trend and map at 500,000 families vs the raw SQL (docs/performance.md).
 bench-monitoring: setup
 	@scripts/bench-monitoring.sh
+
+# Review queue (BPS admin, PML) and family page at 500,000 families vs one raw SQL statement (docs/performance.md).
+bench-review: setup
+	@scripts/bench-review.sh
 
 # Unlock and save times of the app in headless chromium, CPU throttled x4 (docs/performance.md).
 bench-app-lock: setup

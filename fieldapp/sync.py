@@ -28,7 +28,7 @@ from enumeration import scoping
 from enumeration.models import SLS, Device, Role, User
 from geotag import services as geotag_services
 from geotag.models import Geotag
-from households import form, records, services
+from households import conflicts, form, records, services
 from households.models import (
     Family,
     FamilyRevision,
@@ -651,6 +651,35 @@ def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
     return answered
 
 
+def _keep_conflicts(user: User, device: Device | None, items: list[Any], results: list[dict[str, Any]]) -> None:
+    """In the push's transaction: close the open conflicts of the stored families sent again (updated
+    or unchanged; a created one has none), and record each family of the user's SLS answered
+    `conflict` (the review desk shows it; households/conflicts.py). No query for a batch of new
+    families; one per kind otherwise."""
+    stored = [r["client_uuid"] for r in results if r["result"] in ("updated", "unchanged")]
+    conflicts.family_conflicts_resolve_stored(client_uuids=stored)
+    # "server" is the stored copy, sent only when the family is in the SLS the PPL pushed it for.
+    answered = [
+        (item, r) for item, r in zip(items, results, strict=True) if r["result"] == "conflict" and r.get("server")
+    ]
+    if not answered:
+        return
+    families = {
+        str(f.client_uuid): f for f in Family.objects.filter(client_uuid__in=[r["client_uuid"] for _i, r in answered])
+    }
+    for item, answer in answered:
+        family = families.get(answer["client_uuid"])
+        if family is not None:
+            base = item.get("base_revision")
+            conflicts.family_conflict_record(
+                family=family,
+                user=user,
+                device=device,
+                reason=answer.get("reason", ""),
+                base_revision=base if isinstance(base, int) and not isinstance(base, bool) and base >= 0 else None,
+            )
+
+
 def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[dict[str, Any]]:
     """Apply a batch in one transaction and answer each family, in the request's order.
 
@@ -669,12 +698,14 @@ def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[di
     try:
         with transaction.atomic():
             results = _push_batch(user, items)
+            _keep_conflicts(user, device, items, results)
     except OperationalError:
         raise
     except DatabaseError as exc:
         logger.warning("sync.push_batch_refused", extra={"error": type(exc).__name__, "user_id": user.pk})
         with transaction.atomic():
             results = _push_each(user, items)
+            _keep_conflicts(user, device, items, results)
     counts: dict[str, int] = {}
     for r in results:
         counts[f"n_{r['result']}"] = counts.get(f"n_{r['result']}", 0) + 1

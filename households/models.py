@@ -11,9 +11,10 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from enumeration.models import SLS, User
+from enumeration.models import SLS, Device, User
 
 
 class FamilyStatus(models.TextChoices):
@@ -21,6 +22,18 @@ class FamilyStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Dikirim")
     RETURNED = "returned", _("Dikembalikan")
     APPROVED = "approved", _("Disetujui PML")
+
+
+# The review queue's statuses and the moment a family entered its current one (`since`: submitted, or
+# last reviewed); the queue orders by it, so an index holds the same expression (review/selectors.py).
+QUEUE_STATUSES = (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.APPROVED)
+
+
+def queue_since() -> models.Case:
+    return models.Case(
+        models.When(status=FamilyStatus.SUBMITTED, then=models.F("submitted_at")),
+        default=Coalesce(models.F("reviewed_at"), models.F("submitted_at")),
+    )
 
 
 class Family(models.Model):
@@ -82,6 +95,12 @@ class Family(models.Model):
             models.Index(fields=["sls", "created_at"], name="family_sls_created"),
             models.Index(fields=["sls", "reviewed_at"], name="family_sls_approved_at", condition=Q(status="approved")),
             models.Index(fields=["geotag"], include=["status", "sls"], name="family_geotag_status"),
+            # The review queue's first page in its default order (and reversed) without sorting every
+            # family in scope: 500,000 at the city level (docs/performance.md, "Review desk").
+            # With the status as the last key, the queue's counts per status read this index alone.
+            models.Index(
+                queue_since(), "id", "status", name="family_queue_since", condition=Q(status__in=QUEUE_STATUSES)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,3 +266,44 @@ class IdentifierReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.kind} #{self.family_id}"
+
+
+class FamilyConflict(models.Model):
+    """A push the server answered `conflict` (fieldapp/sync.py): the phone sent an edit of an older
+    revision, because the family changed on the server meanwhile or was returned. Kept open until the
+    family is next stored from the phone or a supervisor acts on it, so the review desk shows it.
+    Holds no answers and no identifiers: the family, who, which device, when and why."""
+
+    class Reason(models.TextChoices):
+        CHANGED = "changed", _("Diubah di server")
+        RETURNED = "returned", _("Dikembalikan")
+
+    class Resolution(models.TextChoices):
+        STORED = "stored", _("Disimpan lagi dari ponsel")
+        REVIEWED = "reviewed", _("Ditindaklanjuti pemeriksa")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    last_at = models.DateTimeField(_("terakhir"), help_text=_("Push terakhir yang dijawab konflik."))
+    reason = models.CharField(_("alasan"), max_length=10, choices=Reason.choices)
+    base_revision = models.PositiveIntegerField(null=True, blank=True)
+    server_revision = models.PositiveIntegerField()
+    resolved_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("konflik sinkronisasi")
+        verbose_name_plural = _("konflik sinkronisasi")
+        ordering = ["family_id", "-at", "-id"]
+        constraints: ClassVar = [
+            # At most one open conflict per family (a phone retrying the same edit updates it); its
+            # index also answers the queue's "has an open conflict" per row.
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(resolved_at__isnull=True), name="family_conflict_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.family_id} {self.reason}"

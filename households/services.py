@@ -25,10 +25,11 @@ from audit.models import AuditAction
 from audit.services import Area, audit_record
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
-from households import form, records
+from households import conflicts, form, records
 from households.models import (
     FINAL_PRELIST,
     Family,
+    FamilyConflict,
     FamilyRevision,
     FamilyStatus,
     IdentifierReveal,
@@ -420,6 +421,9 @@ def _transition(
     family.review_comment = comment
     family.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
     event.save()
+    # Acting on the family settles a sync conflict the phone left (households/conflicts.py).
+    resolution = FamilyConflict.Resolution.STORED if actor.role == Role.PPL else FamilyConflict.Resolution.REVIEWED
+    conflicts.family_conflicts_resolve(family_ids=[family.pk], resolution=resolution)
     logger.info("family.transition", extra={"family_id": family.pk, "to": to, "user_id": actor.pk})
     _audit_transition(family, actor=actor, from_status=event.from_status, how="workflow")
     return family

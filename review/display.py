@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from geotag.models import GeotagFlag
 from households import records
 from households.form import Definition
+from households.models import FamilyConflict
 
 EMPTY = "—"
 
@@ -267,6 +268,9 @@ def family_flags(family: Any) -> list[str]:
         labels.append(_("Foto rumah wajib belum ada"))
     if family.short_interview:
         labels.append(_("Wawancara terlalu singkat"))
+    if getattr(family, "conflict_reason", None):
+        reason = FamilyConflict.Reason(family.conflict_reason).label
+        labels.append(_("Konflik sinkronisasi: %(reason)s") % {"reason": reason})
     return labels
 
 

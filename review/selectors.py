@@ -18,30 +18,29 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    When,
 )
-from django.db.models.functions import Coalesce
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from geotag.models import GeotagFlag
+from households import conflicts
 from households import selectors as household_selectors
-from households.models import FINAL_PRELIST, Family, FamilyStatus, Member
+from households.models import FINAL_PRELIST, Family, FamilyStatus, Member, queue_since
+from households.models import QUEUE_STATUSES as QUEUE_STATUSES
 from photos.models import Photo
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
-QUEUE_STATUSES = (FamilyStatus.SUBMITTED, FamilyStatus.RETURNED, FamilyStatus.APPROVED)
 PAGE_SIZE = 50
 # Filter lists longer than this (a BPS admin's whole city) are not offered as a select; the
 # table's SLS and PPL links still filter by one of them.
@@ -71,6 +70,7 @@ class QueueFilters:
     ppl_id: int | None = None
     has_warnings: bool = False
     has_flags: bool = False
+    has_conflict: bool = False
     search: str = ""
     sort: str = DEFAULT_SORT
 
@@ -90,6 +90,7 @@ class QueueFilters:
             ppl_id=number("ppl"),
             has_warnings=query.get("warnings") == "1",
             has_flags=query.get("flags") == "1",
+            has_conflict=query.get("conflict") == "1",
             search=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
@@ -103,6 +104,7 @@ class QueueFilters:
             "ppl": "" if self.ppl_id is None else str(self.ppl_id),
             "warnings": "1" if self.has_warnings else "",
             "flags": "1" if self.has_flags else "",
+            "conflict": "1" if self.has_conflict else "",
             "q": self.search,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
@@ -121,6 +123,7 @@ class Flag:
     DUPLICATE_KK = "duplicate_kk"
     PHOTO_MISSING = "photo_missing"
     SHORT_INTERVIEW = "short_interview"
+    CONFLICT = "conflict"
 
 
 def _geotag_flag_kinds() -> ArraySubquery:
@@ -162,14 +165,24 @@ def _has_flags() -> Q:
         | Q(_duplicate_kk())
         | _photo_missing()
         | _short_interview()
+        | Q(conflicts.has_open_conflict())
     )
+
+
+def _families_in_scope(user: User) -> QuerySet[Family]:
+    """`households.selectors.family_qs_for_user`, without its SLS subquery when the user's scope is
+    every SLS (a BPS admin): that join costs the counts over 500,000 families about half their time
+    (docs/performance.md, "Review desk"; as `monitoring.progress.in_sls` does)."""
+    if not scoping.visible_sls(user).query.where:
+        return Family.objects.all()
+    return household_selectors.family_qs_for_user(user=user)
 
 
 def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
     """The families of the user's scope in the queue, filtered by everything but the status."""
     if not can_review(user):
         return Family.objects.none()
-    qs = household_selectors.family_qs_for_user(user=user).filter(status__in=QUEUE_STATUSES)
+    qs = _families_in_scope(user).filter(status__in=QUEUE_STATUSES)
     if filters.sls_id is not None:
         qs = qs.filter(sls_id=filters.sls_id)
     if filters.ppl_id is not None:
@@ -178,6 +191,8 @@ def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.exclude(warnings=[])
     if filters.has_flags:
         qs = qs.filter(_has_flags())
+    if filters.has_conflict:
+        qs = qs.filter(conflicts.has_open_conflict())
     if filters.search:
         match = Q(head_name__icontains=filters.search)
         if filters.search.isascii() and filters.search.isdigit():
@@ -194,34 +209,54 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         qs = qs.filter(status=filters.status)
     return (
         qs.select_related("sls__kelurahan", "created_by")
-        .defer("data", "warnings", "kk_ciphertext")
+        .defer("data", "warnings", "kk_ciphertext", "sls__boundary", "sls__kelurahan__boundary")
         .annotate(
             warning_count=_warning_count(),
-            since=Case(
-                When(status=FamilyStatus.SUBMITTED, then=F("submitted_at")),
-                default=Coalesce(F("reviewed_at"), F("submitted_at")),
-            ),
+            since=queue_since(),
             geotag_flag_kinds=_geotag_flag_kinds(),
             duplicate_nik=_duplicate_nik(),
             duplicate_kk=_duplicate_kk(),
             photo_missing=ExpressionWrapper(_photo_missing(), output_field=BooleanField()),
             short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            conflict_reason=conflicts.open_conflict_field("reason"),
         )
         .order_by(*SORTS[filters.sort])
     )
 
 
-def review_queue_page(*, user: User, filters: QueueFilters, page: Any) -> Page[Family]:
-    """One page of the queue (PAGE_SIZE rows): a count and a rows query."""
-    return Paginator(review_queue_qs(user=user, filters=filters), PAGE_SIZE).get_page(page)
+class CountedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at run time
+    """A paginator told its count: the queue's counts per status hold it already, so the page does
+    not count the families a second time (a full scan of the scope at 500,000 families)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def review_queue_page(*, user: User, filters: QueueFilters, page: Any, counts: dict[str, int]) -> Page[Family]:
+    """One page of the queue (PAGE_SIZE rows): one rows query; the number of rows comes from
+    `counts` (`review_queue_counts` under the same filters)."""
+    total = counts[filters.status] if filters.status else sum(counts[str(status)] for status in QUEUE_STATUSES)
+    return CountedPaginator(review_queue_qs(user=user, filters=filters), PAGE_SIZE, count=total).get_page(page)
 
 
 def review_queue_counts(*, user: User, filters: QueueFilters) -> dict[str, int]:
-    """Families per queue status under the current filters other than the status: one query."""
-    totals = _queue_base(user=user, filters=filters).aggregate(
-        **{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES}
+    """Families per queue status under the current filters other than the status, and under
+    `CONFLICT` those of them with an open sync conflict, whatever their status: one query."""
+    # The open conflict joined (at most one per family, a partial unique constraint), so the count
+    # stays one pass over the families instead of a subquery probed for each of them.
+    base = _queue_base(user=user, filters=filters).annotate(
+        open_conflict=FilteredRelation("conflicts", condition=Q(conflicts__resolved_at__isnull=True))
     )
-    return {str(status): int(totals[str(status)] or 0) for status in QUEUE_STATUSES}
+    totals = base.aggregate(
+        **{str(status): Count("id", filter=Q(status=status)) for status in QUEUE_STATUSES},
+        **{Flag.CONFLICT: Count("open_conflict__id")},
+    )
+    return {key: int(totals[key] or 0) for key in [*map(str, QUEUE_STATUSES), Flag.CONFLICT]}
 
 
 def review_sls_options(*, user: User) -> list[SLS] | None:
@@ -231,6 +266,7 @@ def review_sls_options(*, user: User) -> list[SLS] | None:
     rows = list(
         scoping.visible_sls(user)
         .select_related("kelurahan")
+        .defer("boundary", "kelurahan__boundary")
         .order_by("kelurahan_id", "code", "sub_code")[: MAX_OPTIONS + 1]
     )
     return rows if len(rows) <= MAX_OPTIONS else None
@@ -266,6 +302,8 @@ def review_family_get(*, user: User, family_id: int) -> Family | None:
             duplicate_nik=_duplicate_nik(),
             duplicate_kk=_duplicate_kk(),
             short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            conflict_reason=conflicts.open_conflict_field("reason"),
+            conflict_at=conflicts.open_conflict_field("last_at"),
         )
         .filter(pk=family_id)
         .first()
@@ -331,6 +369,7 @@ def bulk_eligible(family: Any) -> bool:
         and not family.duplicate_kk
         and not family.photo_missing
         and not family.short_interview
+        and not family.conflict_reason
     )
 
 

@@ -35,6 +35,7 @@ from photos import selectors as photo_selectors
 from photos.models import Photo
 from regsosek.errors import ApplicationError, NotFoundError
 from review import display, selectors
+from review import team as team_selectors
 
 
 class ReturnForm(forms.Form):
@@ -66,8 +67,8 @@ def _family(user: User, family_id: int) -> Family:
 def queue(request: HttpRequest) -> HttpResponse:
     user = _reviewer(request)
     filters = selectors.QueueFilters.from_query(request.GET)
-    page = selectors.review_queue_page(user=user, filters=filters, page=request.GET.get("page"))
     counts = selectors.review_queue_counts(user=user, filters=filters)
+    page = selectors.review_queue_page(user=user, filters=filters, page=request.GET.get("page"), counts=counts)
     return render(
         request,
         "review/queue.html",
@@ -78,7 +79,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "queue_query": filters.as_query(),
             "can_bulk": user.role == Role.PML,
             "counts": [(status, FamilyStatus(status).label, counts[status]) for status in selectors.QUEUE_STATUSES],
-            "total": sum(counts.values()),
+            "total": sum(counts[status] for status in selectors.QUEUE_STATUSES),
+            "conflict_count": counts[selectors.Flag.CONFLICT],
             "sls_options": selectors.review_sls_options(user=user),
             "ppl_options": selectors.review_ppl_options(user=user),
             "sorts": [
@@ -376,3 +378,22 @@ def sls_confirm(request: HttpRequest, sls_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("review:sls", args=[sls_id]))
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest, pml_id: int | None = None) -> HttpResponse:
+    """A PML's team, a row per PPL. `/review/tim/` is the PML's own team; a Koseka or BPS admin
+    picks a team there from the PML of their scope. A PML outside the scope is 404."""
+    user = _reviewer(request)
+    if pml_id is None and user.role != Role.PML:
+        leads = team_selectors.team_leads_for_user(user=user).select_related("kecamatan")
+        return render(request, "review/team_choose.html", {"leads": leads})
+    lead = user if pml_id is None else team_selectors.team_lead_get(user=user, pml_id=pml_id)
+    if lead is None:
+        raise Http404
+    return render(
+        request,
+        "review/team.html",
+        {"lead": lead, "rows": team_selectors.team_rows(user=user, pml=lead), "own": lead.pk == user.pk},
+    )

@@ -99,12 +99,12 @@ def test_the_queue_costs_a_fixed_number_of_queries(client, request, persona, pet
     user = request.getfixturevalue(persona)
     client.force_login(user)
     create_family(petugas, field["own1"])
-    # session, user, synthetic banner, status counts, page count, page rows, SLS options, PPL options
-    with django_assert_num_queries(8):
+    # session, user, synthetic banner, status and conflict counts, page rows, SLS options, PPL options
+    with django_assert_num_queries(7):
         client.get("/review/")
     for i in range(5):
         create_family(petugas, field["own2"], record_for(field["own2"], r108=f"KELUARGA {i}"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/review/", {"warnings": "", "q": "KELUARGA", "sort": "ppl"})
     assert len(_names(response)) == 5
 

@@ -125,7 +125,7 @@ def test_a_family_met_by_a_photo_is_no_longer_flagged(client, supervisor, flagge
 @pytest.mark.parametrize("persona", ["supervisor", "koseka", "bps_admin"])
 def test_flags_cost_no_query_per_row(client, request, persona, flagged, django_assert_num_queries):
     client.force_login(request.getfixturevalue(persona))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/review/", {"flags": "1"})
 
 

@@ -1,0 +1,75 @@
+"""Sync conflicts kept for the review desk (docs/review.md, "Conflicts").
+
+The push (fieldapp/sync.py) answers `conflict` when a phone sends an edit of an older revision; it
+records that here in its own transaction, and resolves it when the family is next stored from the
+phone. A supervisor's approve or return resolves it too (`households.services._transition`). One
+open record per family; a phone retrying the same edit only moves its `last_at`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from enumeration.models import Device, User
+from households.models import Family, FamilyConflict
+
+
+def family_conflict_record(
+    *, family: Family, user: User, device: Device | None, reason: str, base_revision: int | None
+) -> FamilyConflict:
+    """Open a conflict for `family` or, if one is open, update it (who, device, reason, when)."""
+    now = timezone.now()
+    reason = reason if reason in FamilyConflict.Reason.values else FamilyConflict.Reason.CHANGED
+    fields = {
+        "user": user,
+        "device": device,
+        "reason": reason,
+        "base_revision": base_revision,
+        "server_revision": family.revision,
+        "last_at": now,
+    }
+    current = FamilyConflict.objects.select_for_update().filter(family=family, resolved_at__isnull=True).first()
+    if current is None:
+        conflict = FamilyConflict(family=family, **fields)
+        conflict.full_clean()
+        conflict.save()
+        return conflict
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.save(update_fields=[*fields])
+    return current
+
+
+def family_conflicts_resolve(*, family_ids: Iterable[int], resolution: str) -> int:
+    """Close the open conflicts of these families; returns how many were closed."""
+    ids = list(family_ids)
+    if not ids:
+        return 0
+    return FamilyConflict.objects.filter(family_id__in=ids, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolution=resolution
+    )
+
+
+def family_conflicts_resolve_stored(*, client_uuids: Iterable[uuid.UUID | str]) -> int:
+    """Close the open conflicts of the families a push just stored again (updated or unchanged)."""
+    keys = list(client_uuids)
+    if not keys:
+        return 0
+    return FamilyConflict.objects.filter(family__client_uuid__in=keys, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolution=FamilyConflict.Resolution.STORED
+    )
+
+
+def has_open_conflict() -> Exists:
+    """For a Family queryset: whether the row has an open conflict (the partial unique index)."""
+    return Exists(FamilyConflict.objects.filter(family_id=OuterRef("pk"), resolved_at__isnull=True))
+
+
+def open_conflict_field(name: str) -> Subquery:
+    """For a Family queryset: a column of the row's open conflict (`reason`, `last_at`), or NULL."""
+    rows = FamilyConflict.objects.filter(family_id=OuterRef("pk"), resolved_at__isnull=True)
+    return Subquery(rows.values(name)[:1])
