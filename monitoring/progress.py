@@ -1,11 +1,13 @@
-"""The progress dashboard's numbers, counted fresh from the domain tables (docs/monitoring.md).
+"""The progress dashboard's numbers and trend (docs/monitoring.md).
 
 A page is a node of the drill-down kota → kecamatan → kelurahan → SLS, or a PPL (the SLS assigned
 to them now). Every count covers the SLS of the node that the user may see (`enumeration.scoping`),
-so a PML's kota page is their team's SLS only. Nothing is cached or summarised: each page reads the
-families, VK1 rows and SLS confirmations as they are at that moment (measured in
-docs/performance.md, "Monitoring"). Three grouped queries per page whatever the number of families;
-the roll-up from SLS to kelurahan, kecamatan or PPL is done here, over at most one row per SLS.
+so a PML's kota page is their team's SLS only. The numbers are read from counters kept per SLS by
+PostgreSQL triggers in the transaction of every change (monitoring.models), so they equal the data
+at that moment without counting 500,000 families per page (measured in docs/performance.md,
+"Monitoring"); the `*_fresh` functions count the same from the domain tables, for the tests and the
+benchmark. The roll-up from SLS to kelurahan, kecamatan or PPL is done here, over at most a few rows
+per SLS.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from enumeration import scoping
 from enumeration.models import SLS, Assignment, KabKota, Role, User
 from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
+from monitoring.models import SLSFamilyCount, SLSFamilyDay, SLSPrelistCount
 from regsosek.fieldwork import fieldwork_period
 
 MONITOR_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
@@ -177,19 +180,34 @@ def in_sls(qs: QuerySet[Any], sls_qs: QuerySet[SLS]) -> QuerySet[Any]:
 
 
 def sls_counts(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
-    """Counts per SLS id of `sls_qs`: one grouped query each over families, VK1 rows and confirmations."""
+    """Counts per SLS id of `sls_qs`, read from the counters kept per SLS by the database's triggers
+    (monitoring.models, migration 0003: always equal to the data, no age to show): one query each
+    over families per status, VK1 rows per status and the latest confirmations."""
+    ids = sls_ids(sls_qs)
+    per: dict[int, Counts] = {}
+    families = in_sls(SLSFamilyCount.objects.filter(families__gt=0), sls_qs).values_list("sls_id", "status", "families")
+    for sls_id, status, n in families:
+        _add_family_status(per.setdefault(sls_id, Counts()), status, n)
+    prelist = in_sls(SLSPrelistCount.objects.filter(rows__gt=0), sls_qs).values_list("sls_id", "status", "rows")
+    for sls_id, status, n in prelist:
+        c = per.setdefault(sls_id, Counts())
+        c.target += n
+        if status in CLOSED_WITHOUT_RECORD:
+            c.closed += n
+    for sls_id in confirmed_sls_ids(sls_ids=ids):
+        per.setdefault(sls_id, Counts()).sls_confirmed = 1
+    return per
+
+
+def sls_counts_fresh(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
+    """The same as sls_counts, counted from the families and VK1 rows themselves (grouped queries
+    over their indexes). What the counters must always equal: the tests compare the two, and
+    `make bench-monitoring` times both."""
     ids = sls_ids(sls_qs)
     per: dict[int, Counts] = {}
     families = in_sls(Family.objects.all(), sls_qs).order_by().values_list("sls_id", "status").annotate(n=Count("*"))
     for sls_id, status, n in families:
-        c = per.setdefault(sls_id, Counts())
-        c.collected += n
-        if status == FamilyStatus.SUBMITTED:
-            c.submitted += n
-        elif status == FamilyStatus.APPROVED:
-            c.approved += n
-        elif status == FamilyStatus.RETURNED:
-            c.returned += n
+        _add_family_status(per.setdefault(sls_id, Counts()), status, n)
     prelist = (
         in_sls(PrelistFamily.objects.all(), sls_qs)
         .order_by()
@@ -202,6 +220,16 @@ def sls_counts(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
     for sls_id in confirmed_sls_ids(sls_ids=ids):
         per.setdefault(sls_id, Counts()).sls_confirmed = 1
     return per
+
+
+def _add_family_status(c: Counts, status: str, n: int) -> None:
+    c.collected += n
+    if status == FamilyStatus.SUBMITTED:
+        c.submitted += n
+    elif status == FamilyStatus.APPROVED:
+        c.approved += n
+    elif status == FamilyStatus.RETURNED:
+        c.returned += n
 
 
 def confirmed_sls_ids(*, sls_ids: QuerySet[SLS, Any]) -> set[int]:
@@ -306,6 +334,32 @@ class Trend:
     approved_after: int
 
 
+def trend_days(*, sls_qs: QuerySet[SLS]) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """Families collected and approved per local day over the SLS of `sls_qs`, from the counters kept
+    per SLS and day (equal to the data, like sls_counts): one grouped query."""
+    rows = (
+        in_sls(SLSFamilyDay.objects.all(), sls_qs)
+        .order_by()
+        .values_list("day")
+        .annotate(c=Sum("collected"), a=Sum("approved"))
+    )
+    collected: dict[dt.date, int] = {}
+    approved: dict[dt.date, int] = {}
+    for day, c, a in rows:
+        if c:
+            collected[day] = c
+        if a:
+            approved[day] = a
+    return collected, approved
+
+
+def trend_days_fresh(*, sls_qs: QuerySet[SLS]) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """trend_days counted from the families themselves (two grouped queries): what the counters
+    must equal (tests) and the "before" of `make bench-monitoring`."""
+    families = in_sls(Family.objects.all(), sls_qs)
+    return _per_day(families, "created_at"), _per_day(families.filter(status=FamilyStatus.APPROVED), "reviewed_at")
+
+
 def _per_day(qs: QuerySet[Family], column: str) -> dict[dt.date, int]:
     rows = qs.annotate(day=TruncDate(column)).order_by().values_list("day").annotate(n=Count("*"))
     return {day: n for day, n in rows if day is not None}
@@ -315,11 +369,9 @@ def progress_trend(*, user: User, node: Node, target: int) -> Trend:
     """Families collected (by the day they reached the server) and approved (by the day of the
     approval that holds now) per local day of the fieldwork period, with their running totals and
     the plan: `target` spread evenly over the period. Families outside the period are counted
-    before or after it. Two grouped queries."""
+    before or after it. One grouped query over the counters kept per SLS and day."""
     start, end = fieldwork_period()
-    families = in_sls(Family.objects.all(), node_sls_qs(user=user, node=node))
-    collected = _per_day(families, "created_at")
-    approved = _per_day(families.filter(status=FamilyStatus.APPROVED), "reviewed_at")
+    collected, approved = trend_days(sls_qs=node_sls_qs(user=user, node=node))
     n_days = (end - start).days + 1
     c_before = sum(n for d, n in collected.items() if d < start)
     a_before = sum(n for d, n in approved.items() if d < start)
