@@ -15,25 +15,24 @@ changes it must write a migration that recreates monitoring_family_counts() and 
 from django.conf import settings
 from django.db import migrations
 
-FAMILY_FUNCTION = """
-CREATE FUNCTION monitoring_family_counts() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE
-    source text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT sls_id, status, geotag_id, created_at, reviewed_at, 1 AS d FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT sls_id, status, geotag_id, created_at, reviewed_at, -1 AS d FROM old_rows'
-        ELSE 'SELECT sls_id, status, geotag_id, created_at, reviewed_at, 1 AS d FROM new_rows UNION ALL '
-             'SELECT sls_id, status, geotag_id, created_at, reviewed_at, -1 AS d FROM old_rows'
-    END;
-BEGIN
-    -- One statement (data-modifying CTEs): the changed rows are read once, their net change per
-    -- SLS and status and per SLS and day is added to the counters.
-    EXECUTE format($q$
+# The rows a statement changed, +1 for each new row and -1 for each old one: an UPDATE is its new rows
+# minus its old ones, so a change that moves no counter (an edit of the answers) nets to zero.
+_FAMILY_ROWS = {
+    "INSERT": "SELECT sls_id, status, geotag_id, created_at, reviewed_at, 1 AS d FROM new_rows",
+    "DELETE": "SELECT sls_id, status, geotag_id, created_at, reviewed_at, -1 AS d FROM old_rows",
+    "UPDATE": "SELECT sls_id, status, geotag_id, created_at, reviewed_at, 1 AS d FROM new_rows UNION ALL "
+    "SELECT sls_id, status, geotag_id, created_at, reviewed_at, -1 AS d FROM old_rows",
+}
+
+# One statement (data-modifying CTEs): the changed rows are read once, their net change per SLS and
+# status and per SLS and day is added to the counters; nets of zero write nothing.
+_FAMILY_UPSERT = """
         WITH delta AS (
             SELECT r.sls_id, r.status, r.d, (g.id IS NOT NULL)::integer AS g,
                    coalesce(ST_X(g.location::geometry), 0) AS x, coalesce(ST_Y(g.location::geometry), 0) AS y,
-                   (r.created_at AT TIME ZONE %L)::date AS created,
-                   CASE WHEN r.status = 'approved' THEN (r.reviewed_at AT TIME ZONE %L)::date END AS approved
-            FROM (%s) AS r LEFT JOIN geotag_geotag g ON g.id = r.geotag_id
+                   (r.created_at AT TIME ZONE {tz})::date AS created,
+                   CASE WHEN r.status = 'approved' THEN (r.reviewed_at AT TIME ZONE {tz})::date END AS approved
+            FROM ({rows}) AS r LEFT JOIN geotag_geotag g ON g.id = r.geotag_id
         ), by_status AS (
             INSERT INTO monitoring_slsfamilycount AS c (sls_id, status, families, geotagged, sum_lon, sum_lat)
             SELECT sls_id, status, sum(d), sum(d * g), sum(d * g * x), sum(d * g * y)
@@ -53,37 +52,42 @@ BEGIN
         GROUP BY sls_id, day HAVING sum(collected) <> 0 OR sum(approved) <> 0
         ORDER BY sls_id, day
         ON CONFLICT (sls_id, day) DO UPDATE SET
-            collected = c.collected + EXCLUDED.collected, approved = c.approved + EXCLUDED.approved
-    $q$, %(tz)s, %(tz)s, source);
+            collected = c.collected + EXCLUDED.collected, approved = c.approved + EXCLUDED.approved"""
+
+_PRELIST_ROWS = {
+    "INSERT": "SELECT sls_id, status, 1 AS d FROM new_rows",
+    "DELETE": "SELECT sls_id, status, -1 AS d FROM old_rows",
+    "UPDATE": "SELECT sls_id, status, 1 AS d FROM new_rows UNION ALL SELECT sls_id, status, -1 AS d FROM old_rows",
+}
+
+_PRELIST_UPSERT = """
+        INSERT INTO monitoring_slsprelistcount AS c (sls_id, status, rows)
+        SELECT sls_id, status, sum(d) FROM ({rows}) AS r
+        GROUP BY sls_id, status HAVING sum(d) <> 0 ORDER BY sls_id, status
+        ON CONFLICT (sls_id, status) DO UPDATE SET rows = c.rows + EXCLUDED.rows"""
+
+
+def _trigger_function(name: str, upsert: str, rows: dict[str, str], **values: str) -> str:
+    """A trigger function with one static statement per TG_OP (PL/pgSQL keeps each one's plan for
+    the session; a transition table exists only for the operations that have it)."""
+    branches = {op: upsert.format(rows=source, **values) for op, source in rows.items()}
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'INSERT' THEN{branches["INSERT"]};
+    ELSIF TG_OP = 'DELETE' THEN{branches["DELETE"]};
+    ELSE{branches["UPDATE"]};
+    END IF;
     RETURN NULL;
 END
 $fn$;
 """
 
-PRELIST_FUNCTION = """
-CREATE FUNCTION monitoring_prelist_counts() RETURNS trigger LANGUAGE plpgsql AS $fn$
-DECLARE
-    source text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT sls_id, status, 1 AS d FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT sls_id, status, -1 AS d FROM old_rows'
-        ELSE 'SELECT sls_id, status, 1 AS d FROM new_rows UNION ALL SELECT sls_id, status, -1 AS d FROM old_rows'
-    END;
-BEGIN
-    EXECUTE format($q$
-        INSERT INTO monitoring_slsprelistcount AS c (sls_id, status, rows)
-        SELECT sls_id, status, sum(d) FROM (%s) AS r
-        GROUP BY sls_id, status HAVING sum(d) <> 0 ORDER BY sls_id, status
-        ON CONFLICT (sls_id, status) DO UPDATE SET rows = c.rows + EXCLUDED.rows
-    $q$, source);
-    RETURN NULL;
-END
-$fn$;
-"""
 
 # A geotag's point is set when it arrives and is not edited by the app; if it ever is (by hand, in
 # the database), the centroid sums of the families pointing at it follow.
 GEOTAG_FUNCTION = """
-CREATE FUNCTION monitoring_geotag_moved() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION monitoring_geotag_moved() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     UPDATE monitoring_slsfamilycount AS c SET sum_lon = c.sum_lon + m.dx, sum_lat = c.sum_lat + m.dy
     FROM (
@@ -170,8 +174,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunSQL(
             "LOCK TABLE households_family, households_prelistfamily, geotag_geotag IN SHARE ROW EXCLUSIVE MODE;"
-            + FAMILY_FUNCTION.replace("%(tz)s", TZ)
-            + PRELIST_FUNCTION
+            + _trigger_function("monitoring_family_counts", _FAMILY_UPSERT, _FAMILY_ROWS, tz=TZ)
+            + _trigger_function("monitoring_prelist_counts", _PRELIST_UPSERT, _PRELIST_ROWS)
             + GEOTAG_FUNCTION
             + TRIGGERS
             + BACKFILL.replace("%(tz)s", TZ),

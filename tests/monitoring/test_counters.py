@@ -4,12 +4,14 @@ pushes, edits, reviews, returns, resubmissions, moves to another SLS, deletions,
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from enumeration.models import SLS
+from fieldapp import sync
 from geotag.models import Geotag
 from households import services
 from households.models import Family, PrelistFamily, PrelistStatus
@@ -138,3 +140,35 @@ def test_the_low_zoom_map_clusters_each_sls_at_its_centroid(client, bps_admin, f
         "/pemantauan/peta/titik.json", {"level": "kota", "key": "", "zoom": 14, "bbox": "106.0,-6.0,106.1,-5.9"}
     ).json()
     assert empty["features"] == []
+
+
+def test_the_counters_follow_a_batch_push_with_geotags(petugas, field):
+    """The sync push writes its new families with one COPY per batch: the triggers count them too."""
+    own1 = field["own1"]
+    items = []
+    for n in range(6):
+        building = f"{100 + n:03d}"
+        point = {
+            "client_uuid": str(uuid.uuid4()),
+            "latitude": -6.3445 + n * 1e-4,
+            "longitude": 106.6528,
+            "accuracy_m": 8.0,
+            "captured_at": (timezone.now() - dt.timedelta(minutes=10 - n)).isoformat(),
+            "provider": "gps",
+            "building_no": building,
+        }
+        items.append(
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "sls": own1.pk,
+                "base_revision": None,
+                "record": record_for(own1, r109=building),
+            }
+            | {"geotag": point}
+        )
+    results = sync.sync_push(user=petugas, device=None, items=items)
+    assert {r["result"] for r in results} == {"created"}
+    _assert_counters_equal_fresh()
+    kept = SLSFamilyCount.objects.get(sls=own1, families__gt=0)
+    assert (kept.families, kept.geotagged) == (6, 6)
+    assert kept.sum_lat / kept.geotagged == pytest.approx(-6.3445 + 2.5e-4)
