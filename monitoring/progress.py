@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -270,43 +270,108 @@ def _sls_rows(sls_qs: QuerySet[SLS]) -> Iterable[dict[str, Any]]:
 def progress_get(*, user: User, node: Node, by: str = "area") -> Progress:
     """The node's totals and its rows: child areas (kota: kecamatan; kecamatan: kelurahan;
     kelurahan and PPL: SLS; SLS: the SLS itself) or, with by="ppl", one row per PPL holding an SLS
-    of the node. Rows without a single SLS in scope are left out."""
+    of the node. Rows without a single SLS in scope are left out. Rows of kecamatan, kelurahan or
+    PPL are summed by the database (a few grouped queries over the counters, a few rows each);
+    SLS rows are built here from one row per SLS."""
     sls_qs = node_sls_qs(user=user, node=node)
-    per = sls_counts(sls_qs=sls_qs)
     by = "ppl" if by == "ppl" and node.level not in (SLS_LEVEL, PPL) else "area"
     child = CHILD_LEVEL.get(node.level, SLS_LEVEL)
-    rows: dict[str, Row] = {}
+    if by == "ppl" or child in (KECAMATAN, KELURAHAN):
+        rows = _grouped_rows(sls_qs=sls_qs, group=PPL if by == "ppl" else child)
+    else:
+        rows = _sls_level_rows(sls_qs)
     total = Counts()
+    for row in rows:
+        total.add(row.counts)
+    ordered = sorted(rows, key=lambda r: (r.key == "", r.code)) if by == "ppl" else rows
+    return Progress(node=node, by=by, total=total, rows=ordered, counted_at=timezone.now())
+
+
+def _sls_level_rows(sls_qs: QuerySet[SLS]) -> list[Row]:
+    per = sls_counts(sls_qs=sls_qs)
+    rows: list[Row] = []
     for s in _sls_rows(sls_qs):
         counts = per.get(s["pk"], Counts())
         counts.sls = 1
-        total.add(counts)
-        if by == "ppl":
-            key = str(s["ppl_id"] or "")
-            row = rows.setdefault(key, Row(PPL, key, s["ppl_username"] or "", s["ppl_username"] or ""))
-        elif child == KECAMATAN:
-            key = s["kelurahan__kecamatan_id"]
-            row = rows.setdefault(key, Row(KECAMATAN, key, key, s["kelurahan__kecamatan__name"]))
-        elif child == KELURAHAN:
-            key = s["kelurahan_id"]
-            row = rows.setdefault(key, Row(KELURAHAN, key, key, s["kelurahan__name"]))
-        else:
-            key = str(s["pk"])
-            row = rows.setdefault(
-                key,
-                Row(
-                    SLS_LEVEL,
-                    key,
-                    f"{s['kelurahan_id']}{s['code']}{s['sub_code']}",
-                    s["name"],
-                    ppl_id=s["ppl_id"],
-                    ppl_username=s["ppl_username"] or "",
-                    confirmed=bool(counts.sls_confirmed),
-                ),
+        rows.append(
+            Row(
+                SLS_LEVEL,
+                str(s["pk"]),
+                f"{s['kelurahan_id']}{s['code']}{s['sub_code']}",
+                s["name"],
+                counts=counts,
+                ppl_id=s["ppl_id"],
+                ppl_username=s["ppl_username"] or "",
+                confirmed=bool(counts.sls_confirmed),
             )
-        row.counts.add(counts)
-    ordered = sorted(rows.values(), key=lambda r: (r.key == "", r.code)) if by == "ppl" else list(rows.values())
-    return Progress(node=node, by=by, total=total, rows=ordered, counted_at=timezone.now())
+        )
+    return rows
+
+
+# The group of an SLS, from a model with an `sls` key: its kecamatan, its kelurahan, or the PPL
+# holding it now (`active`: the SLS's open assignment, annotated by _with_holder).
+_GROUP_KEY = {
+    KECAMATAN: ("sls__kelurahan__kecamatan_id", "sls__kelurahan__kecamatan__name"),
+    KELURAHAN: ("sls__kelurahan_id", "sls__kelurahan__name"),
+    PPL: ("active__ppl_id", "active__ppl__username"),
+}
+
+
+def _with_holder(qs: QuerySet[Any], group: str) -> QuerySet[Any]:
+    if group != PPL:
+        return qs
+    annotated: QuerySet[Any] = qs.annotate(
+        active=FilteredRelation("sls__assignments", condition=Q(sls__assignments__ended_at__isnull=True))
+    )
+    return annotated
+
+
+def _grouped_rows(*, sls_qs: QuerySet[SLS], group: str) -> list[Row]:
+    """One row per kecamatan, kelurahan or PPL of the SLS in `sls_qs`, summed by the database from
+    the counters kept per SLS: four grouped queries of a few rows per group each."""
+    key, name = _GROUP_KEY[group]
+    rows: dict[str, Row] = {}
+
+    def row_for(k: Any, label: Any) -> Row:
+        k = "" if k is None else str(k)
+        if k not in rows:
+            code = (label or "") if group == PPL else k
+            rows[k] = Row(group, k, code, label or "")
+        return rows[k]
+
+    # The SLS of each group (every group with an SLS in scope gets a row) and the confirmed ones.
+    confirmed = confirmed_sls_ids(sls_ids=sls_ids(sls_qs))
+    sls_keyed = (
+        SLS.objects.filter(pk__in=sls_ids(sls_qs))
+        .annotate(active=FilteredRelation("assignments", condition=Q(assignments__ended_at__isnull=True)))
+        .order_by()
+        .values_list(key.removeprefix("sls__"), name.removeprefix("sls__"))
+        .annotate(n=Count("pk"), confirmed=Count("pk", filter=Q(pk__in=confirmed)))
+    )
+    for k, label, n, n_confirmed in sls_keyed:
+        row = row_for(k, label)
+        row.counts.sls += n
+        row.counts.sls_confirmed += n_confirmed
+    families = (
+        _with_holder(in_sls(SLSFamilyCount.objects.filter(families__gt=0), sls_qs), group)
+        .order_by()
+        .values_list(key, name, "status")
+        .annotate(n=Sum("families"))
+    )
+    for k, label, status, n in families:
+        _add_family_status(row_for(k, label).counts, status, n)
+    prelist = (
+        _with_holder(in_sls(SLSPrelistCount.objects.filter(rows__gt=0), sls_qs), group)
+        .order_by()
+        .values_list(key, name, "status")
+        .annotate(n=Sum("rows"))
+    )
+    for k, label, status, n in prelist:
+        c = row_for(k, label).counts
+        c.target += n
+        if status in CLOSED_WITHOUT_RECORD:
+            c.closed += n
+    return sorted(rows.values(), key=lambda r: r.code)
 
 
 # --- the daily trend ---------------------------------------------------------------------------
