@@ -172,3 +172,15 @@ def test_the_counters_follow_a_batch_push_with_geotags(petugas, field):
     kept = SLSFamilyCount.objects.get(sls=own1, families__gt=0)
     assert (kept.families, kept.geotagged) == (6, 6)
     assert kept.sum_lat / kept.geotagged == pytest.approx(-6.3445 + 2.5e-4)
+
+
+def test_the_grouped_rows_equal_the_sum_of_their_sls_when_nothing_is_confirmed(client, bps_admin, petugas, field):
+    create_family(petugas, field["own1"])
+    create_family(petugas, field["own2"], record_for(field["own2"], r109="002"))
+    client.force_login(bps_admin)
+    kota = client.get("/pemantauan/").context["progress"]
+    by_ppl = client.get("/pemantauan/?by=ppl").context["progress"]
+    assert kota.total.collected == by_ppl.total.collected == 2
+    assert kota.total.sls_confirmed == 0 and kota.total.sls == SLS.objects.count()
+    mine = next(r for r in by_ppl.rows if r.key == str(petugas.pk))
+    assert (mine.counts.collected, mine.counts.sls) == (2, 2)
