@@ -1,11 +1,14 @@
 """The map's data: area boundaries coloured by % done, and family geotags clustered per viewport.
 
-Points are clustered on the server, per request, over the geotags inside the viewport (a grid of
-cells about CELL_PX screen pixels wide at the requested zoom, each cluster drawn at the mean of its
-points); from POINTS_MIN_ZOOM on, the families come one by one (at most MAX_POINTS, else clusters
-again). Why not vector tiles: docs/monitoring.md, "Map". Everything is narrowed to the SLS of the
-node the user may see (progress.node_sls_qs), and a family's point is shown only with its review
-status and whether its geotag carries a flag: no names, no identifiers.
+Below POINTS_MIN_ZOOM the clusters are made from the counters kept per SLS (monitoring.models):
+each SLS's geotagged families stand at their centroid, and the SLS whose centroid lies in the
+viewport are grouped into a grid of cells about CELL_PX screen pixels wide, each cluster drawn at the
+mean of its families' points; no family row is read, so the city's whole map costs as little as one
+kelurahan's. From POINTS_MIN_ZOOM on, the families in the (small) viewport come one by one (at most
+MAX_POINTS, else clustered per point on the same grid). Why not vector tiles: docs/monitoring.md,
+"Map". Everything is narrowed to the SLS of the node the user may see (progress.node_sls_qs), and
+a family's point is shown only with its review status and whether its geotag carries a flag: no
+names, no identifiers.
 """
 
 from __future__ import annotations
@@ -174,38 +177,42 @@ GROUP BY floor(x / %s), floor(y / %s)
 """
 
 
-def points(*, user: User, node: Node, bbox: BBox, zoom: int) -> dict[str, Any]:
-    """The families whose geotag lies in `bbox`, as a GeoJSON FeatureCollection: one feature per
-    family (id, status, flagged) from POINTS_MIN_ZOOM on when there are at most MAX_POINTS, else one
-    per grid cell (count, counts per status and flagged). `kind` says which."""
+# The families of each SLS in scope at the SLS's centroid (from the counters), the SLS whose centroid
+# is in the viewport grouped per grid cell. Flagged geotags are few: counted fresh per SLS.
+_SLS_CLUSTERS_SQL = """
+WITH sls AS (
+    SELECT c.sls_id, sum(c.geotagged) AS n, sum(c.sum_lon) / sum(c.geotagged) AS x,
+           sum(c.sum_lat) / sum(c.geotagged) AS y,
+           coalesce(sum(c.geotagged) FILTER (WHERE c.status = 'approved'), 0) AS approved,
+           coalesce(sum(c.geotagged) FILTER (WHERE c.status = 'submitted'), 0) AS submitted,
+           coalesce(sum(c.geotagged) FILTER (WHERE c.status = 'returned'), 0) AS returned
+    FROM monitoring_slsfamilycount c
+    WHERE c.geotagged > 0 {in_scope}
+    GROUP BY c.sls_id
+), flagged AS (
+    SELECT f.sls_id, count(*) AS n FROM households_family f
+    WHERE f.geotag_id IN (SELECT fl.geotag_id FROM geotag_geotagflag fl)
+    GROUP BY f.sls_id
+)
+SELECT sum(s.n), sum(s.x * s.n) / sum(s.n), sum(s.y * s.n) / sum(s.n),
+       sum(s.approved), sum(s.submitted), sum(s.returned), coalesce(sum(fl.n), 0)
+FROM sls s LEFT JOIN flagged fl ON fl.sls_id = s.sls_id
+WHERE s.x BETWEEN %s AND %s AND s.y BETWEEN %s AND %s
+GROUP BY floor(s.x / %s), floor(s.y / %s)
+"""
+
+
+def _scope_sql(*, user: User, node: Node, column: str) -> tuple[str, list[Any]]:
+    """`AND <column> IN (the node's SLS ids)`, or nothing when that is every SLS (a BPS admin's
+    kota), as progress.in_sls."""
     sls_qs = progress.node_sls_qs(user=user, node=node)
-    params: list[Any] = [bbox.west, bbox.south, bbox.east, bbox.north]
-    in_scope = ""
-    if sls_qs.query.where:  # every SLS (a BPS admin's kota): nothing to narrow, as progress.in_sls
-        ids_sql, ids_params = progress.sls_ids(sls_qs).query.sql_with_params()
-        in_scope = f"AND f.sls_id IN ({ids_sql})"
-        params.extend(ids_params)
-    in_view = _IN_VIEW.format(in_scope=in_scope)
-    with connection.cursor() as cursor:
-        if zoom >= POINTS_MIN_ZOOM:
-            cursor.execute(_POINTS_SQL.format(flagged=_FLAGGED, in_view=in_view), [*params, MAX_POINTS + 1])
-            rows = cursor.fetchall()
-            if len(rows) <= MAX_POINTS:
-                return {
-                    "type": "FeatureCollection",
-                    "kind": "points",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-                            "properties": {"id": fid, "status": status, "flagged": flagged},
-                        }
-                        for fid, status, flagged, x, y in rows
-                    ],
-                }
-        cell = _PIXEL_DEG / (2**zoom) * CELL_PX
-        cursor.execute(_CLUSTERS_SQL.format(flagged=_FLAGGED, in_view=in_view), [*params, cell, cell])
-        clusters = cursor.fetchall()
+    if not sls_qs.query.where:
+        return "", []
+    ids_sql, ids_params = progress.sls_ids(sls_qs).query.sql_with_params()
+    return f"AND {column} IN ({ids_sql})", list(ids_params)
+
+
+def _cluster_features(clusters: list[tuple[Any, ...]]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "kind": "clusters",
@@ -214,13 +221,49 @@ def points(*, user: User, node: Node, bbox: BBox, zoom: int) -> dict[str, Any]:
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
                 "properties": {
-                    "count": n,
-                    "approved": approved,
-                    "submitted": submitted,
-                    "returned": returned,
-                    "flagged": flagged,
+                    "count": int(n),
+                    "approved": int(approved),
+                    "submitted": int(submitted),
+                    "returned": int(returned),
+                    "flagged": int(flagged),
                 },
             }
             for n, x, y, approved, submitted, returned, flagged in clusters
         ],
     }
+
+
+def points(*, user: User, node: Node, bbox: BBox, zoom: int) -> dict[str, Any]:
+    """The families whose geotag lies in `bbox`, as a GeoJSON FeatureCollection: below
+    POINTS_MIN_ZOOM one feature per grid cell of SLS centroids (count, counts per status and
+    flagged, from the counters kept per SLS); from POINTS_MIN_ZOOM on one feature per family (id,
+    status, flagged) when there are at most MAX_POINTS, else one per grid cell of their points.
+    `kind` says which."""
+    cell = _PIXEL_DEG / (2**zoom) * CELL_PX
+    if zoom < POINTS_MIN_ZOOM:
+        in_scope, scope_params = _scope_sql(user=user, node=node, column="c.sls_id")
+        box = [bbox.west, bbox.east, bbox.south, bbox.north]
+        with connection.cursor() as cursor:
+            cursor.execute(_SLS_CLUSTERS_SQL.format(in_scope=in_scope), [*scope_params, *box, cell, cell])
+            return _cluster_features(cursor.fetchall())
+    in_scope, scope_params = _scope_sql(user=user, node=node, column="f.sls_id")
+    params: list[Any] = [bbox.west, bbox.south, bbox.east, bbox.north, *scope_params]
+    in_view = _IN_VIEW.format(in_scope=in_scope)
+    with connection.cursor() as cursor:
+        cursor.execute(_POINTS_SQL.format(flagged=_FLAGGED, in_view=in_view), [*params, MAX_POINTS + 1])
+        rows = cursor.fetchall()
+        if len(rows) <= MAX_POINTS:
+            return {
+                "type": "FeatureCollection",
+                "kind": "points",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                        "properties": {"id": fid, "status": status, "flagged": flagged},
+                    }
+                    for fid, status, flagged, x, y in rows
+                ],
+            }
+        cursor.execute(_CLUSTERS_SQL.format(flagged=_FLAGGED, in_view=in_view), [*params, cell, cell])
+        return _cluster_features(cursor.fetchall())

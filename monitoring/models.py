@@ -1,6 +1,6 @@
-"""Analysts' export jobs: one row per requested file, written only by `monitoring.exports`.
+"""Analysts' export jobs, and the progress counters kept per SLS by PostgreSQL triggers.
 
-The monitoring app otherwise only reads; these rows and their files are the one thing it writes.
+Export jobs: one row per requested file, written only by `monitoring.exports`.
 A job names what was asked (kind, format, filters) and by whom; the worker fills in its progress,
 the file and the row count. Files live under MEDIA_ROOT/exports/ and are served only through the
 scoped download view, until `expires_at` (docs/monitoring-quality.md, "Exports").
@@ -13,7 +13,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enumeration.models import User
+from enumeration.models import SLS, User
 
 
 class ExportKind(models.TextChoices):
@@ -86,3 +86,58 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+
+# --- counters kept per SLS -------------------------------------------------------------------------
+# Written only by the PostgreSQL triggers of migration 0002 (on households_family,
+# households_prelistfamily and geotag_geotag), in the transaction of the change itself: they always
+# equal a fresh count of the data (docs/monitoring.md, "Counters kept per SLS"). Never written by
+# Django code; read by monitoring.progress and monitoring.mapdata.
+
+
+class SLSFamilyCount(models.Model):
+    """Families of one SLS with one review status, and how many of them have a geotag (with the
+    sums of the geotags' longitudes and latitudes, for the SLS's centroid on the low-zoom map)."""
+
+    sls = models.ForeignKey(SLS, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=12)
+    families = models.IntegerField(default=0)
+    geotagged = models.IntegerField(default=0)
+    sum_lon = models.FloatField(default=0)
+    sum_lat = models.FloatField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["sls", "status"], name="slsfamilycount_key")]
+
+    def __str__(self) -> str:
+        return f"SLS {self.sls_id} {self.status}: {self.families}"
+
+
+class SLSFamilyDay(models.Model):
+    """Families of one SLS that reached the server on a local day (`collected`, by created_at), and
+    approved families whose approval that holds now was on that day (`approved`, by reviewed_at)."""
+
+    sls = models.ForeignKey(SLS, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    collected = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["sls", "day"], name="slsfamilyday_key")]
+
+    def __str__(self) -> str:
+        return f"SLS {self.sls_id} {self.day}: {self.collected}/{self.approved}"
+
+
+class SLSPrelistCount(models.Model):
+    """VK1 rows of one SLS with one status."""
+
+    sls = models.ForeignKey(SLS, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=12)
+    rows = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["sls", "status"], name="slsprelistcount_key")]
+
+    def __str__(self) -> str:
+        return f"SLS {self.sls_id} {self.status}: {self.rows}"

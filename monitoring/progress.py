@@ -1,11 +1,13 @@
-"""The progress dashboard's numbers, counted fresh from the domain tables (docs/monitoring.md).
+"""The progress dashboard's numbers and trend (docs/monitoring.md).
 
 A page is a node of the drill-down kota → kecamatan → kelurahan → SLS, or a PPL (the SLS assigned
 to them now). Every count covers the SLS of the node that the user may see (`enumeration.scoping`),
-so a PML's kota page is their team's SLS only. Nothing is cached or summarised: each page reads the
-families, VK1 rows and SLS confirmations as they are at that moment (measured in
-docs/performance.md, "Monitoring"). Three grouped queries per page whatever the number of families;
-the roll-up from SLS to kelurahan, kecamatan or PPL is done here, over at most one row per SLS.
+so a PML's kota page is their team's SLS only. The numbers are read from counters kept per SLS by
+PostgreSQL triggers in the transaction of every change (monitoring.models), so they equal the data
+at that moment without counting 500,000 families per page (measured in docs/performance.md,
+"Monitoring"); the `*_fresh` functions count the same from the domain tables, for the tests and the
+benchmark. The roll-up from SLS to kelurahan, kecamatan or PPL is done here, over at most a few rows
+per SLS.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from enumeration import scoping
 from enumeration.models import SLS, Assignment, KabKota, Role, User
 from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
+from monitoring.models import SLSFamilyCount, SLSFamilyDay, SLSPrelistCount
 from regsosek.fieldwork import fieldwork_period
 
 MONITOR_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
@@ -177,19 +180,34 @@ def in_sls(qs: QuerySet[Any], sls_qs: QuerySet[SLS]) -> QuerySet[Any]:
 
 
 def sls_counts(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
-    """Counts per SLS id of `sls_qs`: one grouped query each over families, VK1 rows and confirmations."""
+    """Counts per SLS id of `sls_qs`, read from the counters kept per SLS by the database's triggers
+    (monitoring.models, migration 0003: always equal to the data, no age to show): one query each
+    over families per status, VK1 rows per status and the latest confirmations."""
+    ids = sls_ids(sls_qs)
+    per: dict[int, Counts] = {}
+    families = in_sls(SLSFamilyCount.objects.filter(families__gt=0), sls_qs).values_list("sls_id", "status", "families")
+    for sls_id, status, n in families:
+        _add_family_status(per.setdefault(sls_id, Counts()), status, n)
+    prelist = in_sls(SLSPrelistCount.objects.filter(rows__gt=0), sls_qs).values_list("sls_id", "status", "rows")
+    for sls_id, status, n in prelist:
+        c = per.setdefault(sls_id, Counts())
+        c.target += n
+        if status in CLOSED_WITHOUT_RECORD:
+            c.closed += n
+    for sls_id in confirmed_sls_ids(sls_ids=ids):
+        per.setdefault(sls_id, Counts()).sls_confirmed = 1
+    return per
+
+
+def sls_counts_fresh(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
+    """The same as sls_counts, counted from the families and VK1 rows themselves (grouped queries
+    over their indexes). What the counters must always equal: the tests compare the two, and
+    `make bench-monitoring` times both."""
     ids = sls_ids(sls_qs)
     per: dict[int, Counts] = {}
     families = in_sls(Family.objects.all(), sls_qs).order_by().values_list("sls_id", "status").annotate(n=Count("*"))
     for sls_id, status, n in families:
-        c = per.setdefault(sls_id, Counts())
-        c.collected += n
-        if status == FamilyStatus.SUBMITTED:
-            c.submitted += n
-        elif status == FamilyStatus.APPROVED:
-            c.approved += n
-        elif status == FamilyStatus.RETURNED:
-            c.returned += n
+        _add_family_status(per.setdefault(sls_id, Counts()), status, n)
     prelist = (
         in_sls(PrelistFamily.objects.all(), sls_qs)
         .order_by()
@@ -202,6 +220,16 @@ def sls_counts(*, sls_qs: QuerySet[SLS]) -> dict[int, Counts]:
     for sls_id in confirmed_sls_ids(sls_ids=ids):
         per.setdefault(sls_id, Counts()).sls_confirmed = 1
     return per
+
+
+def _add_family_status(c: Counts, status: str, n: int) -> None:
+    c.collected += n
+    if status == FamilyStatus.SUBMITTED:
+        c.submitted += n
+    elif status == FamilyStatus.APPROVED:
+        c.approved += n
+    elif status == FamilyStatus.RETURNED:
+        c.returned += n
 
 
 def confirmed_sls_ids(*, sls_ids: QuerySet[SLS, Any]) -> set[int]:
@@ -242,43 +270,108 @@ def _sls_rows(sls_qs: QuerySet[SLS]) -> Iterable[dict[str, Any]]:
 def progress_get(*, user: User, node: Node, by: str = "area") -> Progress:
     """The node's totals and its rows: child areas (kota: kecamatan; kecamatan: kelurahan;
     kelurahan and PPL: SLS; SLS: the SLS itself) or, with by="ppl", one row per PPL holding an SLS
-    of the node. Rows without a single SLS in scope are left out."""
+    of the node. Rows without a single SLS in scope are left out. Rows of kecamatan, kelurahan or
+    PPL are summed by the database (a few grouped queries over the counters, a few rows each);
+    SLS rows are built here from one row per SLS."""
     sls_qs = node_sls_qs(user=user, node=node)
-    per = sls_counts(sls_qs=sls_qs)
     by = "ppl" if by == "ppl" and node.level not in (SLS_LEVEL, PPL) else "area"
     child = CHILD_LEVEL.get(node.level, SLS_LEVEL)
-    rows: dict[str, Row] = {}
+    if by == "ppl" or child in (KECAMATAN, KELURAHAN):
+        rows = _grouped_rows(sls_qs=sls_qs, group=PPL if by == "ppl" else child)
+    else:
+        rows = _sls_level_rows(sls_qs)
     total = Counts()
+    for row in rows:
+        total.add(row.counts)
+    ordered = sorted(rows, key=lambda r: (r.key == "", r.code)) if by == "ppl" else rows
+    return Progress(node=node, by=by, total=total, rows=ordered, counted_at=timezone.now())
+
+
+def _sls_level_rows(sls_qs: QuerySet[SLS]) -> list[Row]:
+    per = sls_counts(sls_qs=sls_qs)
+    rows: list[Row] = []
     for s in _sls_rows(sls_qs):
         counts = per.get(s["pk"], Counts())
         counts.sls = 1
-        total.add(counts)
-        if by == "ppl":
-            key = str(s["ppl_id"] or "")
-            row = rows.setdefault(key, Row(PPL, key, s["ppl_username"] or "", s["ppl_username"] or ""))
-        elif child == KECAMATAN:
-            key = s["kelurahan__kecamatan_id"]
-            row = rows.setdefault(key, Row(KECAMATAN, key, key, s["kelurahan__kecamatan__name"]))
-        elif child == KELURAHAN:
-            key = s["kelurahan_id"]
-            row = rows.setdefault(key, Row(KELURAHAN, key, key, s["kelurahan__name"]))
-        else:
-            key = str(s["pk"])
-            row = rows.setdefault(
-                key,
-                Row(
-                    SLS_LEVEL,
-                    key,
-                    f"{s['kelurahan_id']}{s['code']}{s['sub_code']}",
-                    s["name"],
-                    ppl_id=s["ppl_id"],
-                    ppl_username=s["ppl_username"] or "",
-                    confirmed=bool(counts.sls_confirmed),
-                ),
+        rows.append(
+            Row(
+                SLS_LEVEL,
+                str(s["pk"]),
+                f"{s['kelurahan_id']}{s['code']}{s['sub_code']}",
+                s["name"],
+                counts=counts,
+                ppl_id=s["ppl_id"],
+                ppl_username=s["ppl_username"] or "",
+                confirmed=bool(counts.sls_confirmed),
             )
-        row.counts.add(counts)
-    ordered = sorted(rows.values(), key=lambda r: (r.key == "", r.code)) if by == "ppl" else list(rows.values())
-    return Progress(node=node, by=by, total=total, rows=ordered, counted_at=timezone.now())
+        )
+    return rows
+
+
+# The group of an SLS, from a model with an `sls` key: its kecamatan, its kelurahan, or the PPL
+# holding it now (`active`: the SLS's open assignment, annotated by _with_holder).
+_GROUP_KEY = {
+    KECAMATAN: ("sls__kelurahan__kecamatan_id", "sls__kelurahan__kecamatan__name"),
+    KELURAHAN: ("sls__kelurahan_id", "sls__kelurahan__name"),
+    PPL: ("active__ppl_id", "active__ppl__username"),
+}
+
+
+def _with_holder(qs: QuerySet[Any], group: str) -> QuerySet[Any]:
+    if group != PPL:
+        return qs
+    annotated: QuerySet[Any] = qs.annotate(
+        active=FilteredRelation("sls__assignments", condition=Q(sls__assignments__ended_at__isnull=True))
+    )
+    return annotated
+
+
+def _grouped_rows(*, sls_qs: QuerySet[SLS], group: str) -> list[Row]:
+    """One row per kecamatan, kelurahan or PPL of the SLS in `sls_qs`, summed by the database from
+    the counters kept per SLS: four grouped queries of a few rows per group each."""
+    key, name = _GROUP_KEY[group]
+    rows: dict[str, Row] = {}
+
+    def row_for(k: Any, label: Any) -> Row:
+        k = "" if k is None else str(k)
+        if k not in rows:
+            code = (label or "") if group == PPL else k
+            rows[k] = Row(group, k, code, label or "")
+        return rows[k]
+
+    # The SLS of each group (every group with an SLS in scope gets a row) and the confirmed ones.
+    confirmed = confirmed_sls_ids(sls_ids=sls_ids(sls_qs))
+    sls_keyed = (
+        SLS.objects.filter(pk__in=sls_ids(sls_qs))
+        .annotate(active=FilteredRelation("assignments", condition=Q(assignments__ended_at__isnull=True)))
+        .order_by()
+        .values_list(key.removeprefix("sls__"), name.removeprefix("sls__"))
+        .annotate(n=Count("pk"), confirmed=Count("pk", filter=Q(pk__in=confirmed)))
+    )
+    for k, label, n, n_confirmed in sls_keyed:
+        row = row_for(k, label)
+        row.counts.sls += n
+        row.counts.sls_confirmed += n_confirmed
+    families = (
+        _with_holder(in_sls(SLSFamilyCount.objects.filter(families__gt=0), sls_qs), group)
+        .order_by()
+        .values_list(key, name, "status")
+        .annotate(n=Sum("families"))
+    )
+    for k, label, status, n in families:
+        _add_family_status(row_for(k, label).counts, status, n)
+    prelist = (
+        _with_holder(in_sls(SLSPrelistCount.objects.filter(rows__gt=0), sls_qs), group)
+        .order_by()
+        .values_list(key, name, "status")
+        .annotate(n=Sum("rows"))
+    )
+    for k, label, status, n in prelist:
+        c = row_for(k, label).counts
+        c.target += n
+        if status in CLOSED_WITHOUT_RECORD:
+            c.closed += n
+    return sorted(rows.values(), key=lambda r: r.code)
 
 
 # --- the daily trend ---------------------------------------------------------------------------
@@ -306,6 +399,32 @@ class Trend:
     approved_after: int
 
 
+def trend_days(*, sls_qs: QuerySet[SLS]) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """Families collected and approved per local day over the SLS of `sls_qs`, from the counters kept
+    per SLS and day (equal to the data, like sls_counts): one grouped query."""
+    rows = (
+        in_sls(SLSFamilyDay.objects.all(), sls_qs)
+        .order_by()
+        .values_list("day")
+        .annotate(c=Sum("collected"), a=Sum("approved"))
+    )
+    collected: dict[dt.date, int] = {}
+    approved: dict[dt.date, int] = {}
+    for day, c, a in rows:
+        if c:
+            collected[day] = c
+        if a:
+            approved[day] = a
+    return collected, approved
+
+
+def trend_days_fresh(*, sls_qs: QuerySet[SLS]) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """trend_days counted from the families themselves (two grouped queries): what the counters
+    must equal (tests) and the "before" of `make bench-monitoring`."""
+    families = in_sls(Family.objects.all(), sls_qs)
+    return _per_day(families, "created_at"), _per_day(families.filter(status=FamilyStatus.APPROVED), "reviewed_at")
+
+
 def _per_day(qs: QuerySet[Family], column: str) -> dict[dt.date, int]:
     rows = qs.annotate(day=TruncDate(column)).order_by().values_list("day").annotate(n=Count("*"))
     return {day: n for day, n in rows if day is not None}
@@ -315,11 +434,9 @@ def progress_trend(*, user: User, node: Node, target: int) -> Trend:
     """Families collected (by the day they reached the server) and approved (by the day of the
     approval that holds now) per local day of the fieldwork period, with their running totals and
     the plan: `target` spread evenly over the period. Families outside the period are counted
-    before or after it. Two grouped queries."""
+    before or after it. One grouped query over the counters kept per SLS and day."""
     start, end = fieldwork_period()
-    families = in_sls(Family.objects.all(), node_sls_qs(user=user, node=node))
-    collected = _per_day(families, "created_at")
-    approved = _per_day(families.filter(status=FamilyStatus.APPROVED), "reviewed_at")
+    collected, approved = trend_days(sls_qs=node_sls_qs(user=user, node=node))
     n_days = (end - start).days + 1
     c_before = sum(n for d, n in collected.items() if d < start)
     a_before = sum(n for d, n in approved.items() if d < start)

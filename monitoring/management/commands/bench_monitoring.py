@@ -1,5 +1,7 @@
 """`make bench-monitoring`: server time of the dashboard, trend and map at 500,000 families, beside
-the raw SQL that any fresh count must at least run (docs/performance.md, "Monitoring").
+the raw SQL of the same numbers: the grouped counts over the families (what a fresh count must run,
+the "before") and the reads of the counters kept per SLS (the "after"); then what the counters'
+triggers add to a push and an approval (docs/performance.md, "Monitoring").
 
 Meant for a scratch database (scripts/bench-monitoring.sh makes one): it writes synthetic data.
 """
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from enumeration.models import Role, User
@@ -33,6 +35,16 @@ RAW_TREND = (
     "SELECT (created_at AT TIME ZONE 'Asia/Jakarta')::date, count(*) FROM households_family GROUP BY 1; "
     "SELECT (reviewed_at AT TIME ZONE 'Asia/Jakarta')::date, count(*) FROM households_family "
     "WHERE status = 'approved' GROUP BY 1"
+)
+# What the pages read now: the counters kept per SLS by the triggers (monitoring.models).
+RAW_COUNTERS = (
+    "SELECT sls_id, status, families FROM monitoring_slsfamilycount; "
+    "SELECT sls_id, status, rows FROM monitoring_slsprelistcount"
+)
+RAW_COUNTER_TREND = "SELECT day, sum(collected), sum(approved) FROM monitoring_slsfamilyday GROUP BY 1"
+RAW_SLS_CENTROIDS = (
+    "SELECT sls_id, sum(geotagged), sum(sum_lon), sum(sum_lat) FROM monitoring_slsfamilycount "
+    "WHERE geotagged > 0 GROUP BY 1"
 )
 RAW_VIEWPORT = (
     "SELECT count(*) FROM households_family f JOIN geotag_geotag g ON g.id = f.geotag_id "
@@ -94,6 +106,14 @@ class Command(BaseCommand):
 
         self._line("raw SQL: families per SLS and status (the floor of a fresh count)", raw(RAW_COUNTS), rounds)
         self._line("raw SQL: VK1 rows per SLS", raw(RAW_VK1), rounds)
+        every = progress.node_sls_qs(user=admin, node=progress.Node(progress.KOTA, "", "kota"))
+        self._line(
+            "before: fresh counts per SLS, kota (sls_counts_fresh)",
+            lambda: progress.sls_counts_fresh(sls_qs=every),
+            rounds,
+        )
+        self._line("raw SQL: the counters per SLS (families, VK1 rows)", raw(RAW_COUNTERS), rounds)
+        self._line("after: counters per SLS, kota (sls_counts)", lambda: progress.sls_counts(sls_qs=every), rounds)
         pages = [
             ("dashboard kota, BPS admin", admin, "/pemantauan/"),
             ("dashboard kota by PPL, BPS admin", admin, "/pemantauan/?by=ppl"),
@@ -112,10 +132,17 @@ class Command(BaseCommand):
         def trend() -> None:
             progress.progress_trend(user=admin, node=kota, target=families)
 
+        self._line(
+            "before: fresh families per day, kota (trend_days_fresh)",
+            lambda: progress.trend_days_fresh(sls_qs=every),
+            rounds,
+        )
+        self._line("raw SQL: the counters per SLS and day, summed per day", raw(RAW_COUNTER_TREND), rounds)
         self._line("trend data, kota, BPS admin (progress_trend)", trend, rounds)
+        self._line("raw SQL: SLS centroids from the counters (low-zoom map)", raw(RAW_SLS_CENTROIDS), rounds)
         city = (106.64, -6.38, 106.78, -6.22)
         lon, lat = self._densest_point()
-        for zoom, half in ((12, None), (14, 0.03), (16, 0.008), (18, 0.002)):
+        for zoom, half in ((12, None), (14, 0.03), (16, 0.008), (17, 0.004), (18, 0.002)):
             box = city if half is None else (lon - half * 1.6, lat - half, lon + half * 1.6, lat + half)
             bbox = ",".join(f"{v:.5f}" for v in box)
             self._line(f"raw SQL: geotags in the zoom {zoom} viewport", raw(RAW_VIEWPORT, box), rounds)
@@ -126,6 +153,59 @@ class Command(BaseCommand):
             self._get(admin, "/pemantauan/peta/wilayah.json?level=kota&key=&zoom=12"),
             rounds,
         )
+        self._write_cost(rounds)
+
+    def _write_cost(self, rounds: int) -> None:
+        """What the counter triggers add to the writes of the push and the review desk: the same
+        statements with the triggers on and off (ALTER TABLE ... DISABLE TRIGGER, inside a transaction
+        that is rolled back), interleaved, ms per family (median of `rounds`)."""
+        columns = [f.column for f in Family._meta.concrete_fields]
+        fresh = {"id": "nextval(pg_get_serial_sequence('households_family', 'id'))", "client_uuid": "gen_random_uuid()"}
+        select = ", ".join(fresh.get(c, c) for c in columns)
+        insert = (
+            f"INSERT INTO households_family ({', '.join(columns)}) "  # noqa: S608 - column names from the model
+            f"SELECT {select} FROM households_family WHERE id = ANY(%s)"
+        )
+        approve = "UPDATE households_family SET status = 'approved', reviewed_at = now() WHERE id = %s"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM households_family WHERE status = 'submitted' ORDER BY id LIMIT 400")
+            ids = [row[0] for row in cursor.fetchall()]
+        batches = [ids[i : i + 20] for i in range(0, 200, 20)]  # ten pushes of 20 families (one COPY each)
+        singles = ids[200:400]
+        triggers = ("monitoring_family_insert", "monitoring_family_update", "monitoring_family_delete")
+
+        def run(kind: str, on: bool) -> float:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if not on:
+                    for name in triggers:
+                        cursor.execute(f"ALTER TABLE households_family DISABLE TRIGGER {name}")
+                started = time.perf_counter()
+                if kind == "push":
+                    for batch in batches:
+                        cursor.execute(insert, [batch])
+                    n = sum(len(b) for b in batches)
+                else:
+                    for fid in singles:
+                        cursor.execute(approve, [fid])
+                    n = len(singles)
+                elapsed = (time.perf_counter() - started) * 1000 / n
+                transaction.set_rollback(True)
+            return elapsed
+
+        for kind, label in (
+            ("push", "push-shaped INSERT, 20 families a statement"),
+            ("approve", "approval, one family a statement"),
+        ):
+            on: list[float] = []
+            off: list[float] = []
+            run(kind, True)  # warm
+            for _ in range(max(3, rounds // 4)):
+                off.append(run(kind, False))
+                on.append(run(kind, True))
+            self.stdout.write(
+                f"  write cost, {label:<44} triggers off {statistics.median(off):6.3f} ms, "
+                f"on {statistics.median(on):6.3f} ms a family"
+            )
 
     def _setup(self, families: int, generate: int) -> None:
         started = time.perf_counter()
