@@ -29,9 +29,16 @@ def _leaves(executor: MigrationExecutor) -> list[tuple[str, str]]:
     return list(executor.loader.graph.leaf_nodes())
 
 
+def _applied(executor: MigrationExecutor) -> list[tuple[str, str]]:
+    # Later migrations of other apps that depend on the move are unapplied with it, so the old
+    # layout is what the database holds now, not the graph's leaves.
+    return list(executor.loader.applied_migrations)
+
+
 def test_a_database_of_the_old_layout_keeps_its_photos_under_the_photos_app() -> None:
     executor = _migrate([("photos", None), OLD_GEOTAG])
-    old_nodes = [OLD_GEOTAG, *(node for node in _leaves(executor) if node[0] not in ("geotag", "photos"))]
+    old_nodes = _applied(executor)
+    assert OLD_GEOTAG in old_nodes and ("geotag", "0002_photo_moves_to_photos") not in old_nodes
     old = executor.loader.project_state(old_nodes).apps
     with pytest.raises(LookupError):
         old.get_model("photos", "Photo")
@@ -79,6 +86,10 @@ def test_a_database_of_the_old_layout_keeps_its_photos_under_the_photos_app() ->
     )
     content_type = old.get_model("contenttypes", "ContentType").objects.get(app_label="geotag", model="photo")
 
+    # The rows above leave deferred foreign-key checks pending in the test's transaction; a later
+    # migration that builds an index on their table needs them checked first, as a real commit would.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = _migrate(_leaves(MigrationExecutor(connection)))
     new = executor.loader.project_state(_leaves(executor)).apps
     with pytest.raises(LookupError):
