@@ -11,7 +11,8 @@ the language of the forum and of its berita acara.
 - XLSX: xlsxwriter in `constant_memory` mode (a row is flushed when the next one starts), strings
   written as strings (no formula, number or URL guessing).
 - PDF: WeasyPrint from templates/fkp/list_pdf.html, A4 landscape; it fetches nothing (no network,
-  no files): the page carries its styles and the fonts come from the system (DejaVu).
+  no files): the page carries its styles and the fonts come from the system (DejaVu). A kelurahan's
+  PDF is its forums' PDFs, made one at a time, joined with pypdf (`join_pdfs`).
 """
 
 from __future__ import annotations
@@ -230,3 +231,20 @@ def render_pdf(
     fetcher = _no_fetch_fetcher()
     stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
     HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(target, stylesheets=[stylesheet])
+
+
+def join_pdfs(parts: Iterable[tuple[str, Path]], target: IO[bytes]) -> int:
+    """Join PDF files, in order, into one written to `target`, with a bookmark per part (its
+    title) at the part's first page. The parts keep their own pages, so each forum's header and
+    "Halaman x dari y" stay its own. Returns the number of pages written."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    try:
+        for title, path in parts:
+            with path.open("rb") as part:
+                writer.append(part, outline_item=title, import_outline=False)
+        writer.write(target)
+        return len(writer.pages)
+    finally:
+        writer.close()

@@ -119,18 +119,21 @@ class DocumentStatus(models.TextChoices):
 
 class DocumentKind(models.TextChoices):
     FORUM_PDF = "forum_pdf", _("Daftar forum (PDF)")
+    KELURAHAN_PDF = "kelurahan_pdf", _("Daftar semua forum kelurahan (PDF)")
     RUN_XLSX = "run_xlsx", _("Semua keluarga berperingkat (XLSX)")
 
 
 class ListDocument(models.Model):
     """A list file made by a Celery task, for what takes longer than a request may: a forum's PDF
-    (WeasyPrint) and the XLSX of all ranked rows of a run (xlsxwriter cannot stream). The file lives
-    under MEDIA_ROOT/fkp/ (never served as a static URL) under a name without personal data. A
-    forum's PDF is dropped when the forum's SLS change; a run's rows never change."""
+    and a kelurahan's PDF of all its forums (WeasyPrint), and the XLSX of all ranked rows of a run
+    (xlsxwriter cannot stream). The file lives under MEDIA_ROOT/fkp/ (never served as a static URL)
+    under a name without personal data. A forum's PDF, and its kelurahan's, is dropped when the
+    forum's SLS change; a run's rows never change."""
 
-    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
     run = models.ForeignKey("ranking.RankingRun", on_delete=models.PROTECT, related_name="+")
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
     file_name = models.CharField(max_length=200, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
@@ -152,8 +155,15 @@ class ListDocument(models.Model):
                 condition=Q(kind="run_xlsx") & ~Q(status="failed"),
                 name="fkp_one_live_xlsx_per_run",
             ),
+            models.UniqueConstraint(
+                fields=["run", "kelurahan"],
+                condition=Q(kind="kelurahan_pdf") & ~Q(status="failed"),
+                name="fkp_one_live_pdf_per_kelurahan",
+            ),
             models.CheckConstraint(
-                condition=Q(kind="forum_pdf", forum__isnull=False) | Q(kind="run_xlsx", forum__isnull=True),
+                condition=Q(kind="forum_pdf", forum__isnull=False, kelurahan__isnull=True)
+                | Q(kind="kelurahan_pdf", forum__isnull=True, kelurahan__isnull=False)
+                | Q(kind="run_xlsx", forum__isnull=True, kelurahan__isnull=True),
                 name="fkp_document_kind_target",
             ),
         ]

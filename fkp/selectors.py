@@ -196,6 +196,16 @@ def forum_list(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[For
     return forums
 
 
+def kelurahan_forums(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[Forum]:
+    """The kelurahan's forums of a run in the user's scope, by number (what its PDF prints)."""
+    return list(
+        forum_qs(user=user)
+        .filter(run=run, kelurahan=kelurahan)
+        .select_related("run", "kelurahan__kecamatan")
+        .order_by("number")
+    )
+
+
 def forum_get(*, user: User, forum_id: int) -> Forum | None:
     return forum_qs(user=user).select_related("run", "kelurahan__kecamatan").filter(pk=forum_id).first()
 
@@ -363,17 +373,31 @@ def document_for_forum(*, forum: Forum) -> ListDocument | None:
     return ListDocument.objects.filter(kind=DocumentKind.FORUM_PDF, forum=forum).exclude(status="failed").first()
 
 
+def document_for_kelurahan(*, run: RankingRun, kelurahan: Kelurahan) -> ListDocument | None:
+    return (
+        ListDocument.objects.filter(kind=DocumentKind.KELURAHAN_PDF, run=run, kelurahan=kelurahan)
+        .exclude(status="failed")
+        .first()
+    )
+
+
 def document_for_run(*, run: RankingRun) -> ListDocument | None:
     return ListDocument.objects.filter(kind=DocumentKind.RUN_XLSX, run=run).exclude(status="failed").first()
 
 
 def document_get(*, user: User, document_id: int) -> ListDocument | None:
-    """A document the user may download: a forum's in their scope, a run's for kota-wide roles."""
+    """A document the user may download: a forum's or a kelurahan's in their scope, a run's for
+    kota-wide roles."""
     if not can_view(user):
         return None
-    documents = ListDocument.objects.select_related("run", "forum__kelurahan__kecamatan").filter(pk=document_id)
-    forum_docs = documents.filter(kind=DocumentKind.FORUM_PDF, forum__in=forum_qs(user=user).values("pk"))
+    documents = ListDocument.objects.select_related(
+        "run", "forum__kelurahan__kecamatan", "kelurahan__kecamatan"
+    ).filter(pk=document_id)
+    in_scope = Q(kind=DocumentKind.FORUM_PDF, forum__in=forum_qs(user=user).values("pk")) | Q(
+        kind=DocumentKind.KELURAHAN_PDF,
+        kelurahan__in=visible_kelurahan(user=user).values("pk"),
+        run__in=run_list(user=user).values("pk"),
+    )
     if can_download_run_file(user):
-        run_docs = documents.filter(kind=DocumentKind.RUN_XLSX, run__in=run_list(user=user).values("pk"))
-        return forum_docs.first() or run_docs.first()
-    return forum_docs.first()
+        in_scope |= Q(kind=DocumentKind.RUN_XLSX, run__in=run_list(user=user).values("pk"))
+    return documents.filter(in_scope).first()

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditAction, AuditEntry
 from enumeration.models import Kelurahan
-from fkp import services
+from fkp import selectors, services
 from fkp.models import Decision, DocumentStatus, ListDocument, Outcome, ProposedFamily
 from tests.fkp.conftest import HEAD_NIK, KK_NUMBER
 from tests.helpers import KEL_A1, KEL_B1
@@ -244,3 +244,71 @@ def test_the_forum_page_reads_a_fixed_number_of_queries(client, pemkot, world, f
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(one_decided) <= 25
+
+
+def test_a_kelurahan_pdf_holds_every_forum_in_order_and_is_audited(
+    client, pemkot, world, forums, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(pemkot)
+    url = reverse("fkp:kelurahan-pdf", args=[world.run.pk, KEL_A1])
+    assert 'action="' + url + '"' in client.get(reverse("fkp:kelurahan", args=[world.run.pk, KEL_A1])).content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url)
+    document = ListDocument.objects.get()
+    assert response["Location"] == reverse("fkp:document", args=[document.pk]) and len(callbacks) == 1
+    assert (document.kind, document.kelurahan_id, document.forum_id) == ("kelurahan_pdf", KEL_A1, None)
+    client.post(url)
+    assert ListDocument.objects.count() == 1  # asking twice gives the same document
+
+    services.document_render(document_id=document.pk)
+    document.refresh_from_db()
+    assert (document.status, document.rows) == (DocumentStatus.DONE, 6)
+    assert sorted(p.name for p in (tmp_path / "fkp").iterdir()) == [document.file_name]  # the parts are gone
+    page = client.get(reverse("fkp:document", args=[document.pk])).content.decode()
+    assert "FKP Kelurahan" in page and "semua forum" in page
+    response = client.get(reverse("fkp:document-download", args=[document.pk]))
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="fkp-{KEL_A1}-run{world.run.pk}.pdf"'
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = [page.extract_text() for page in reader.pages]
+    titles = [f"forum {forum.number}" for forum in forums]
+    assert len(text) == len(forums) == 3  # a page per forum here: three SLS of at most three families
+    for page, title, forum in zip(text, titles, forums, strict=True):
+        assert title in page and "Halaman 1 dari 1" in page and "Berita Acara" in page
+        assert [t for t in titles if t in page] == [title]
+        sls_code = selectors.forum_sls(forum=forum)[0].code
+        assert f"Ketua SLS {sls_code}" in page
+    whole = " ".join(text)
+    assert HEAD_NIK not in whole and KK_NUMBER not in whole and "••••••••••••••••-" in whole
+    assert [item.title for item in reader.outline] == [selectors.forum_title(forum) for forum in forums]
+    entry = AuditEntry.objects.get(object_type="fkp_kelurahan_pdf")
+    assert entry.actor_id == pemkot.pk and entry.kelurahan_code == KEL_A1
+    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1} document={document.pk}"
+
+
+def test_a_kelurahan_pdf_is_in_scope_only_and_dropped_when_its_forums_change(
+    client, koseka, other_koseka, bps_admin, world, forums, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(other_koseka)
+    assert client.post(reverse("fkp:kelurahan-pdf", args=[world.run.pk, KEL_A1])).status_code == 404
+    assert not ListDocument.objects.exists()
+    kelurahan = Kelurahan.objects.get(pk=KEL_A1)
+    document = services.document_request_kelurahan_pdf(user=koseka, run=world.run, kelurahan=kelurahan)
+    services.document_render(document_id=document.pk)
+    assert client.get(reverse("fkp:document", args=[document.pk])).status_code == 404
+    assert client.get(reverse("fkp:document-download", args=[document.pk])).status_code == 404
+    client.force_login(koseka)
+    assert client.get(reverse("fkp:document-download", args=[document.pk])).status_code == 200
+    assert not AuditEntry.objects.filter(object_type="fkp_kelurahan_pdf", actor_id=other_koseka.pk).exists()
+
+    path = tmp_path / "fkp" / ListDocument.objects.get(pk=document.pk).file_name
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kelurahan, max_sls=12)
+    assert not ListDocument.objects.filter(pk=document.pk).exists() and not path.exists()
+    # A kelurahan without forums has nothing to print.
+    response = client.post(reverse("fkp:kelurahan-pdf", args=[world.run.pk, "3674010002"]), follow=True)
+    assert "belum dikelompokkan ke forum" in response.content.decode()
+    assert not ListDocument.objects.exists()
