@@ -57,6 +57,8 @@ class ListRow:
     rank_kelurahan: int
     desil: int
     welfare_group: int
+    decision: str = ""  # the newest recorded outcome (its Indonesian label) and reason, when asked for
+    reason: str = ""
 
     @property
     def group_label(self) -> str:
@@ -71,8 +73,6 @@ class Column:
     width: int
 
 
-BLANK: Callable[[ListRow, int], str] = lambda row, number: ""  # noqa: E731 - a column left for the forum
-
 FORUM_COLUMNS: tuple[Column, ...] = (
     Column(_("No."), lambda row, number: number, 6),
     Column(_("SLS"), lambda row, number: row.sls_code, 9),
@@ -84,8 +84,8 @@ FORUM_COLUMNS: tuple[Column, ...] = (
     Column(_("No. KK"), lambda row, number: row.kk, 22),
     Column(_("Desil"), lambda row, number: row.desil, 6),
     Column(_("Kelompok"), lambda row, number: row.group_label, 16),
-    Column(_("Keputusan forum"), BLANK, 16),
-    Column(_("Alasan / catatan"), BLANK, 28),
+    Column(_("Keputusan forum"), lambda row, number: row.decision, 16),
+    Column(_("Alasan / catatan"), lambda row, number: row.reason, 28),
 )
 
 RUN_COLUMNS: tuple[Column, ...] = (
@@ -103,6 +103,9 @@ RUN_COLUMNS: tuple[Column, ...] = (
     Column(_("Desil"), lambda row, number: row.desil, 6),
     Column(_("Kelompok"), lambda row, number: row.group_label, 16),
 )
+
+# A kelurahan's list: the run's columns and what its forums decided (the newest outcome).
+KELURAHAN_COLUMNS: tuple[Column, ...] = (*RUN_COLUMNS, *FORUM_COLUMNS[-2:])
 
 
 def safe_cell(value: str | int) -> str:

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("peringkat/<int:run_id>/kelurahan/<str:code>/", views.kelurahan_detail, name="kelurahan"),
     path("peringkat/<int:run_id>/kelurahan/<str:code>/kelompokkan/", views.kelurahan_group, name="group"),
     path("peringkat/<int:run_id>/kelurahan/<str:code>/daftar.csv", views.kelurahan_csv, name="kelurahan-csv"),
+    path("peringkat/<int:run_id>/kelurahan/<str:code>/daftar.xlsx", views.kelurahan_xlsx, name="kelurahan-xlsx"),
     path("peringkat/<int:run_id>/kelurahan/<str:code>/pdf/", views.kelurahan_pdf_request, name="kelurahan-pdf"),
     path("forum/<int:forum_id>/", views.forum_detail, name="forum"),
     path("forum/<int:forum_id>/pindah-sls/", views.forum_move, name="move"),

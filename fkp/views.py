@@ -376,7 +376,9 @@ def forum_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
         actor=user, export="fkp_forum_csv", rows=rows, area=_area(forum.kelurahan),
         filters=f"run={forum.run_id} forum={forum.pk}",
     )  # fmt: skip
-    body = documents.csv_chunks(selectors.forum_rows(user=user, forum=forum), documents.FORUM_COLUMNS)
+    body = documents.csv_chunks(
+        selectors.forum_rows(user=user, forum=forum, with_outcomes=True), documents.FORUM_COLUMNS
+    )
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, _forum_file_name(forum, "csv"))
 
@@ -386,7 +388,7 @@ def forum_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
 def forum_xlsx(request: HttpRequest, forum_id: int) -> HttpResponseBase:
     user = _viewer(request)
     forum = _forum(user, forum_id)
-    rows = selectors.forum_rows(user=user, forum=forum)
+    rows = selectors.forum_rows(user=user, forum=forum, with_outcomes=True)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     written = documents.write_xlsx(rows, documents.FORUM_COLUMNS, target, title=selectors.forum_title(forum))
     audit_export(
@@ -409,9 +411,35 @@ def kelurahan_csv(request: HttpRequest, run_id: int, code: str) -> HttpResponseB
         actor=user, export="fkp_kelurahan_csv", rows=rows, area=_area(kelurahan),
         filters=f"run={run.pk} kelurahan={kelurahan.pk}",
     )  # fmt: skip
-    body = documents.csv_chunks(selectors.run_rows(user=user, run=run, kelurahan=kelurahan), documents.RUN_COLUMNS)
+    body = documents.csv_chunks(
+        selectors.run_rows(user=user, run=run, kelurahan=kelurahan, with_outcomes=True), documents.KELURAHAN_COLUMNS
+    )
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, f"peringkat-{kelurahan.pk}-run{run.pk}.csv")
+
+
+@login_required
+@require_GET
+def kelurahan_xlsx(request: HttpRequest, run_id: int, code: str) -> HttpResponseBase:
+    """The kelurahan's ranked families with their forums' outcomes, written in the request like a
+    forum's XLSX (the largest kelurahan is about 16,000 rows; xlsxwriter's constant_memory)."""
+    user = _viewer(request)
+    run = _run(user, run_id)
+    kelurahan = _kelurahan(user, code)
+    rows = selectors.run_rows(user=user, run=run, kelurahan=kelurahan, with_outcomes=True)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    title = _("Peringkat Kelurahan %(kelurahan)s, %(run)s") % {
+        "kelurahan": kelurahan.name,
+        "run": selectors.run_label(run),
+    }
+    written = documents.write_xlsx(rows, documents.KELURAHAN_COLUMNS, target, title=title, sheet="Peringkat")
+    audit_export(
+        actor=user, export="fkp_kelurahan_xlsx", rows=written, area=_area(kelurahan),
+        filters=f"run={run.pk} kelurahan={kelurahan.pk}",
+    )  # fmt: skip
+    target.seek(0)
+    response = FileResponse(target, content_type=XLSX_TYPE)
+    return _attachment(response, f"peringkat-{kelurahan.pk}-run{run.pk}.xlsx")
 
 
 @login_required

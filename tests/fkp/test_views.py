@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +13,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditAction, AuditEntry
 from enumeration.models import Kelurahan
-from fkp import selectors, services
+from fkp import documents, selectors, services
 from fkp.models import Decision, DocumentStatus, ListDocument, Outcome, ProposedFamily
 from tests.fkp.conftest import HEAD_NIK, KK_NUMBER
 from tests.helpers import KEL_A1, KEL_B1
@@ -312,3 +314,52 @@ def test_a_kelurahan_pdf_is_in_scope_only_and_dropped_when_its_forums_change(
     response = client.post(reverse("fkp:kelurahan-pdf", args=[world.run.pk, "3674010002"]), follow=True)
     assert "belum dikelompokkan ke forum" in response.content.decode()
     assert not ListDocument.objects.exists()
+
+
+def test_the_xlsx_and_csv_carry_the_newest_outcome_and_reason(client, pemkot, bps_admin, world, forums):
+    """The forum's and the kelurahan's XLSX and CSV show the newest recorded outcome per family;
+    a family without one has empty cells; the PDF keeps its decision columns empty for the pen."""
+    forum = forums[0]  # own1: families 0, 1, 2 (buildings 1, 2, 3)
+    for index, decision, reason in (
+        (0, Decision.WELFARE_LOWER, "Sakit menahun"),
+        (0, Decision.DECEASED, ""),  # a correction: the newest counts
+        (1, Decision.WELFARE_HIGHER, "=Punya usaha"),
+    ):
+        ranked_id = world.ranked(world.families[index]).pk
+        services.outcome_record(user=bps_admin, forum=forum, ranked_id=ranked_id, decision=decision, reason=reason)
+    expected = {1: ("Meninggal", ""), 2: ("Lebih sejahtera dari peringkat", "=Punya usaha"), 3: ("", "")}
+    client.force_login(pemkot)
+
+    def by_building(lines, building_column):
+        header, body = lines[0], lines[1:]
+        assert header[-2:] == ("Keputusan forum", "Alasan / catatan")
+        return {int(line[building_column]): tuple(line[-2:]) for line in body}
+
+    def csv_lines(url):
+        text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+        return [tuple(line) for line in csv.reader(io.StringIO(text))]
+
+    def xlsx_lines(url):
+        book = load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content)), read_only=True)
+        return [tuple("" if v is None else v for v in line) for line in book.active.iter_rows(values_only=True)][1:]
+
+    forum_csv = by_building(csv_lines(reverse("fkp:forum-csv", args=[forum.pk])), 4)
+    assert forum_csv == {**expected, 2: (expected[2][0], "'=Punya usaha")}  # a formula start is neutralised
+    assert by_building(xlsx_lines(reverse("fkp:forum-xlsx", args=[forum.pk])), 4) == expected
+
+    kelurahan_csv = by_building(csv_lines(reverse("fkp:kelurahan-csv", args=[world.run.pk, KEL_A1])), 6)
+    kelurahan_xlsx = by_building(xlsx_lines(reverse("fkp:kelurahan-xlsx", args=[world.run.pk, KEL_A1])), 6)
+    assert len(kelurahan_csv) == len(kelurahan_xlsx) == 6
+    for building, outcome in expected.items():
+        assert kelurahan_xlsx[building] == outcome
+    assert kelurahan_csv[2] == forum_csv[2] and kelurahan_csv[1] == expected[1]
+    assert {kelurahan_xlsx[b] for b in (4, 5, 10)} == {("", "")}  # families of other forums: nothing recorded
+    entry = AuditEntry.objects.get(object_type="fkp_kelurahan_xlsx")
+    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1}" and entry.kelurahan_code == KEL_A1
+
+    rows = list(selectors.forum_rows(user=pemkot, forum=forum, with_outcomes=True))
+    target = io.BytesIO()
+    documents.render_pdf([documents.ForumSheet("Forum", "Setu", "Babakan", [], rows, "Run")], target,
+                         printed_on=dt.date(2023, 5, 2))  # fmt: skip
+    text = PdfReader(io.BytesIO(target.getvalue())).pages[0].extract_text()
+    assert "Keputusan" in text and "Meninggal" not in text and "Punya usaha" not in text
