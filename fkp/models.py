@@ -1,8 +1,9 @@
 """FKP forums, the families they discuss and what they decided (docs/fkp.md).
 
 A forum belongs to one ranking run and one kelurahan: its list is that run's ranked families of
-its SLS. Outcomes are append-only (a correction is a new row; the newest one per ranked family
-counts), so who recorded what and when is never overwritten. Families a forum proposes to add are
+its SLS. A re-rank's run gets copies of its base run's forums (same SLS, same numbers). Outcomes
+are append-only (a correction is a new row; the newest one per ranked family counts), so who
+recorded what and when is never overwritten. Families a forum proposes to add are
 typed by the forum's secretary: personal data, stored here, shown only in scope, never logged.
 """
 
@@ -23,6 +24,10 @@ class Forum(models.Model):
     max_sls = models.PositiveSmallIntegerField(_("SLS paling banyak"), default=DEFAULT_MAX_SLS)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The forum of the run this one was re-ranked from, whose grouping it carries (fkp_rerank).
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
 
     class Meta:
         verbose_name = _("forum FKP")

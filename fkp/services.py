@@ -211,16 +211,50 @@ def rerank_adjustments(*, run: RankingRun) -> list[RankingAdjustment]:
     return adjustments
 
 
+def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Forum]:
+    """Copy every forum of `run` to `to_run`: same kelurahan, number, maximum and SLS (as they are
+    now, moves included), each pointing at the forum it was copied from. Outcomes and proposed
+    families stay with the old forums (append-only history of the run they were decided on)."""
+    old_forums = list(Forum.objects.filter(run=run).order_by("kelurahan_id", "number"))
+    new_forums = Forum.objects.bulk_create(
+        [
+            Forum(
+                run=to_run,
+                kelurahan_id=old.kelurahan_id,
+                number=old.number,
+                max_sls=old.max_sls,
+                created_by=user,
+                carried_from=old,
+            )
+            for old in old_forums
+        ]
+    )
+    new_by_old = {old.pk: new for old, new in zip(old_forums, new_forums, strict=True)}
+    ForumSLS.objects.bulk_create(
+        [
+            ForumSLS(forum=new_by_old[forum_id], run=to_run, sls_id=sls_id)
+            for forum_id, sls_id in ForumSLS.objects.filter(forum__run=run).values_list("forum_id", "sls_id")
+        ]
+    )
+    return new_forums
+
+
+@transaction.atomic
 def fkp_rerank(*, user: User, run: RankingRun) -> RankingRun:
     """Start a new ranking run from `run` with its forums' outcomes applied (ranking_run_start with
-    based_on=run). Refuses when no outcome changes anything."""
+    based_on=run), and give the new run the same forums (`_forums_carry`), so Pemkot follows the
+    same forums through the re-rank; the new run's forums start without outcomes. One
+    transaction: the run is queued (its task sent on commit) only with its forums. Refuses when
+    no outcome changes anything, and whatever ranking_run_start refuses."""
     _require_manager(user)
     _require_finished(run)
     adjustments = rerank_adjustments(run=run)
     if not adjustments:
         raise ConflictError(_("Belum ada hasil forum yang mengubah peringkat."))
     statuses = tuple((run.parameters or {}).get("statuses") or ("approved",))
-    return ranking_run_start(user=user, statuses=statuses, based_on=run, adjustments=adjustments)
+    new_run = ranking_run_start(user=user, statuses=statuses, based_on=run, adjustments=adjustments)
+    _forums_carry(user=user, run=run, to_run=new_run)
+    return new_run
 
 
 def _document_path(document: ListDocument) -> Path:
