@@ -363,3 +363,22 @@ def test_the_xlsx_and_csv_carry_the_newest_outcome_and_reason(client, pemkot, bp
                          printed_on=dt.date(2023, 5, 2))  # fmt: skip
     text = PdfReader(io.BytesIO(target.getvalue())).pages[0].extract_text()
     assert "Keputusan" in text and "Meninggal" not in text and "Punya usaha" not in text
+
+
+def test_a_kelurahan_pdf_dropped_while_it_is_made_leaves_no_file(
+    bps_admin, world, forums, settings, tmp_path, monkeypatch
+):
+    """Forums regrouped while the worker lays the PDF out: the document row is gone, so is the file."""
+    settings.MEDIA_ROOT = tmp_path
+    kelurahan = Kelurahan.objects.get(pk=KEL_A1)
+    document = services.document_request_kelurahan_pdf(user=bps_admin, run=world.run, kelurahan=kelurahan)
+    write = services._write_forum_pdf
+
+    def write_then_regroup(user, forum, path):
+        rows = write(user, forum, path)
+        ListDocument.objects.filter(pk=document.pk).delete()  # what _discard_documents does
+        return rows
+
+    monkeypatch.setattr(services, "_write_forum_pdf", write_then_regroup)
+    services.document_render(document_id=document.pk)
+    assert list((tmp_path / "fkp").iterdir()) == []
