@@ -28,6 +28,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfWriter
 
 from ranking.models import WelfareGroup
 
@@ -240,7 +241,6 @@ def join_pdfs(parts: Iterable[tuple[str, Path]], target: IO[bytes]) -> int:
     """Join PDF files, in order, into one written to `target`, with a bookmark per part (its
     title) at the part's first page. The parts keep their own pages, so each forum's header and
     "Halaman x dari y" stay its own. Returns the number of pages written."""
-    from pypdf import PdfWriter
 
     writer = PdfWriter()
     try:
