@@ -11,7 +11,8 @@ the language of the forum and of its berita acara.
 - XLSX: xlsxwriter in `constant_memory` mode (a row is flushed when the next one starts), strings
   written as strings (no formula, number or URL guessing).
 - PDF: WeasyPrint from templates/fkp/list_pdf.html, A4 landscape; it fetches nothing (no network,
-  no files): the page carries its styles and the fonts come from the system (DejaVu).
+  no files): the page carries its styles and the fonts come from the system (DejaVu). A kelurahan's
+  PDF is its forums' PDFs, made one at a time, joined with pypdf (`join_pdfs`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfWriter
 
 from ranking.models import WelfareGroup
 
@@ -56,6 +58,8 @@ class ListRow:
     rank_kelurahan: int
     desil: int
     welfare_group: int
+    decision: str = ""  # the newest recorded outcome (its Indonesian label) and reason, when asked for
+    reason: str = ""
 
     @property
     def group_label(self) -> str:
@@ -70,8 +74,6 @@ class Column:
     width: int
 
 
-BLANK: Callable[[ListRow, int], str] = lambda row, number: ""  # noqa: E731 - a column left for the forum
-
 FORUM_COLUMNS: tuple[Column, ...] = (
     Column(_("No."), lambda row, number: number, 6),
     Column(_("SLS"), lambda row, number: row.sls_code, 9),
@@ -83,8 +85,8 @@ FORUM_COLUMNS: tuple[Column, ...] = (
     Column(_("No. KK"), lambda row, number: row.kk, 22),
     Column(_("Desil"), lambda row, number: row.desil, 6),
     Column(_("Kelompok"), lambda row, number: row.group_label, 16),
-    Column(_("Keputusan forum"), BLANK, 16),
-    Column(_("Alasan / catatan"), BLANK, 28),
+    Column(_("Keputusan forum"), lambda row, number: row.decision, 16),
+    Column(_("Alasan / catatan"), lambda row, number: row.reason, 28),
 )
 
 RUN_COLUMNS: tuple[Column, ...] = (
@@ -102,6 +104,9 @@ RUN_COLUMNS: tuple[Column, ...] = (
     Column(_("Desil"), lambda row, number: row.desil, 6),
     Column(_("Kelompok"), lambda row, number: row.group_label, 16),
 )
+
+# A kelurahan's list: the run's columns and what its forums decided (the newest outcome).
+KELURAHAN_COLUMNS: tuple[Column, ...] = (*RUN_COLUMNS, *FORUM_COLUMNS[-2:])
 
 
 def safe_cell(value: str | int) -> str:
@@ -230,3 +235,19 @@ def render_pdf(
     fetcher = _no_fetch_fetcher()
     stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
     HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(target, stylesheets=[stylesheet])
+
+
+def join_pdfs(parts: Iterable[tuple[str, Path]], target: IO[bytes]) -> int:
+    """Join PDF files, in order, into one written to `target`, with a bookmark per part (its
+    title) at the part's first page. The parts keep their own pages, so each forum's header and
+    "Halaman x dari y" stay its own. Returns the number of pages written."""
+
+    writer = PdfWriter()
+    try:
+        for title, path in parts:
+            with path.open("rb") as part:
+                writer.append(part, outline_item=title, import_outline=False)
+        writer.write(target)
+        return len(writer.pages)
+    finally:
+        writer.close()

@@ -1,8 +1,9 @@
 """FKP forums, the families they discuss and what they decided (docs/fkp.md).
 
 A forum belongs to one ranking run and one kelurahan: its list is that run's ranked families of
-its SLS. Outcomes are append-only (a correction is a new row; the newest one per ranked family
-counts), so who recorded what and when is never overwritten. Families a forum proposes to add are
+its SLS. A re-rank's run gets copies of its base run's forums (same SLS, same numbers). Outcomes
+are append-only (a correction is a new row; the newest one per ranked family counts), so who
+recorded what and when is never overwritten. Families a forum proposes to add are
 typed by the forum's secretary: personal data, stored here, shown only in scope, never logged.
 """
 
@@ -23,6 +24,10 @@ class Forum(models.Model):
     max_sls = models.PositiveSmallIntegerField(_("SLS paling banyak"), default=DEFAULT_MAX_SLS)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The forum of the run this one was re-ranked from, whose grouping it carries (fkp_rerank).
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
 
     class Meta:
         verbose_name = _("forum FKP")
@@ -119,18 +124,21 @@ class DocumentStatus(models.TextChoices):
 
 class DocumentKind(models.TextChoices):
     FORUM_PDF = "forum_pdf", _("Daftar forum (PDF)")
+    KELURAHAN_PDF = "kelurahan_pdf", _("Daftar semua forum kelurahan (PDF)")
     RUN_XLSX = "run_xlsx", _("Semua keluarga berperingkat (XLSX)")
 
 
 class ListDocument(models.Model):
     """A list file made by a Celery task, for what takes longer than a request may: a forum's PDF
-    (WeasyPrint) and the XLSX of all ranked rows of a run (xlsxwriter cannot stream). The file lives
-    under MEDIA_ROOT/fkp/ (never served as a static URL) under a name without personal data. A
-    forum's PDF is dropped when the forum's SLS change; a run's rows never change."""
+    and a kelurahan's PDF of all its forums (WeasyPrint), and the XLSX of all ranked rows of a run
+    (xlsxwriter cannot stream). The file lives under MEDIA_ROOT/fkp/ (never served as a static URL)
+    under a name without personal data. A forum's PDF, and its kelurahan's, is dropped when the
+    forum's SLS change; a run's rows never change."""
 
-    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
     run = models.ForeignKey("ranking.RankingRun", on_delete=models.PROTECT, related_name="+")
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, null=True, blank=True, related_name="documents")
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
     file_name = models.CharField(max_length=200, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
@@ -152,8 +160,15 @@ class ListDocument(models.Model):
                 condition=Q(kind="run_xlsx") & ~Q(status="failed"),
                 name="fkp_one_live_xlsx_per_run",
             ),
+            models.UniqueConstraint(
+                fields=["run", "kelurahan"],
+                condition=Q(kind="kelurahan_pdf") & ~Q(status="failed"),
+                name="fkp_one_live_pdf_per_kelurahan",
+            ),
             models.CheckConstraint(
-                condition=Q(kind="forum_pdf", forum__isnull=False) | Q(kind="run_xlsx", forum__isnull=True),
+                condition=Q(kind="forum_pdf", forum__isnull=False, kelurahan__isnull=True)
+                | Q(kind="kelurahan_pdf", forum__isnull=True, kelurahan__isnull=False)
+                | Q(kind="run_xlsx", forum__isnull=True, kelurahan__isnull=True),
                 name="fkp_document_kind_target",
             ),
         ]

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Count, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enumeration import scoping
 from enumeration.models import SLS, Kelurahan, Role, User
 from fkp.documents import ListRow
-from fkp.models import DocumentKind, Forum, ForumSLS, ListDocument, Outcome, ProposedFamily
+from fkp.models import Decision, DocumentKind, Forum, ForumSLS, ListDocument, Outcome, ProposedFamily
 from households import form
 from households.identifiers import mask
 from households.models import Member
@@ -196,6 +197,16 @@ def forum_list(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[For
     return forums
 
 
+def kelurahan_forums(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[Forum]:
+    """The kelurahan's forums of a run in the user's scope, by number (what its PDF prints)."""
+    return list(
+        forum_qs(user=user)
+        .filter(run=run, kelurahan=kelurahan)
+        .select_related("run", "kelurahan__kecamatan")
+        .order_by("number")
+    )
+
+
 def forum_get(*, user: User, forum_id: int) -> Forum | None:
     return forum_qs(user=user).select_related("run", "kelurahan__kecamatan").filter(pk=forum_id).first()
 
@@ -244,7 +255,23 @@ ROW_FIELDS = (
 )
 
 
-def _rows(queryset: QuerySet[RankedFamily], *, chunk_size: int = 2000) -> Iterator[ListRow]:
+def _with_outcomes(queryset: QuerySet[RankedFamily]) -> QuerySet[RankedFamily]:
+    """Each row's newest recorded outcome and its reason ("" when none): one index probe per row
+    (fkp_outcome_latest, ranked then -id)."""
+    latest = Outcome.objects.filter(ranked_id=OuterRef("pk")).order_by("-pk")
+    return queryset.annotate(
+        outcome_decision=Coalesce(Subquery(latest.values("decision")[:1]), Value(""), output_field=CharField()),
+        outcome_reason=Coalesce(Subquery(latest.values("reason")[:1]), Value(""), output_field=CharField()),
+    )
+
+
+def _rows(
+    queryset: QuerySet[RankedFamily], *, with_outcomes: bool = False, chunk_size: int = 2000
+) -> Iterator[ListRow]:
+    with translation.override("id"):  # the lists are Indonesian, whatever the page's language
+        labels = {decision.value: str(decision.label) for decision in Decision}
+    if with_outcomes:
+        queryset = _with_outcomes(queryset)
     keys = _address_keys()
     parts = [KeyTextTransform(k, "family__data") for k in keys]
     address = Coalesce(*parts, Value(""), output_field=TextField()) if parts else Value("")
@@ -254,9 +281,11 @@ def _rows(queryset: QuerySet[RankedFamily], *, chunk_size: int = 2000) -> Iterat
         .values("nik_hash")[:1]
     )
     head_nik_hash = Coalesce(head_nik, Value(""), output_field=CharField())
-    values = queryset.annotate(address=address, head_nik_hash=head_nik_hash).values_list(*ROW_FIELDS)
+    fields = (*ROW_FIELDS, "outcome_decision", "outcome_reason") if with_outcomes else ROW_FIELDS
+    values = queryset.annotate(address=address, head_nik_hash=head_nik_hash).values_list(*fields)
     for (pk, kec, kel, code, sub, _sls_name, head, addr, building, family_no, nik_hash, kk_hash, rank,
-         rank_kel, desil, group) in values.iterator(chunk_size=chunk_size):  # fmt: skip
+         rank_kel, desil, group, *outcome) in values.iterator(chunk_size=chunk_size):  # fmt: skip
+        decision, reason = outcome or ("", "")
         yield ListRow(
             ranked_id=pk,
             kecamatan=kec,
@@ -273,15 +302,18 @@ def _rows(queryset: QuerySet[RankedFamily], *, chunk_size: int = 2000) -> Iterat
             rank_kelurahan=rank_kel,
             desil=desil,
             welfare_group=group,
+            decision=labels.get(decision, decision),
+            reason=reason,
         )
 
 
-def forum_rows(*, user: User, forum: Forum) -> Iterator[ListRow]:
-    """The forum's list: its SLS's ranked families, by SLS code then rank."""
+def forum_rows(*, user: User, forum: Forum, with_outcomes: bool = False) -> Iterator[ListRow]:
+    """The forum's list: its SLS's ranked families, by SLS code then rank; `with_outcomes`: with
+    each family's newest recorded outcome (the XLSX and CSV downloads)."""
     queryset = ranking_selectors.ranked_rows(user=user, run=forum.run, kelurahan=forum.kelurahan).filter(
         sls_id__in=ForumSLS.objects.filter(forum=forum).values("sls_id")
     )
-    return _rows(queryset.order_by("sls__code", "sls__sub_code", "rank"))
+    return _rows(queryset.order_by("sls__code", "sls__sub_code", "rank"), with_outcomes=with_outcomes)
 
 
 def forum_row_count(*, user: User, forum: Forum) -> int:
@@ -292,12 +324,15 @@ def forum_row_count(*, user: User, forum: Forum) -> int:
     )
 
 
-def run_rows(*, user: User, run: RankingRun, kelurahan: Kelurahan | None = None) -> Iterator[ListRow]:
-    """A run's ranked families in the user's scope, by rank in the kota (or one kelurahan's)."""
+def run_rows(
+    *, user: User, run: RankingRun, kelurahan: Kelurahan | None = None, with_outcomes: bool = False
+) -> Iterator[ListRow]:
+    """A run's ranked families in the user's scope, by rank in the kota (or one kelurahan's);
+    `with_outcomes`: with each family's newest recorded outcome (a kelurahan's downloads)."""
     queryset = ranking_selectors.ranked_rows(user=user, run=run, kelurahan=kelurahan).filter(
         kelurahan_id__in=scoping.visible_kelurahan(user).values("pk")
     )
-    return _rows(queryset.order_by("rank", "pk"))
+    return _rows(queryset.order_by("rank", "pk"), with_outcomes=with_outcomes)
 
 
 def run_row_count(*, user: User, run: RankingRun, kelurahan: Kelurahan | None = None) -> int:
@@ -363,17 +398,31 @@ def document_for_forum(*, forum: Forum) -> ListDocument | None:
     return ListDocument.objects.filter(kind=DocumentKind.FORUM_PDF, forum=forum).exclude(status="failed").first()
 
 
+def document_for_kelurahan(*, run: RankingRun, kelurahan: Kelurahan) -> ListDocument | None:
+    return (
+        ListDocument.objects.filter(kind=DocumentKind.KELURAHAN_PDF, run=run, kelurahan=kelurahan)
+        .exclude(status="failed")
+        .first()
+    )
+
+
 def document_for_run(*, run: RankingRun) -> ListDocument | None:
     return ListDocument.objects.filter(kind=DocumentKind.RUN_XLSX, run=run).exclude(status="failed").first()
 
 
 def document_get(*, user: User, document_id: int) -> ListDocument | None:
-    """A document the user may download: a forum's in their scope, a run's for kota-wide roles."""
+    """A document the user may download: a forum's or a kelurahan's in their scope, a run's for
+    kota-wide roles."""
     if not can_view(user):
         return None
-    documents = ListDocument.objects.select_related("run", "forum__kelurahan__kecamatan").filter(pk=document_id)
-    forum_docs = documents.filter(kind=DocumentKind.FORUM_PDF, forum__in=forum_qs(user=user).values("pk"))
+    documents = ListDocument.objects.select_related(
+        "run", "forum__kelurahan__kecamatan", "kelurahan__kecamatan"
+    ).filter(pk=document_id)
+    in_scope = Q(kind=DocumentKind.FORUM_PDF, forum__in=forum_qs(user=user).values("pk")) | Q(
+        kind=DocumentKind.KELURAHAN_PDF,
+        kelurahan__in=visible_kelurahan(user=user).values("pk"),
+        run__in=run_list(user=user).values("pk"),
+    )
     if can_download_run_file(user):
-        run_docs = documents.filter(kind=DocumentKind.RUN_XLSX, run__in=run_list(user=user).values("pk"))
-        return forum_docs.first() or run_docs.first()
-    return forum_docs.first()
+        in_scope |= Q(kind=DocumentKind.RUN_XLSX, run__in=run_list(user=user).values("pk"))
+    return documents.filter(in_scope).first()

@@ -8,11 +8,13 @@ address or a number of a family.
 from __future__ import annotations
 
 import secrets
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,8 +59,13 @@ def _require_finished(run: RankingRun) -> None:
 
 
 def _discard_documents(forums: Iterable[Forum]) -> None:
-    """Drop the forums' PDFs (their lists changed); the files go once the transaction commits."""
-    documents = list(ListDocument.objects.filter(forum__in=list(forums)))
+    """Drop the forums' PDFs and their kelurahan's PDFs (their lists changed); the files go once
+    the transaction commits."""
+    forums = list(forums)
+    kelurahan_pdfs = Q()
+    for run_id, kelurahan_id in {(f.run_id, f.kelurahan_id) for f in forums}:
+        kelurahan_pdfs |= Q(kind=DocumentKind.KELURAHAN_PDF, run_id=run_id, kelurahan_id=kelurahan_id)
+    documents = list(ListDocument.objects.filter(Q(forum__in=forums) | kelurahan_pdfs)) if forums else []
     paths = [_document_path(d) for d in documents if d.file_name]
     ListDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
 
@@ -204,16 +211,50 @@ def rerank_adjustments(*, run: RankingRun) -> list[RankingAdjustment]:
     return adjustments
 
 
+def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Forum]:
+    """Copy every forum of `run` to `to_run`: same kelurahan, number, maximum and SLS (as they are
+    now, moves included), each pointing at the forum it was copied from. Outcomes and proposed
+    families stay with the old forums (append-only history of the run they were decided on)."""
+    old_forums = list(Forum.objects.filter(run=run).order_by("kelurahan_id", "number"))
+    new_forums = Forum.objects.bulk_create(
+        [
+            Forum(
+                run=to_run,
+                kelurahan_id=old.kelurahan_id,
+                number=old.number,
+                max_sls=old.max_sls,
+                created_by=user,
+                carried_from=old,
+            )
+            for old in old_forums
+        ]
+    )
+    new_by_old = {old.pk: new for old, new in zip(old_forums, new_forums, strict=True)}
+    ForumSLS.objects.bulk_create(
+        [
+            ForumSLS(forum=new_by_old[forum_id], run=to_run, sls_id=sls_id)
+            for forum_id, sls_id in ForumSLS.objects.filter(forum__run=run).values_list("forum_id", "sls_id")
+        ]
+    )
+    return new_forums
+
+
+@transaction.atomic
 def fkp_rerank(*, user: User, run: RankingRun) -> RankingRun:
     """Start a new ranking run from `run` with its forums' outcomes applied (ranking_run_start with
-    based_on=run). Refuses when no outcome changes anything."""
+    based_on=run), and give the new run the same forums (`_forums_carry`), so Pemkot follows the
+    same forums through the re-rank; the new run's forums start without outcomes. One
+    transaction: the run is queued (its task sent on commit) only with its forums. Refuses when
+    no outcome changes anything, and whatever ranking_run_start refuses."""
     _require_manager(user)
     _require_finished(run)
     adjustments = rerank_adjustments(run=run)
     if not adjustments:
         raise ConflictError(_("Belum ada hasil forum yang mengubah peringkat."))
     statuses = tuple((run.parameters or {}).get("statuses") or ("approved",))
-    return ranking_run_start(user=user, statuses=statuses, based_on=run, adjustments=adjustments)
+    new_run = ranking_run_start(user=user, statuses=statuses, based_on=run, adjustments=adjustments)
+    _forums_carry(user=user, run=run, to_run=new_run)
+    return new_run
 
 
 def _document_path(document: ListDocument) -> Path:
@@ -244,6 +285,29 @@ def document_request_forum_pdf(*, user: User, forum: Forum) -> ListDocument:
 
 
 @transaction.atomic
+def document_request_kelurahan_pdf(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> ListDocument:
+    """One PDF of all the kelurahan's forums of a run: the one made or being made, or a new one
+    queued (sent once the transaction commits). Idempotent. Locks the kelurahan row, as grouping
+    does, so a request and a regrouping take turns. Refuses a kelurahan without forums."""
+    if not selectors.can_view(user):
+        raise NotAllowedError(_("Anda tidak berhak mengunduh daftar ini."))
+    _require_finished(run)
+    Kelurahan.objects.select_for_update().filter(pk=kelurahan.pk).first()
+    if not Forum.objects.filter(run=run, kelurahan=kelurahan).exists():
+        raise ConflictError(_("SLS kelurahan ini belum dikelompokkan ke forum."))
+    current = ListDocument.objects.filter(kind=DocumentKind.KELURAHAN_PDF, run=run, kelurahan=kelurahan).exclude(
+        status=DocumentStatus.FAILED
+    )
+    if (found := current.first()) is not None:
+        return found
+    document = ListDocument.objects.create(
+        kind=DocumentKind.KELURAHAN_PDF, run=run, kelurahan=kelurahan, requested_by=user
+    )
+    _enqueue(document)
+    return document
+
+
+@transaction.atomic
 def document_request_run_xlsx(*, user: User, run: RankingRun) -> ListDocument:
     """The XLSX of all the run's ranked families, for users who see the whole kota; idempotent."""
     if not selectors.can_download_run_file(user):
@@ -258,13 +322,11 @@ def document_request_run_xlsx(*, user: User, run: RankingRun) -> ListDocument:
     return document
 
 
-def _render_forum_pdf(document: ListDocument, path: Path) -> int:
+def _write_forum_pdf(user: User, forum: Forum, path: Path) -> int:
+    """One forum's list as a PDF at `path`, in `user`'s scope; returns its rows."""
     from fkp.documents import ForumSheet, render_pdf
 
-    forum = document.forum
-    if forum is None:  # the kind's check constraint forbids it
-        raise ValueError("A forum PDF without a forum.")
-    rows = list(selectors.forum_rows(user=document.requested_by, forum=forum))
+    rows = list(selectors.forum_rows(user=user, forum=forum))
     sheet = ForumSheet(
         title=selectors.forum_title(forum),
         kecamatan=forum.kelurahan.kecamatan.name,
@@ -276,6 +338,39 @@ def _render_forum_pdf(document: ListDocument, path: Path) -> int:
     with path.open("wb") as target:
         render_pdf([sheet], target, printed_on=timezone.localdate(), synthetic=synthetic_exists())
     return len(rows)
+
+
+def _render_forum_pdf(document: ListDocument, path: Path) -> int:
+    forum = document.forum
+    if forum is None:  # the kind's check constraint forbids it
+        raise ValueError("A forum PDF without a forum.")
+    return _write_forum_pdf(document.requested_by, forum, path)
+
+
+def _render_kelurahan_pdf(document: ListDocument, path: Path) -> int:
+    """Every forum of the kelurahan, in number order, in one PDF. Forums are laid out one at a
+    time into files of their own (WeasyPrint holds a whole document's layout in memory: one forum's,
+    never the kelurahan's) and then joined; each keeps its header, its "Halaman x dari y" and its
+    signature block. The parts sit beside the final file (same volume, same permissions) and are
+    removed when done."""
+    from fkp.documents import join_pdfs
+
+    kelurahan = document.kelurahan
+    if kelurahan is None:  # the kind's check constraint forbids it
+        raise ValueError("A kelurahan PDF without a kelurahan.")
+    forums = selectors.kelurahan_forums(user=document.requested_by, run=document.run, kelurahan=kelurahan)
+    if not forums:
+        raise ValueError("A kelurahan PDF without forums.")
+    rows = 0
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f"parts-{document.pk}-") as folder:
+        parts = []
+        for forum in forums:
+            part = Path(folder) / f"forum-{forum.pk}.pdf"
+            rows += _write_forum_pdf(document.requested_by, forum, part)
+            parts.append((selectors.forum_title(forum), part))
+        with path.open("wb") as target:
+            join_pdfs(parts, target)
+    return rows
 
 
 def _render_run_xlsx(document: ListDocument, path: Path) -> int:
@@ -299,24 +394,28 @@ def document_render(*, document_id: int) -> None:
     document = ListDocument.objects.select_related(
         "run", "forum__run", "forum__kelurahan__kecamatan", "requested_by"
     ).get(pk=document_id)
-    suffix = "pdf" if document.kind == DocumentKind.FORUM_PDF else "xlsx"
+    suffix = "xlsx" if document.kind == DocumentKind.RUN_XLSX else "pdf"
     name = f"{document.kind}-{document.pk}-{secrets.token_hex(8)}.{suffix}"
     path = Path(settings.MEDIA_ROOT) / DOCUMENT_FOLDER / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    render = {
+        DocumentKind.FORUM_PDF: _render_forum_pdf,
+        DocumentKind.KELURAHAN_PDF: _render_kelurahan_pdf,
+        DocumentKind.RUN_XLSX: _render_run_xlsx,
+    }[DocumentKind(document.kind)]
     try:
-        if document.kind == DocumentKind.FORUM_PDF:
-            rows = _render_forum_pdf(document, path)
-        else:
-            rows = _render_run_xlsx(document, path)
+        rows = render(document, path)
     except Exception as exc:
         path.unlink(missing_ok=True)
         ListDocument.objects.filter(pk=document_id).update(
             status=DocumentStatus.FAILED, error=type(exc).__name__[:200], finished_at=timezone.now()
         )
         raise
-    ListDocument.objects.filter(pk=document_id).update(
+    finished = ListDocument.objects.filter(pk=document_id).update(
         status=DocumentStatus.DONE, file_name=name, rows=rows, size=path.stat().st_size, finished_at=timezone.now()
     )
+    if not finished:  # the forums changed while it was made: the document was dropped, so is its file
+        path.unlink(missing_ok=True)
 
 
 def document_path(document: ListDocument) -> Path:

@@ -165,6 +165,7 @@ def kelurahan_detail(request: HttpRequest, run_id: int, code: str) -> HttpRespon
             "forums": forums,
             "sls_count": len(selectors.kelurahan_ranked_sls(run=run, kelurahan=kelurahan)),
             "can_manage": selectors.can_manage(user),
+            "kelurahan_document": selectors.document_for_kelurahan(run=run, kelurahan=kelurahan),
             "group_form": GroupForm(initial={"max_sls": forums[0].max_sls if forums else DEFAULT_MAX_SLS}),
         },
     )
@@ -375,7 +376,9 @@ def forum_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
         actor=user, export="fkp_forum_csv", rows=rows, area=_area(forum.kelurahan),
         filters=f"run={forum.run_id} forum={forum.pk}",
     )  # fmt: skip
-    body = documents.csv_chunks(selectors.forum_rows(user=user, forum=forum), documents.FORUM_COLUMNS)
+    body = documents.csv_chunks(
+        selectors.forum_rows(user=user, forum=forum, with_outcomes=True), documents.FORUM_COLUMNS
+    )
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, _forum_file_name(forum, "csv"))
 
@@ -385,7 +388,7 @@ def forum_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
 def forum_xlsx(request: HttpRequest, forum_id: int) -> HttpResponseBase:
     user = _viewer(request)
     forum = _forum(user, forum_id)
-    rows = selectors.forum_rows(user=user, forum=forum)
+    rows = selectors.forum_rows(user=user, forum=forum, with_outcomes=True)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     written = documents.write_xlsx(rows, documents.FORUM_COLUMNS, target, title=selectors.forum_title(forum))
     audit_export(
@@ -408,9 +411,35 @@ def kelurahan_csv(request: HttpRequest, run_id: int, code: str) -> HttpResponseB
         actor=user, export="fkp_kelurahan_csv", rows=rows, area=_area(kelurahan),
         filters=f"run={run.pk} kelurahan={kelurahan.pk}",
     )  # fmt: skip
-    body = documents.csv_chunks(selectors.run_rows(user=user, run=run, kelurahan=kelurahan), documents.RUN_COLUMNS)
+    body = documents.csv_chunks(
+        selectors.run_rows(user=user, run=run, kelurahan=kelurahan, with_outcomes=True), documents.KELURAHAN_COLUMNS
+    )
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, f"peringkat-{kelurahan.pk}-run{run.pk}.csv")
+
+
+@login_required
+@require_GET
+def kelurahan_xlsx(request: HttpRequest, run_id: int, code: str) -> HttpResponseBase:
+    """The kelurahan's ranked families with their forums' outcomes, written in the request like a
+    forum's XLSX (the largest kelurahan is about 16,000 rows; xlsxwriter's constant_memory)."""
+    user = _viewer(request)
+    run = _run(user, run_id)
+    kelurahan = _kelurahan(user, code)
+    rows = selectors.run_rows(user=user, run=run, kelurahan=kelurahan, with_outcomes=True)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    title = _("Peringkat Kelurahan %(kelurahan)s, %(run)s") % {
+        "kelurahan": kelurahan.name,
+        "run": selectors.run_label(run),
+    }
+    written = documents.write_xlsx(rows, documents.KELURAHAN_COLUMNS, target, title=title, sheet="Peringkat")
+    audit_export(
+        actor=user, export="fkp_kelurahan_xlsx", rows=written, area=_area(kelurahan),
+        filters=f"run={run.pk} kelurahan={kelurahan.pk}",
+    )  # fmt: skip
+    target.seek(0)
+    response = FileResponse(target, content_type=XLSX_TYPE)
+    return _attachment(response, f"peringkat-{kelurahan.pk}-run{run.pk}.xlsx")
 
 
 @login_required
@@ -433,6 +462,21 @@ def forum_pdf_request(request: HttpRequest, forum_id: int) -> HttpResponse:
     user = _viewer(request)
     forum = _forum(user, forum_id)
     document = services.document_request_forum_pdf(user=user, forum=forum)
+    return redirect(reverse("fkp:document", args=[document.pk]))
+
+
+@login_required
+@require_POST
+def kelurahan_pdf_request(request: HttpRequest, run_id: int, code: str) -> HttpResponse:
+    """One PDF of all the kelurahan's forums, made by the task like a forum's."""
+    user = _viewer(request)
+    run = _run(user, run_id)
+    kelurahan = _kelurahan(user, code)
+    try:
+        document = services.document_request_kelurahan_pdf(user=user, run=run, kelurahan=kelurahan)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("fkp:kelurahan", args=[run.pk, kelurahan.pk]))
     return redirect(reverse("fkp:document", args=[document.pk]))
 
 
@@ -464,6 +508,14 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     user = _viewer(request)
     document = _document(user, document_id)
     template = "fkp/_document_status.html" if request.htmx else "fkp/document.html"  # type: ignore[attr-defined]
+    if document.forum is not None:
+        title = selectors.forum_title(document.forum)
+        back = reverse("fkp:kelurahan", args=[document.run_id, document.forum.kelurahan_id])
+    elif document.kelurahan is not None:
+        title = _("FKP Kelurahan %(kelurahan)s, semua forum") % {"kelurahan": document.kelurahan.name}
+        back = reverse("fkp:kelurahan", args=[document.run_id, document.kelurahan_id])
+    else:
+        title, back = selectors.run_label(document.run), reverse("fkp:run", args=[document.run_id])
     return render(
         request,
         template,
@@ -471,10 +523,8 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "document": document,
             "done": document.status == DocumentStatus.DONE,
             "pending": document.status in (DocumentStatus.QUEUED, DocumentStatus.RUNNING),
-            "title": selectors.forum_title(document.forum) if document.forum else selectors.run_label(document.run),
-            "back": reverse("fkp:kelurahan", args=[document.run_id, document.forum.kelurahan_id])
-            if document.forum
-            else reverse("fkp:run", args=[document.run_id]),
+            "title": title,
+            "back": back,
         },
     )
 
@@ -489,7 +539,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
     path: Path = services.document_path(document)
     if not path.is_file():
         raise Http404
-    forum = document.forum
+    forum, kelurahan = document.forum, document.kelurahan
     if forum is not None:
         area, filters, name = (
             _area(forum.kelurahan),
@@ -497,6 +547,13 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
             _forum_file_name(forum, "pdf"),
         )
         export, content_type = "fkp_forum_pdf", "application/pdf"
+    elif kelurahan is not None:
+        area, filters, name = (
+            _area(kelurahan),
+            f"run={document.run_id} kelurahan={kelurahan.pk}",
+            f"fkp-{kelurahan.pk}-run{document.run_id}.pdf",
+        )
+        export, content_type = "fkp_kelurahan_pdf", "application/pdf"
     else:
         area, filters, name = NO_AREA, f"run={document.run_id}", f"peringkat-run{document.run_id}.xlsx"
         export, content_type = "fkp_run_xlsx", XLSX_TYPE

@@ -175,6 +175,8 @@ MATRIX: dict[str, Row] = {
     "fkp:kelurahan": row("GET", 302, 403, 403, 403, 403, 200, 404, 200, 200, kwargs={"code": "{kelurahan_code}"}),
     "fkp:group": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403, kwargs={"code": "{kelurahan_code}"}),
     "fkp:kelurahan-csv": row("GET", 302, 403, 403, 403, 403, 200, 404, 200, 200, kwargs={"code": "{kelurahan_code}"}),
+    "fkp:kelurahan-xlsx": row("GET", 302, 403, 403, 403, 403, 200, 404, 200, 200, kwargs={"code": "{kelurahan_code}"}),
+    "fkp:kelurahan-pdf": row("POST", 302, 403, 403, 403, 403, 302, 404, 302, 302, kwargs={"code": "{kelurahan_code}"}),
     "fkp:forum": row("GET", 302, 403, 403, 403, 403, 200, 404, 200, 200),
     "fkp:move": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403),
     "fkp:outcome": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403),

@@ -5,6 +5,7 @@ and the XLSX, and read both back. The database then holds one audit entry per do
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 from audit.models import AuditAction, AuditEntry
 from enumeration.models import SLS, Assignment, Kelurahan, Role, User
 from fkp import services as fkp_services
+from fkp.models import Forum
 from households.models import Family
 from ranking.jobs import ranking_run_execute
 from ranking.services import ranking_run_start
@@ -91,3 +93,44 @@ def test_pemkot_staff_download_a_forum_list_as_pdf_and_xlsx(
     with django_db_blocker.unblock():
         exports = AuditEntry.objects.filter(action=AuditAction.EXPORT, actor_id=fkp_world["pemkot"].pk)
         assert sorted(exports.values_list("object_type", flat=True)) == ["fkp_forum_pdf", "fkp_forum_xlsx"]
+
+
+def test_pemkot_staff_download_one_pdf_of_all_the_kelurahan_forums(
+    live_stack: LiveStack, browser: Any, fkp_world: dict[str, Any], django_db_blocker: Any
+) -> None:
+    run, kelurahan = fkp_world["run"], fkp_world["kelurahan"]
+    with django_db_blocker.unblock():
+        numbers = list(
+            Forum.objects.filter(run=run, kelurahan=kelurahan).order_by("number").values_list("number", flat=True)
+        )
+    context = browser.new_context(locale="id-ID", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{live_stack.url}/masuk/")
+    page.fill("#id_username", fkp_world["pemkot"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.get_by_role("link", name="Daftar FKP").click()
+    page.get_by_role("link", name=f"Pemeringkatan #{run.pk}", exact=True).click()
+    page.get_by_role("link", name=kelurahan.name).click()
+
+    page.get_by_role("button", name="Buat PDF semua forum kelurahan ini").click()
+    page.get_by_role("link", name="Unduh").wait_for()  # htmx polls until the worker has made it
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Unduh").click()
+    assert pdf_download.value.suggested_filename == f"fkp-{KELURAHAN}-run{run.pk}.pdf"
+    with open(pdf_download.value.path(), "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    context.close()
+    # Every page names its forum in the header; the forums come in number order, each from its page 1.
+    on_pages = []
+    for page_text in (p.extract_text() for p in reader.pages):
+        found = re.search(r"forum (\d+)", page_text)
+        assert found is not None and "Halaman " in page_text
+        on_pages.append(int(found.group(1)))
+    assert on_pages == sorted(on_pages) and sorted(set(on_pages)) == numbers
+    assert [item.title.rsplit(" ", 1)[-1] for item in reader.outline] == [str(n) for n in numbers]
+
+    with django_db_blocker.unblock():
+        entry = AuditEntry.objects.get(action=AuditAction.EXPORT, actor_id=fkp_world["pemkot"].pk)
+        assert entry.object_type == "fkp_kelurahan_pdf" and entry.kelurahan_code == KELURAHAN

@@ -114,3 +114,29 @@ def test_a_forum_pdf_from_the_database_shows_masks_never_numbers(world, bps_admi
     assert HEAD_NIK not in whole and KK_NUMBER not in whole
     assert HEAD_NIK[:6] not in whole.replace("3674", "")  # no run of the number's digits either
     assert "JL. MAWAR NO. 5" in whole
+
+
+def test_joined_forums_keep_their_own_pages_headers_and_bookmarks(tmp_path):
+    parts = []
+    for number, rows in ((1, [row(n) for n in range(1, 61)]), (2, [row(61)])):
+        path = tmp_path / f"forum{number}.pdf"
+        with path.open("wb") as target:
+            documents.render_pdf(
+                [sheet(rows, f"FKP Kelurahan Babakan, forum {number}")], target, printed_on=dt.date(2023, 5, 2)
+            )
+        parts.append((f"Forum {number}", path))
+    first_pages = len(PdfReader(parts[0][1]).pages)
+    assert first_pages >= 2
+    joined = io.BytesIO()
+    assert documents.join_pdfs(parts, joined) == first_pages + 1
+    reader = PdfReader(io.BytesIO(joined.getvalue()))
+    text = [page.extract_text() for page in reader.pages]
+    assert len(text) == first_pages + 1
+    for number, page in enumerate(text[:first_pages], start=1):
+        assert "FKP Kelurahan Babakan, forum 1" in page and f"Halaman {number} dari {first_pages}" in page
+    assert "FKP Kelurahan Babakan, forum 2" in text[-1] and "Halaman 1 dari 1" in text[-1]
+    assert "Berita Acara" in text[first_pages - 1] and "Berita Acara" in text[-1]
+    assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
+        ("Forum 1", 0),
+        ("Forum 2", first_pages),
+    ]

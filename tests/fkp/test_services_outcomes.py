@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from enumeration.models import Kelurahan
 from fkp import selectors, services
-from fkp.models import Decision, Outcome, ProposedFamily
+from fkp.models import Decision, Forum, Outcome, ProposedFamily
 from ranking.jobs import ranking_run_execute
 from ranking.models import RankedFamily, RankingRun, UnrankedFamily
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
+from tests.helpers import KEL_A1, KEL_B1
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,59 @@ def test_a_rerank_without_a_change_is_refused(world, bps_admin, forums):
     with pytest.raises(ConflictError, match="Belum ada hasil"):
         services.fkp_rerank(user=bps_admin, run=world.run)
     assert RankingRun.objects.count() == 1
+
+
+def _grouping(run: RankingRun) -> list[tuple[str, int, int, list[str]]]:
+    """(kelurahan, number, maximum, SLS codes) of every forum of a run."""
+    return [
+        (forum.kelurahan_id, forum.number, forum.max_sls, [s.code for s in selectors.forum_sls(forum=forum)])
+        for forum in Forum.objects.filter(run=run).order_by("kelurahan_id", "number")
+    ]
+
+
+def test_a_rerank_carries_the_forums_over_and_leaves_the_outcomes_behind(world, bps_admin):
+    kel_a1, kel_b1 = Kelurahan.objects.get(pk=KEL_A1), Kelurahan.objects.get(pk=KEL_B1)
+    first, second = services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kel_a1, max_sls=2)
+    services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kel_b1, max_sls=12)
+    # An edited grouping: SLS 0002 (team) moves from forum 1 to forum 2, whose maximum is raised first.
+    Forum.objects.filter(pk=second.pk).update(max_sls=3)
+    second.refresh_from_db()
+    services.forum_sls_move(user=bps_admin, forum=first, sls=world.sls["team"], to_forum=second)
+    before = _grouping(world.run)
+    assert before[:2] == [(KEL_A1, 1, 2, ["0001"]), (KEL_A1, 2, 3, ["0002", "0004"])]
+    deceased = world.ranked(world.families[0])
+    services.outcome_record(user=bps_admin, forum=first, ranked_id=deceased.pk, decision=Decision.DECEASED)
+    services.proposal_add(user=bps_admin, forum=first, sls_id=world.sls["own1"].pk, head_name="Usulan")
+
+    new_run = services.fkp_rerank(user=bps_admin, run=world.run)
+    assert _grouping(new_run) == before
+    carried = Forum.objects.filter(run=new_run).order_by("kelurahan_id", "number")
+    assert [f.carried_from_id for f in carried] == [
+        f.pk for f in Forum.objects.filter(run=world.run).order_by("kelurahan_id", "number")
+    ]
+    assert not Outcome.objects.filter(forum__run=new_run).exists()
+    assert not ProposedFamily.objects.filter(forum__run=new_run).exists()
+    assert Outcome.objects.filter(forum=first).count() == 1  # the old run keeps its history
+
+    ranking_run_execute(new_run.pk)
+    new_run.refresh_from_db()
+    new_first = carried.get(kelurahan=kel_a1, number=1)
+    rows = list(selectors.forum_rows(user=bps_admin, forum=new_first))
+    assert {r.sls_code for r in rows} == {"0001"} and len(rows) == 2  # the deceased head's family is gone
+    assert selectors.current_outcomes(forum=new_first) == {}
+    # The new run's forums are its own: they can be regrouped, the old run's cannot.
+    services.forum_group_kelurahan(user=bps_admin, run=new_run, kelurahan=kel_a1, max_sls=12)
+    with pytest.raises(ConflictError):
+        services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kel_a1, max_sls=12)
+
+
+def test_a_refused_rerank_carries_no_forum(world, bps_admin, forums):
+    services.outcome_record(
+        user=bps_admin, forum=forums[0], ranked_id=world.ranked(world.families[0]).pk, decision=Decision.DECEASED
+    )
+    blocking = services.fkp_rerank(user=bps_admin, run=world.run)  # queued: a second start is refused
+    with pytest.raises(ApplicationError):
+        services.fkp_rerank(user=bps_admin, run=world.run)
+    assert RankingRun.objects.filter(based_on=world.run).get() == blocking
+    assert Forum.objects.filter(run=blocking).count() == len(forums)
+    assert Forum.objects.count() == 2 * len(forums)  # the old run's and the queued re-rank's, nothing more

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +13,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditAction, AuditEntry
 from enumeration.models import Kelurahan
-from fkp import services
+from fkp import documents, selectors, services
 from fkp.models import Decision, DocumentStatus, ListDocument, Outcome, ProposedFamily
 from tests.fkp.conftest import HEAD_NIK, KK_NUMBER
 from tests.helpers import KEL_A1, KEL_B1
@@ -244,3 +246,139 @@ def test_the_forum_page_reads_a_fixed_number_of_queries(client, pemkot, world, f
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(one_decided) <= 25
+
+
+def test_a_kelurahan_pdf_holds_every_forum_in_order_and_is_audited(
+    client, pemkot, world, forums, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(pemkot)
+    url = reverse("fkp:kelurahan-pdf", args=[world.run.pk, KEL_A1])
+    assert 'action="' + url + '"' in client.get(reverse("fkp:kelurahan", args=[world.run.pk, KEL_A1])).content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url)
+    document = ListDocument.objects.get()
+    assert response["Location"] == reverse("fkp:document", args=[document.pk]) and len(callbacks) == 1
+    assert (document.kind, document.kelurahan_id, document.forum_id) == ("kelurahan_pdf", KEL_A1, None)
+    client.post(url)
+    assert ListDocument.objects.count() == 1  # asking twice gives the same document
+
+    services.document_render(document_id=document.pk)
+    document.refresh_from_db()
+    assert (document.status, document.rows) == (DocumentStatus.DONE, 6)
+    assert sorted(p.name for p in (tmp_path / "fkp").iterdir()) == [document.file_name]  # the parts are gone
+    page = client.get(reverse("fkp:document", args=[document.pk])).content.decode()
+    assert "FKP Kelurahan" in page and "semua forum" in page
+    response = client.get(reverse("fkp:document-download", args=[document.pk]))
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="fkp-{KEL_A1}-run{world.run.pk}.pdf"'
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = [page.extract_text() for page in reader.pages]
+    titles = [f"forum {forum.number}" for forum in forums]
+    assert len(text) == len(forums) == 3  # a page per forum here: three SLS of at most three families
+    for page, title, forum in zip(text, titles, forums, strict=True):
+        assert title in page and "Halaman 1 dari 1" in page and "Berita Acara" in page
+        assert [t for t in titles if t in page] == [title]
+        sls_code = selectors.forum_sls(forum=forum)[0].code
+        assert f"Ketua SLS {sls_code}" in page
+    whole = " ".join(text)
+    assert HEAD_NIK not in whole and KK_NUMBER not in whole and "••••••••••••••••-" in whole
+    assert [item.title for item in reader.outline] == [selectors.forum_title(forum) for forum in forums]
+    entry = AuditEntry.objects.get(object_type="fkp_kelurahan_pdf")
+    assert entry.actor_id == pemkot.pk and entry.kelurahan_code == KEL_A1
+    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1} document={document.pk}"
+
+
+def test_a_kelurahan_pdf_is_in_scope_only_and_dropped_when_its_forums_change(
+    client, koseka, other_koseka, bps_admin, world, forums, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(other_koseka)
+    assert client.post(reverse("fkp:kelurahan-pdf", args=[world.run.pk, KEL_A1])).status_code == 404
+    assert not ListDocument.objects.exists()
+    kelurahan = Kelurahan.objects.get(pk=KEL_A1)
+    document = services.document_request_kelurahan_pdf(user=koseka, run=world.run, kelurahan=kelurahan)
+    services.document_render(document_id=document.pk)
+    assert client.get(reverse("fkp:document", args=[document.pk])).status_code == 404
+    assert client.get(reverse("fkp:document-download", args=[document.pk])).status_code == 404
+    client.force_login(koseka)
+    assert client.get(reverse("fkp:document-download", args=[document.pk])).status_code == 200
+    assert not AuditEntry.objects.filter(object_type="fkp_kelurahan_pdf", actor_id=other_koseka.pk).exists()
+
+    path = tmp_path / "fkp" / ListDocument.objects.get(pk=document.pk).file_name
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kelurahan, max_sls=12)
+    assert not ListDocument.objects.filter(pk=document.pk).exists() and not path.exists()
+    # A kelurahan without forums has nothing to print.
+    response = client.post(reverse("fkp:kelurahan-pdf", args=[world.run.pk, "3674010002"]), follow=True)
+    assert "belum dikelompokkan ke forum" in response.content.decode()
+    assert not ListDocument.objects.exists()
+
+
+def test_the_xlsx_and_csv_carry_the_newest_outcome_and_reason(client, pemkot, bps_admin, world, forums):
+    """The forum's and the kelurahan's XLSX and CSV show the newest recorded outcome per family;
+    a family without one has empty cells; the PDF keeps its decision columns empty for the pen."""
+    forum = forums[0]  # own1: families 0, 1, 2 (buildings 1, 2, 3)
+    for index, decision, reason in (
+        (0, Decision.WELFARE_LOWER, "Sakit menahun"),
+        (0, Decision.DECEASED, ""),  # a correction: the newest counts
+        (1, Decision.WELFARE_HIGHER, "=Punya usaha"),
+    ):
+        ranked_id = world.ranked(world.families[index]).pk
+        services.outcome_record(user=bps_admin, forum=forum, ranked_id=ranked_id, decision=decision, reason=reason)
+    expected = {1: ("Meninggal", ""), 2: ("Lebih sejahtera dari peringkat", "=Punya usaha"), 3: ("", "")}
+    client.force_login(pemkot)
+
+    def by_building(lines, building_column):
+        header, body = lines[0], lines[1:]
+        assert header[-2:] == ("Keputusan forum", "Alasan / catatan")
+        return {int(line[building_column]): tuple(line[-2:]) for line in body}
+
+    def csv_lines(url):
+        text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+        return [tuple(line) for line in csv.reader(io.StringIO(text))]
+
+    def xlsx_lines(url):
+        book = load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content)), read_only=True)
+        return [tuple("" if v is None else v for v in line) for line in book.active.iter_rows(values_only=True)][1:]
+
+    forum_csv = by_building(csv_lines(reverse("fkp:forum-csv", args=[forum.pk])), 4)
+    assert forum_csv == {**expected, 2: (expected[2][0], "'=Punya usaha")}  # a formula start is neutralised
+    assert by_building(xlsx_lines(reverse("fkp:forum-xlsx", args=[forum.pk])), 4) == expected
+
+    kelurahan_csv = by_building(csv_lines(reverse("fkp:kelurahan-csv", args=[world.run.pk, KEL_A1])), 6)
+    kelurahan_xlsx = by_building(xlsx_lines(reverse("fkp:kelurahan-xlsx", args=[world.run.pk, KEL_A1])), 6)
+    assert len(kelurahan_csv) == len(kelurahan_xlsx) == 6
+    for building, outcome in expected.items():
+        assert kelurahan_xlsx[building] == outcome
+    assert kelurahan_csv[2] == forum_csv[2] and kelurahan_csv[1] == expected[1]
+    assert {kelurahan_xlsx[b] for b in (4, 5, 10)} == {("", "")}  # families of other forums: nothing recorded
+    entry = AuditEntry.objects.get(object_type="fkp_kelurahan_xlsx")
+    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1}" and entry.kelurahan_code == KEL_A1
+
+    rows = list(selectors.forum_rows(user=pemkot, forum=forum, with_outcomes=True))
+    target = io.BytesIO()
+    documents.render_pdf([documents.ForumSheet("Forum", "Setu", "Babakan", [], rows, "Run")], target,
+                         printed_on=dt.date(2023, 5, 2))  # fmt: skip
+    text = PdfReader(io.BytesIO(target.getvalue())).pages[0].extract_text()
+    assert "Keputusan" in text and "Meninggal" not in text and "Punya usaha" not in text
+
+
+def test_a_kelurahan_pdf_dropped_while_it_is_made_leaves_no_file(
+    bps_admin, world, forums, settings, tmp_path, monkeypatch
+):
+    """Forums regrouped while the worker lays the PDF out: the document row is gone, so is the file."""
+    settings.MEDIA_ROOT = tmp_path
+    kelurahan = Kelurahan.objects.get(pk=KEL_A1)
+    document = services.document_request_kelurahan_pdf(user=bps_admin, run=world.run, kelurahan=kelurahan)
+    write = services._write_forum_pdf
+
+    def write_then_regroup(user, forum, path):
+        rows = write(user, forum, path)
+        ListDocument.objects.filter(pk=document.pk).delete()  # what _discard_documents does
+        return rows
+
+    monkeypatch.setattr(services, "_write_forum_pdf", write_then_regroup)
+    services.document_render(document_id=document.pk)
+    assert list((tmp_path / "fkp").iterdir()) == []

@@ -5,7 +5,8 @@ families). Prints the machine and its load, then, each against a raw limit measu
 
 - the XLSX of all the run's ranked rows (what the Celery task writes) and the CSV of the same rows
   (what the streamed download sends), against `COPY (the same rows, joined and ordered) TO STDOUT`;
-- the PDF of every forum of the kelurahan with the most ranked families.
+- the PDF of every forum of the kelurahan with the most ranked families (forum by forum, then joined
+  into one file as the kelurahan PDF is).
 
 Each document is made in a forked child process, so its peak resident memory (ru_maxrss of that
 child, from wait4) is its own; an idle child's peak is printed as the baseline it starts from.
@@ -19,6 +20,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -170,20 +172,27 @@ class Command(BaseCommand):
         )
 
         def pdfs() -> dict[str, Any]:
-            timings = []
-            for forum in forums:
+            # As the kelurahan PDF is made (fkp.services): forum by forum into files, then joined.
+            timings, parts = [], []
+            with tempfile.TemporaryDirectory() as folder:
+                for forum in forums:
+                    started = time.perf_counter()
+                    rows = list(selectors.forum_rows(user=admin, forum=forum))
+                    sheet = documents.ForumSheet(
+                        title=selectors.forum_title(forum), kecamatan=kelurahan.kecamatan.name,
+                        kelurahan=kelurahan.name, rows=rows, run_label=selectors.run_label(run),
+                        sls=[(selectors.sls_label(s), s.name) for s in selectors.forum_sls(forum=forum)],
+                    )  # fmt: skip
+                    part = Path(folder) / f"forum-{forum.pk}.pdf"
+                    with part.open("wb") as target:
+                        documents.render_pdf([sheet], target, printed_on=timezone.localdate())
+                    parts.append((sheet.title, part))
+                    timings.append((len(rows), time.perf_counter() - started, part.stat().st_size))
                 started = time.perf_counter()
-                rows = list(selectors.forum_rows(user=admin, forum=forum))
-                sheet = documents.ForumSheet(
-                    title=selectors.forum_title(forum), kecamatan=kelurahan.kecamatan.name, kelurahan=kelurahan.name,
-                    sls=[(selectors.sls_label(s), s.name) for s in selectors.forum_sls(forum=forum)], rows=rows,
-                    run_label=selectors.run_label(run),
-                )  # fmt: skip
                 with tempfile.TemporaryFile() as target:
-                    documents.render_pdf([sheet], target, printed_on=timezone.localdate())
-                    size = target.tell()
-                timings.append((len(rows), time.perf_counter() - started, size))
-            return {"forums": timings}
+                    pages = documents.join_pdfs(parts, target)
+                    joined = (time.perf_counter() - started, pages, target.tell())
+            return {"forums": timings, "joined": joined}
 
         read_s, read_bytes = self._raw_forums(run.pk, kelurahan.pk)
         self.stdout.write(f"raw limit, COPY of the kelurahan's rows: {read_s:.2f} s, {read_bytes / 1e6:.2f} MB")
@@ -193,6 +202,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  forum {number}: {n:,} families, {seconds:.1f} s ({n / seconds:.0f} rows/s), {size / 1e6:.2f} MB"
             )
+        join_s, pages, size = result["joined"]
+        total += join_s
+        self.stdout.write(f"  joined into one file: {join_s:.1f} s, {pages:,} pages, {size / 1e6:.2f} MB")
         self.stdout.write(
             f"PDF of every forum of the kelurahan: {total:.1f} s ({total / read_s:.0f} x COPY), "
             f"peak RSS {peak:.0f} MiB (goal <= {MEMORY_GOAL_MB}) {'OK' if peak <= MEMORY_GOAL_MB else 'OVER'}"
