@@ -8,6 +8,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -124,18 +125,45 @@ def photos_requeue_stale(*, older_than_s: int | None = None) -> int:
     return len(stale)
 
 
+MAX_PROCESS_ATTEMPTS = 3
+"""Decodes the task starts for one photo before it gives up on it (`photo_process`)."""
+
+
 def photo_process(*, photo_id: int) -> Photo | None:
-    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent."""
+    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent.
+
+    The upload was checked by its header only (`uploads.check_upload`); this is where its pixels
+    are decoded. A file that fails to decode (truncated, malformed, a bomb) is marked `rejected`
+    with the code of `imaging.PhotoRejectedError` (the phone's next upload of it is answered with
+    that code and message, `photo_upload_refusal`) and its original is deleted: never retried.
+    Each decode is counted (`process_attempts`, committed before it starts); a photo whose decode
+    did not finish MAX_PROCESS_ATTEMPTS times (the worker killed, out of memory) is rejected as
+    `corrupt` without another try, so a redelivered task cannot crash the worker in a loop. An
+    OSError reading the original propagates (the task retries it) and is not counted. Locks the
+    photo row while it writes; a photo no longer `received` is returned as it is.
+    """
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None or photo.status != Photo.Status.RECEIVED:
+        return photo
+    with photo.original.open("rb") as handle:
+        data = handle.read()
+    with transaction.atomic():
+        counted = Photo.objects.select_for_update().filter(pk=photo_id, status=Photo.Status.RECEIVED).first()
+        if counted is None:
+            return Photo.objects.filter(pk=photo_id).first()
+        counted.process_attempts += 1
+        counted.save(update_fields=["process_attempts"])
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None or photo.status != Photo.Status.RECEIVED:
             return photo
         try:
-            with photo.original.open("rb") as handle:
-                data = handle.read()
+            if photo.process_attempts > MAX_PROCESS_ATTEMPTS:
+                raise imaging.PhotoRejectedError("corrupt", cause="attempts")
             result = imaging.process_photo(data)
         except imaging.PhotoRejectedError as exc:
             photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
+            logger.warning("photo.rejected", extra={"photo_id": photo.pk, "code": exc.code, "cause": exc.cause or ""})
         else:
             photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)
             photo.thumbnail.save(f"{photo.client_uuid}.jpg", ContentFile(result.thumbnail), save=False)
@@ -147,9 +175,21 @@ def photo_process(*, photo_id: int) -> Photo | None:
     return photo
 
 
+def photo_upload_refusal(photo: Photo) -> imaging.PhotoRejectedError | None:
+    """Why a stored photo was rejected by the processing task, as the upload's own check would have
+    said it (the code and the enumerator's message), or None if it was not rejected. The upload API
+    answers the same photo sent again with it, so the phone shows the reason and a retake is asked for."""
+    if photo.status != Photo.Status.REJECTED:
+        return None
+    code = photo.rejection_code if photo.rejection_code in imaging.MESSAGES else "corrupt"
+    return imaging.PhotoRejectedError(cast(imaging.RejectionCode, code))
+
+
 def photos_missing(*, user: User, client_uuids: list[uuid.UUID]) -> list[str]:
     """Which of these photos the server does not hold yet for this user (so the device never resends
-    one). Photos of SLS outside the user's scope count as missing: the answer says nothing about them."""
-    visible = photo_list_for_user(user=user).filter(client_uuid__in=client_uuids)
+    one). Photos of SLS outside the user's scope count as missing: the answer says nothing about them.
+    So do photos the processing task rejected (the server holds nothing usable): sent again, they are
+    answered with the reason (`photo_upload_refusal`) instead of being marked sent on the phone."""
+    visible = photo_list_for_user(user=user).filter(client_uuid__in=client_uuids).exclude(status=Photo.Status.REJECTED)
     have = set(visible.values_list("client_uuid", flat=True))
     return [str(u) for u in client_uuids if u not in have]
