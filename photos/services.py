@@ -12,7 +12,7 @@ from typing import cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from households.models import Family
 from photos import imaging, uploads
 from photos.models import Photo
 from photos.selectors import photo_list_for_user
+from regsosek import keylocks
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError, StorageFullError
 
 logger = logging.getLogger(__name__)
@@ -36,13 +37,15 @@ class PhotoReceipt:
 def photo_receive(
     *, user: User, client_uuid: uuid.UUID, family_uuid: uuid.UUID, sha256: str, data: bytes
 ) -> PhotoReceipt:
-    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous safety check.
+    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous size and header check.
 
     A known UUID whose family is outside the user's scope raises NotFoundError before anything
     else is looked at. The same photo again answers with the stored one and writes nothing. A
-    different content under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
-    imaging.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
-    removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
+    different content under a known UUID is a ConflictError; a concurrent upload of the same UUID
+    is waited for (the UUID's lock, `keylocks`) and answered the same way, with no statement
+    failing. A file whose size or header is not that of an acceptable photo raises
+    imaging.PhotoRejectedError and leaves nothing behind. The decode and the heavy processing
+    (orientation, EXIF removal, resizing, thumbnail) run in the `geotag.process_photo` task.
     """
     existing = Photo.objects.select_related("family__sls").filter(client_uuid=client_uuid).first()
     if existing is not None:
@@ -63,17 +66,18 @@ def photo_receive(
         raise ApplicationError(_("Checksum foto tidak cocok; unggah ulang."), extra={"code": "checksum_mismatch"})
     uploads.check_upload(data)
     photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
-    try:
-        with transaction.atomic():
-            _save_original(photo, data)
-            photo.save()
-            transaction.on_commit(lambda: _enqueue(photo.pk))
-    except IntegrityError:
-        photo.original.delete(save=False)
-        winner = Photo.objects.get(client_uuid=client_uuid)
-        if winner.sha256 != sha256.lower():
-            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda.")) from None
-        return PhotoReceipt(winner, False)
+    with transaction.atomic():
+        # A concurrent upload of the same UUID may be storing it: wait for it and look again, instead
+        # of an INSERT that fails on the unique index (regsosek/keylocks.py).
+        keylocks.client_uuids_lock([client_uuid])
+        winner = Photo.objects.filter(client_uuid=client_uuid).first()
+        if winner is not None:
+            if winner.sha256 != sha256.lower():
+                raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda."))
+            return PhotoReceipt(winner, False)
+        _save_original(photo, data)
+        photo.save()
+        transaction.on_commit(lambda: _enqueue(photo.pk))
     logger.info("photo.received", extra={"photo_id": photo.pk, "family_id": family.pk, "bytes": len(data)})
     return PhotoReceipt(photo, True)
 
