@@ -36,18 +36,29 @@ def _media(settings, tmp_path):
 
 
 def _rollbacks() -> int:
+    """The database's rolled-back transactions so far, once every other backend of it has exited
+    (a backend reports its counts when idle, at most once a second, or as it exits) and this one's
+    own counts are reported (the test's earlier tests rolled back their transactions)."""
+    deadline = time.monotonic() + 30
     with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.02)
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # reported as this statement ends
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()")
         return int(cursor.fetchone()[0])
 
 
-def _backend_state(pid: int) -> tuple[str | None, bool]:
-    """(wait_event_type, still connected) of a backend."""
+def _wait_event_type(pid: int) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
         row = cursor.fetchone()
-    return (row[0], True) if row else (None, False)
+    return row[0] if row else None
 
 
 class Race:
@@ -96,18 +107,14 @@ class Race:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and two.is_alive():
             pid = self.pids.get("second")
-            if pid is not None and _backend_state(pid)[0] == "Lock":
+            if pid is not None and _wait_event_type(pid) == "Lock":
                 self.second_waited = True
                 break
             time.sleep(0.02)
         self.release.set()
         one.join(30)
         two.join(30)
-        # The threads' backends report their statistics as they exit.
-        for pid in self.pids.values():
-            while time.monotonic() < deadline and _backend_state(pid)[1]:
-                time.sleep(0.02)
-        self.rollbacks = _rollbacks() - before
+        self.rollbacks = _rollbacks() - before  # the threads' backends report theirs as they exit
 
 
 def test_overlapping_push_batches_store_each_family_once_and_no_statement_fails(petugas, field, monkeypatch):
