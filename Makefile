@@ -8,7 +8,7 @@ NPM_HASH = $(shell sha256sum package-lock.json | cut -c1-16)
 # same Node on a fresh Debian 12 (whose own nodejs is 18), on CI and on machines that have another.
 export PATH := $(CURDIR)/$(VENV)/node/bin:$(PATH)
 
-.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring bench-review bench-data fuzz load faults
+.PHONY: run test setup system-deps venv node build i18n messages lint backup restore lock services-stop bench-foundation bench-sync bench-app-shell bench-app-lock bench-ranking bench-fkp bench-exports bench-monitoring bench-review bench-data bench-photo-check fuzz load faults
 
 run: setup
 	@scripts/run.sh
@@ -99,6 +99,10 @@ services-stop:
 # Staff import and synthetic generation speed; prints figures (docs/performance.md).
 bench-foundation: setup
 	@bash -c "source scripts/local-env.sh && python manage.py migrate -v0 && python manage.py load_wilayah && python manage.py bench_foundation"
+
+# The upload's header check vs a full decode of the same 40 MP photo: time and peak memory (docs/photos.md).
+bench-photo-check: venv
+	@$(VENV)/bin/python scripts/bench_photo_check.py $(if $(ROUNDS),--rounds $(ROUNDS))
 
 # Sync throughput: N families through gunicorn vs COPY (docs/performance.md).
 bench-sync: setup

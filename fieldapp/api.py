@@ -191,6 +191,12 @@ class RawBodyParser(BaseParser):
         return data
 
 
+def _photo_refused(error: imaging.PhotoRejectedError) -> Response:
+    """413 too large, 422 a file that is an image but cannot be used, 415 not an acceptable image."""
+    code = 413 if error.code == "too_large" else 422 if error.code in ("corrupt", "too_many_pixels") else 415
+    return Response({"code": error.code, "message": error.message}, status=code)
+
+
 class PhotoUploadApi(APIView):
     """PUT /api/v1/sync/photos/<uuid> with the image as the body and headers X-Family-UUID and
     X-Content-SHA256. Idempotent: the same photo again is 200 with the stored state, nothing re-done."""
@@ -226,18 +232,21 @@ class PhotoUploadApi(APIView):
         # Scope first: a photo of another SLS is never answered from here, whatever hash is sent.
         existing = photo_selectors.photo_get_for_user(user=_user(request), client_uuid=photo_uuid)
         if existing is not None and existing.sha256 == sha:
-            return Response(sync.photo_status(existing))
+            # A photo the processing task rejected gets the refusal the upload's check would have given.
+            refusal = photo_services.photo_upload_refusal(existing)
+            return _photo_refused(refusal) if refusal else Response(sync.photo_status(existing))
         data = request.data if isinstance(request.data, bytes) else b""
         if len(data) > settings.PHOTO_MAX_BYTES:
-            error = imaging.PhotoRejectedError("too_large")
-            return Response({"code": error.code, "message": error.message}, status=413)
+            return _photo_refused(imaging.PhotoRejectedError("too_large"))
         try:
             receipt = photo_services.photo_receive(
                 user=_user(request), client_uuid=photo_uuid, family_uuid=family_uuid, sha256=sha, data=data
             )
         except imaging.PhotoRejectedError as error:
-            code = 413 if error.code == "too_large" else 422 if error.code in ("corrupt", "too_many_pixels") else 415
-            return Response({"code": error.code, "message": error.message}, status=code)
+            return _photo_refused(error)
+        refusal = photo_services.photo_upload_refusal(receipt.photo)
+        if refusal is not None:
+            return _photo_refused(refusal)
         return Response(
             sync.photo_status(receipt.photo), status=status.HTTP_201_CREATED if receipt.created else status.HTTP_200_OK
         )

@@ -40,7 +40,7 @@ from households.models import (
 )
 from photos import services as photo_services
 from photos.models import Photo
-from regsosek import pgcopy
+from regsosek import keylocks, pgcopy
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -410,8 +410,24 @@ def _lock_order(indexed: tuple[int, Any]) -> str:
     return str(item.get("client_uuid")) if isinstance(item, dict) else ""
 
 
+def _lock_uuids(items: list[Any]) -> None:
+    """Lock every family and geotag UUID the batch names (`keylocks`), in one statement, before any
+    is looked up: an overlapping batch with one of them waits here until this one commits, then
+    finds the rows stored and answers them like retries. So neither batch runs an INSERT or COPY
+    that fails on a unique index, and all locks are taken in one order (no deadlock)."""
+    keys: list[uuid.UUID | None] = []
+    for item in items:
+        if isinstance(item, dict):
+            keys.append(_parse_uuid(item.get("client_uuid")))
+            raw = item.get("geotag")
+            if isinstance(raw, dict):
+                keys.append(_parse_uuid(raw.get("client_uuid")))
+    keylocks.client_uuids_lock(key for key in keys if key is not None)
+
+
 def _push_each(user: User, items: list[Any]) -> list[dict[str, Any]]:
     """Every family through `push_one`, in UUID order: the fallback when the batch path fails."""
+    _lock_uuids(items)
     results: list[dict[str, Any]] = [{} for _ in items]
     for index, item in sorted(enumerate(items), key=_lock_order):
         results[index] = push_one(user=user, item=item)
@@ -533,9 +549,8 @@ def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[
 
 def _insert_families(new: list[_NewFamily], now: dt.datetime) -> list[_NewFamily]:
     """COPY the new families, in UUID order, with ids taken from the table's sequence first (so
-    their members, revisions and events can be COPYed too). A UUID that a concurrent push stored
-    meanwhile makes the COPY fail on the unique index (after waiting for that push's transaction):
-    `sync_push` then redoes the batch family by family and answers it like any retry."""
+    their members, revisions and events can be COPYed too). No concurrent push can have stored one
+    of them since the batch looked: it holds their UUIDs' locks (`_lock_uuids`)."""
     if not new:
         return []
     for family, pk in zip(new, pgcopy.reserve_ids(Family, len(new)), strict=True):
@@ -638,6 +653,7 @@ def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
     families, members, revisions and review events. It answers created, plain retries (unchanged),
     invalid and not-assigned families; every other case (an update, a conflict, a confirmed SLS, a
     UUID twice in the batch) goes through `push_one` afterwards, in UUID order."""
+    _lock_uuids(items)
     results: Answers = [_shape_error(item) for item in items]
     new, by_family = _sort_out(user, _screen(user, items, results), results)
     _create(user, new, results)
@@ -684,14 +700,15 @@ def sync_push(*, user: User, device: Device | None, items: list[Any]) -> list[di
     """Apply a batch in one transaction and answer each family, in the request's order.
 
     The batch path (`_push_batch`) writes the new families set-based. Should the database refuse
-    any of its statements (a value the checks let through, or a new family's UUID that a
-    concurrent push stored after this one looked), the whole batch is redone family by family
-    (`push_one`, a savepoint each), so only the refused family is answered invalid and the raced
-    one is answered like any retry.
+    any of its statements (a value the checks let through), the whole batch is redone family by
+    family (`push_one`, a savepoint each), so only the refused family is answered invalid.
 
-    Lock order: the stored families are locked in UUID order, then the new ones (their new geotags
-    first) written in UUID order, so two overlapping batches (a retry racing its original) wait for
-    each other instead of deadlocking. Raises OperationalError only if PostgreSQL itself fails (or, very rarely,
+    Lock order: first the locks on every family and geotag UUID of the batch (`_lock_uuids`, one
+    statement, in key order), then the stored families' rows in UUID order, then the new ones
+    (their new geotags first) written in UUID order. Two overlapping batches (a retry racing its
+    original) therefore wait for each other instead of deadlocking, and the later one finds the
+    earlier one's families stored and answers them like any retry: no statement fails on a
+    unique index. Raises OperationalError only if PostgreSQL itself fails (or, very rarely,
     picks this batch as a deadlock victim); the API answers 503 and the device retries the whole
     batch, which is safe because every family is idempotent.
     """

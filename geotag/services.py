@@ -9,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enumeration.models import SLS, User
 from geotag.models import Geotag, GeotagFlag
-from regsosek import pgcopy
+from regsosek import keylocks, pgcopy
 from regsosek.errors import ApplicationError, ConflictError
 from regsosek.text import unstorable
 
@@ -108,17 +108,18 @@ def geotag_upsert(*, user: User, sls: SLS, data: GeotagInput) -> Geotag:
     """Store a geotag once (keyed by its UUID); a repeat returns the stored one unchanged.
 
     Families in one building send the same geotag UUID. Runs the checks of a new geotag.
-    Call inside the caller's transaction.
+    Call inside the caller's transaction. A new UUID is locked (`keylocks`) and looked up again
+    before the insert: a concurrent push storing the same geotag is waited for and its row
+    returned, with no statement failing.
     """
     existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
+    if existing is None:
+        keylocks.client_uuids_lock([data.client_uuid])
+        existing = Geotag.objects.filter(client_uuid=data.client_uuid).first()
     if existing is not None:
         return geotag_of_sls(existing, sls)
     geotag = geotag_build(user=user, sls=sls, data=data)
-    try:
-        with transaction.atomic():
-            geotag.save()
-    except IntegrityError:
-        return Geotag.objects.get(client_uuid=data.client_uuid)
+    geotag.save()
     geotag_check(geotag)
     return geotag
 
@@ -127,8 +128,8 @@ def geotags_create(*, geotags: list[Geotag]) -> None:
     """Store new geotags (built by `geotag_build`, UUIDs not stored yet, each once) set-based: ids
     from the sequence, one COPY, then the checks of all of them in three queries, with the same
     flags as storing them one by one in this order with `geotag_upsert`. Call inside the caller's
-    transaction. A UUID that a concurrent transaction stored meanwhile fails the COPY (Django's
-    IntegrityError, after waiting for that transaction): the caller redoes its work one by one."""
+    transaction, holding the UUIDs' locks (`keylocks.client_uuids_lock`) since before it looked
+    them up, so no concurrent transaction can have stored one meanwhile."""
     if not geotags:
         return
     now = timezone.now()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from households.models import (
     ReviewEvent,
     SLSConfirmation,
 )
+from regsosek import keylocks
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError, TooManyRequestsError
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,9 @@ def family_save(
     (`_with_identifiers_restored`), so the content compared, validated, hashed and stored is the full
     record. `interview`: the interview times the phone sent (stored with a new content; a time not
     sent keeps the stored one). Raises RecordInvalidError (errors per variable), NotAllowedError,
-    ConflictError. Locks the family row.
+    ConflictError. Locks the family row; a new family's UUID is locked (`keylocks`) before the
+    insert, so a concurrent first push of it is waited for and answered like a retry, with no
+    statement failing.
     """
     digest = records.payload_sha256(record)
     family = Family.objects.select_for_update().filter(client_uuid=client_uuid).first()
@@ -277,13 +280,15 @@ def family_save(
             source=source,
             interview=interview,
         )
+        # A concurrent first push of the same UUID may be inserting it: wait for it, then look again
+        # (instead of an INSERT that fails on the unique index; regsosek/keylocks.py).
+        keylocks.client_uuids_lock([client_uuid])
+        winner = Family.objects.filter(client_uuid=client_uuid).first()
+        if winner is not None:
+            # That push won: answer like a retry of it.
+            return _retry_of_concurrent(winner, digest)
         family = new.family
-        try:
-            with transaction.atomic():
-                family.save()
-        except IntegrityError:
-            # A concurrent first push of the same UUID won: answer like a retry of it.
-            return _retry_of_concurrent(client_uuid, digest)
+        family.save()
         Member.objects.bulk_create(new.members)
         new.revision.save()
         new.event.save()
@@ -382,8 +387,7 @@ def _with_identifiers_restored(
     return records.restore_masked(definition, record, family, members, sent_masked=sent_masked)
 
 
-def _retry_of_concurrent(client_uuid: uuid.UUID, digest: str) -> SaveResult:
-    winner = Family.objects.get(client_uuid=client_uuid)
+def _retry_of_concurrent(winner: Family, digest: str) -> SaveResult:
     if winner.payload_sha256 == digest:
         return SaveResult("unchanged", winner, winner.warnings)
     raise ConflictError(_("UUID ini sudah dipakai dengan isi berbeda."), extra={"revision": winner.revision})

@@ -156,6 +156,34 @@ def sniff(data: bytes) -> str:
     raise PhotoRejectedError("not_an_image")
 
 
+def check_header(data: bytes) -> tuple[str, int, int]:
+    """The cheap check of an upload, for the web process: no pixel is decoded.
+
+    Size limit and `sniff`, then Pillow (restricted to the sniffed format) reads the header only:
+    the dimensions must be positive and at most `MAX_PIXELS`. Returns (format, width, height).
+    Takes no lock and changes no process-wide state, so web threads may call it at once. A file
+    that passes can still fail to decode (e.g. truncated after its header): `process_photo`, in
+    the task, finds that.
+
+    Raises `PhotoRejectedError`: the codes of `sniff`, "too_many_pixels" or "corrupt" (a header
+    Pillow cannot read).
+    """
+    source_format = sniff(data)
+    try:
+        with Image.open(io.BytesIO(data), formats=[source_format]) as probe:
+            width, height = probe.size
+            _check_pixels((width, height))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit (2 x Image.MAX_IMAGE_PIXELS) is checked inside `open`, before ours.
+        failure = PhotoRejectedError("too_many_pixels")
+    except _DECODE_ERRORS as error:
+        failure = PhotoRejectedError("corrupt", cause=type(error).__name__)
+    else:
+        return source_format, width, height
+    # Raised outside the handler so the decoder's message (which may quote file bytes) is not chained.
+    raise failure
+
+
 def process_photo(data: bytes) -> ProcessedPhoto:
     """Check and re-encode an uploaded photo.
 
@@ -215,7 +243,10 @@ def _check_pixels(size: tuple[int, int]) -> None:
     width, height = size
     if width <= 0 or height <= 0:
         raise ValueError("empty image")  # reported as "corrupt"
-    if width * height > MAX_PIXELS:
+    # Pillow's own limit too, if someone set it lower: `check_header` catches no warning (that
+    # would be process-wide state), so it compares the header with the limit itself.
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    if width * height > MAX_PIXELS or (pillow_limit is not None and width * height > pillow_limit):
         raise PhotoRejectedError("too_many_pixels")
 
 

@@ -28,6 +28,9 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     rejection_code = models.CharField(max_length=30, blank=True)
+    # Decodes started by the processing task, committed before each one: a photo whose decode kills
+    # the worker (out of memory) is rejected after a few tries instead of being redelivered forever.
+    process_attempts = models.PositiveSmallIntegerField(default=0)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)

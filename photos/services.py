@@ -8,10 +8,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from households.models import Family
 from photos import imaging, uploads
 from photos.models import Photo
 from photos.selectors import photo_list_for_user
+from regsosek import keylocks
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError, StorageFullError
 
 logger = logging.getLogger(__name__)
@@ -35,13 +37,15 @@ class PhotoReceipt:
 def photo_receive(
     *, user: User, client_uuid: uuid.UUID, family_uuid: uuid.UUID, sha256: str, data: bytes
 ) -> PhotoReceipt:
-    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous safety check.
+    """Accept one photo upload, idempotently (UUID + SHA-256), after a synchronous size and header check.
 
     A known UUID whose family is outside the user's scope raises NotFoundError before anything
     else is looked at. The same photo again answers with the stored one and writes nothing. A
-    different content under a known UUID is a ConflictError. A file that is not a safe, decodable image raises
-    imaging.PhotoRejectedError and leaves nothing behind. Heavy processing (orientation, EXIF
-    removal, resizing, thumbnail) runs in the `geotag.process_photo` task.
+    different content under a known UUID is a ConflictError; a concurrent upload of the same UUID
+    is waited for (the UUID's lock, `keylocks`) and answered the same way, with no statement
+    failing. A file whose size or header is not that of an acceptable photo raises
+    imaging.PhotoRejectedError and leaves nothing behind. The decode and the heavy processing
+    (orientation, EXIF removal, resizing, thumbnail) run in the `geotag.process_photo` task.
     """
     existing = Photo.objects.select_related("family__sls").filter(client_uuid=client_uuid).first()
     if existing is not None:
@@ -62,17 +66,18 @@ def photo_receive(
         raise ApplicationError(_("Checksum foto tidak cocok; unggah ulang."), extra={"code": "checksum_mismatch"})
     uploads.check_upload(data)
     photo = Photo(client_uuid=client_uuid, family=family, sha256=sha256.lower(), size_bytes=len(data), uploaded_by=user)
-    try:
-        with transaction.atomic():
-            _save_original(photo, data)
-            photo.save()
-            transaction.on_commit(lambda: _enqueue(photo.pk))
-    except IntegrityError:
-        photo.original.delete(save=False)
-        winner = Photo.objects.get(client_uuid=client_uuid)
-        if winner.sha256 != sha256.lower():
-            raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda.")) from None
-        return PhotoReceipt(winner, False)
+    with transaction.atomic():
+        # A concurrent upload of the same UUID may be storing it: wait for it and look again, instead
+        # of an INSERT that fails on the unique index (regsosek/keylocks.py).
+        keylocks.client_uuids_lock([client_uuid])
+        winner = Photo.objects.filter(client_uuid=client_uuid).first()
+        if winner is not None:
+            if winner.sha256 != sha256.lower():
+                raise ConflictError(_("UUID foto ini sudah dipakai untuk isi berbeda."))
+            return PhotoReceipt(winner, False)
+        _save_original(photo, data)
+        photo.save()
+        transaction.on_commit(lambda: _enqueue(photo.pk))
     logger.info("photo.received", extra={"photo_id": photo.pk, "family_id": family.pk, "bytes": len(data)})
     return PhotoReceipt(photo, True)
 
@@ -124,18 +129,45 @@ def photos_requeue_stale(*, older_than_s: int | None = None) -> int:
     return len(stale)
 
 
+MAX_PROCESS_ATTEMPTS = 3
+"""Decodes the task starts for one photo before it gives up on it (`photo_process`)."""
+
+
 def photo_process(*, photo_id: int) -> Photo | None:
-    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent."""
+    """Decode, orient, strip all metadata, resize and thumbnail a received photo; idempotent.
+
+    The upload was checked by its header only (`uploads.check_upload`); this is where its pixels
+    are decoded. A file that fails to decode (truncated, malformed, a bomb) is marked `rejected`
+    with the code of `imaging.PhotoRejectedError` (the phone's next upload of it is answered with
+    that code and message, `photo_upload_refusal`) and its original is deleted: never retried.
+    Each decode is counted (`process_attempts`, committed before it starts); a photo whose decode
+    did not finish MAX_PROCESS_ATTEMPTS times (the worker killed, out of memory) is rejected as
+    `corrupt` without another try, so a redelivered task cannot crash the worker in a loop. An
+    OSError reading the original propagates (the task retries it) and is not counted. Locks the
+    photo row while it writes; a photo no longer `received` is returned as it is.
+    """
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None or photo.status != Photo.Status.RECEIVED:
+        return photo
+    with photo.original.open("rb") as handle:
+        data = handle.read()
+    with transaction.atomic():
+        counted = Photo.objects.select_for_update().filter(pk=photo_id, status=Photo.Status.RECEIVED).first()
+        if counted is None:
+            return Photo.objects.filter(pk=photo_id).first()
+        counted.process_attempts += 1
+        counted.save(update_fields=["process_attempts"])
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None or photo.status != Photo.Status.RECEIVED:
             return photo
         try:
-            with photo.original.open("rb") as handle:
-                data = handle.read()
+            if photo.process_attempts > MAX_PROCESS_ATTEMPTS:
+                raise imaging.PhotoRejectedError("corrupt", cause="attempts")
             result = imaging.process_photo(data)
         except imaging.PhotoRejectedError as exc:
             photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
+            logger.warning("photo.rejected", extra={"photo_id": photo.pk, "code": exc.code, "cause": exc.cause or ""})
         else:
             photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)
             photo.thumbnail.save(f"{photo.client_uuid}.jpg", ContentFile(result.thumbnail), save=False)
@@ -147,9 +179,21 @@ def photo_process(*, photo_id: int) -> Photo | None:
     return photo
 
 
+def photo_upload_refusal(photo: Photo) -> imaging.PhotoRejectedError | None:
+    """Why a stored photo was rejected by the processing task, as the upload's own check would have
+    said it (the code and the enumerator's message), or None if it was not rejected. The upload API
+    answers the same photo sent again with it, so the phone shows the reason and a retake is asked for."""
+    if photo.status != Photo.Status.REJECTED:
+        return None
+    code = photo.rejection_code if photo.rejection_code in imaging.MESSAGES else "corrupt"
+    return imaging.PhotoRejectedError(cast(imaging.RejectionCode, code))
+
+
 def photos_missing(*, user: User, client_uuids: list[uuid.UUID]) -> list[str]:
     """Which of these photos the server does not hold yet for this user (so the device never resends
-    one). Photos of SLS outside the user's scope count as missing: the answer says nothing about them."""
-    visible = photo_list_for_user(user=user).filter(client_uuid__in=client_uuids)
+    one). Photos of SLS outside the user's scope count as missing: the answer says nothing about them.
+    So do photos the processing task rejected (the server holds nothing usable): sent again, they are
+    answered with the reason (`photo_upload_refusal`) instead of being marked sent on the phone."""
+    visible = photo_list_for_user(user=user).filter(client_uuid__in=client_uuids).exclude(status=Photo.Status.REJECTED)
     have = set(visible.values_list("client_uuid", flat=True))
     return [str(u) for u in client_uuids if u not in have]

@@ -594,3 +594,78 @@ def test_limits_are_the_documented_ones():
     assert (MAX_UPLOAD_BYTES, MAX_PIXELS, LONG_SIDE, THUMB_LONG_SIDE) == (10 * 1024 * 1024, 40_000_000, 1600, 320)
     assert (imaging.JPEG_QUALITY, imaging.THUMB_JPEG_QUALITY) == (82, 75)
     assert imaging.ACCEPTED_FORMATS == ("JPEG", "PNG", "WEBP", "HEIF")
+
+
+# ---------------------------------------------------------------- the upload's header check
+
+
+def _header_check_decoding(data: bytes, monkeypatch) -> tuple[object, list[tuple[int, int]]]:
+    """`check_header(data)` (its result or its PhotoRejectedError) and the sizes it decoded."""
+    decoded: list[tuple[int, int]] = []
+    real_load = ImageFile.ImageFile.load
+
+    def spy_load(self):
+        decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy_load)
+    try:
+        return imaging.check_header(data), decoded
+    except PhotoRejectedError as error:
+        return error, decoded
+
+
+@pytest.mark.parametrize(
+    "label, build",
+    [
+        ("900 MP in a 70-byte PNG", lambda: _png_with_patched_header(30_000, 30_000)),
+        ("4,290 MP in a 70-byte PNG, over Pillow's own bomb limit", lambda: _png_with_patched_header(65_500, 65_500)),
+        ("81 MP in a small JPEG", lambda: _jpeg_with_patched_header(9000, 9000)),
+        ("49 MP, a valid PNG", lambda: _bilevel_png(7000, 7000)),
+    ],
+)
+def test_the_header_check_refuses_huge_dimensions_in_a_tiny_file_without_decoding(label, build, monkeypatch):
+    data = build()
+    assert len(data) < 200_000, label
+    started = time.perf_counter()
+    error, decoded = _header_check_decoding(data, monkeypatch)
+    assert isinstance(error, PhotoRejectedError) and error.code == "too_many_pixels", label
+    assert decoded == [], "pixels were decoded"
+    assert time.perf_counter() - started < 0.5
+
+
+def test_the_header_check_respects_a_lower_pillow_limit_without_catching_warnings(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    error, _decoded = _header_check_decoding(_save(Image.new("RGB", (1500, 1000)), "PNG"), monkeypatch)
+    assert isinstance(error, PhotoRejectedError) and error.code == "too_many_pixels"
+
+
+def test_a_truncated_photo_passes_the_header_check_and_fails_the_decode(monkeypatch):
+    whole = _save(Image.effect_noise((1200, 900), 64).convert("RGB"), "JPEG", quality=90)
+    truncated = whole[: len(whole) // 2]
+    result, decoded = _header_check_decoding(truncated, monkeypatch)
+    assert result == ("JPEG", 1200, 900) and decoded == []
+    assert _rejection(truncated).code == "corrupt"
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"%PDF-1.4 bukan foto", "not_an_image"),
+        (b"GIF89a" + b"\x00" * 100, "unsupported_format"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "corrupt"),  # a PNG signature with no readable header
+    ],
+    ids=["pdf", "gif", "empty", "png-without-header"],
+)
+def test_the_header_check_refuses_what_is_not_an_acceptable_image(data, code, monkeypatch):
+    error, decoded = _header_check_decoding(data, monkeypatch)
+    assert isinstance(error, PhotoRejectedError) and error.code == code and decoded == []
+    assert error.__context__ is None  # the decoder's message (file bytes) is not chained
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_the_header_check_accepts_a_valid_photo_and_reads_its_size(fmt, monkeypatch):
+    data = _save(_split_image((640, 480)), fmt)
+    result, decoded = _header_check_decoding(data, monkeypatch)
+    assert result == (fmt, 640, 480) and decoded == []
