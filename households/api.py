@@ -24,7 +24,7 @@ from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
 from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
-from regsosek import openapi
+from regsosek import openapi, text
 from regsosek.errors import NotFoundError
 
 
@@ -111,14 +111,18 @@ class FamilyListApi(APIView):
         responses={200: openapi.LIST, **openapi.refusals(400, 401)},
     )
     def get(self, request: Request) -> Response:
+        # A filter given in the query must be well formed, an empty one too (`?sls=` is not "no
+        # filter"): the schema says `sls` is an integer and `status` one of the statuses.
         sls = request.query_params.get("sls")
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in FamilyStatus.values:
-            return Response({"code": "invalid", "errors": {"status": ["Status tidak dikenal."]}}, status=400)
-        try:
-            sls_id = int(sls) if sls else None
-        except ValueError:
-            return Response({"code": "invalid", "errors": {"sls": ["Harus angka."]}}, status=400)
+        status_filter = request.query_params.get("status")
+        errors: dict[str, list[str]] = {}
+        if status_filter is not None and status_filter not in FamilyStatus.values:
+            errors["status"] = [_("Status tidak dikenal.")]
+        if sls is not None and not text.is_integer(sls):
+            errors["sls"] = [_("Harus bilangan bulat.")]
+        if errors:
+            raise ValidationError(errors)
+        sls_id = int(sls) if sls is not None else None
         qs = selectors.family_list_for_user(user=_user(request), sls_id=sls_id, status=status_filter)
         return Response([family_summary(f) for f in qs[:2000]])
 
@@ -218,7 +222,13 @@ class FamilyResubmitApi(_FamilyTransitionApi):
 
 class FamilyHistoryApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("revision", int, description="also the answers as they stood at this revision")],
+        parameters=[
+            OpenApiParameter(
+                "revision",
+                {"type": "integer", "minimum": 1},
+                description="also the answers as they stood at this revision (404 if the family has not reached it)",
+            )
+        ],
         responses={200: openapi.OBJECT, **openapi.refusals(400, 401, 404)},
     )
     def get(self, request: Request, family_id: int) -> Response:
@@ -230,11 +240,13 @@ class FamilyHistoryApi(APIView):
         at = request.query_params.get("revision")
         extra: dict[str, Any] = {}
         if at is not None:
-            answers = None
-            if at.isascii() and at.isdigit():
-                answers = selectors.family_answers_at(family=family, revision=int(at))
+            # The schema says an integer from 1: anything else is malformed (400); a revision the
+            # family has not reached (yet) is not found (404), as any well-formed id of nothing.
+            if not text.is_integer(at) or int(at) < 1:
+                raise ValidationError({"revision": [_("Revisi harus bilangan bulat mulai 1.")]})
+            answers = selectors.family_answers_at(family=family, revision=int(at))
             if answers is None:
-                raise ValidationError({"revision": [_("Revisi tidak ada untuk keluarga ini.")]})
+                raise NotFoundError(_("Revisi tidak ada untuk keluarga ini."))
             extra = {"answers_at": {"revision": int(at), "answers": answers}}
         _audit_supervisor_read(user, family, AuditAction.FAMILY_HISTORY_VIEW, f"revision={at}" if extra else "")
         return Response(
@@ -267,7 +279,7 @@ class FamilyHistoryApi(APIView):
 class IdentifierRevealApi(APIView):
     class RevealSerializer(serializers.Serializer[Any]):
         member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        reason = serializers.CharField(min_length=1, max_length=255, validators=[openapi.NOT_BLANK])
+        reason = openapi.RequiredText(max_length=255)
 
     @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 429)})
     def post(self, request: Request, family_id: int) -> Response:
@@ -290,7 +302,7 @@ class IdentifierRevealApi(APIView):
 
 class PrelistApi(APIView):
     class NewSerializer(serializers.Serializer[Any]):
-        head_name = serializers.CharField(min_length=1, max_length=150, validators=[openapi.NOT_BLANK])
+        head_name = openapi.RequiredText(max_length=150)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401, 404)})
