@@ -152,10 +152,20 @@ class RequiredText(serializers.CharField):
         return value.strip() if isinstance(value, str) else value
 
 
+# A questionnaire variable's id (r101, r402...), as the schema states it: the empty or padded id
+# DRF's trimming refused was schema-valid (the API fuzz).
+VARIABLE_ID = RegexValidator(r"^[a-z][a-z0-9_]*$", message=gettext_lazy("Bukan nama rincian."))
+
+
 class ReviewNoteSerializer(serializers.Serializer[Any]):
     """A supervisor's comment on one answer of a returned family."""
 
-    variable = serializers.CharField(max_length=40, help_text="the variable's id in the questionnaire definition")
+    variable = serializers.CharField(
+        max_length=40,
+        trim_whitespace=False,
+        validators=[VARIABLE_ID],
+        help_text="the variable's id in the questionnaire definition (the service checks the family has it)",
+    )
     member = serializers.IntegerField(
         allow_null=True, min_value=1, help_text="the member's roster line (401) for a member variable; else null"
     )

@@ -243,6 +243,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "regsosek.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["regsosek.parsers.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "regsosek.negotiation.IgnoreUnknownFormatNegotiation",
     # ASCII-only JSON out: a lone surrogate echoed back (an unknown key, a refused UUID) is written as
     # an escape instead of failing the UTF-8 encoding of the answer.
     "UNICODE_JSON": False,
