@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Regsosek API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The family status is one enum wherever it appears (answers, the list's filter).
+    "ENUM_NAME_OVERRIDES": {"FamilyStatusEnum": "households.models.FamilyStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "regsosek.openapi.add_common_refusals",

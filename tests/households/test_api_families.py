@@ -53,7 +53,7 @@ def test_identifiers_are_masked_for_supervisors_and_full_for_the_ppl(client, pet
     assert re.fullmatch(r"•{16}-[A-Z]{4}", detail["record"]["members"][1]["r403"])
     assert not re.search(r"\d", detail["record"]["members"][0]["r403"] + detail["record"]["family"]["r114"])
     assert "3674071503800001" not in str(detail)
-    listing = client.get("/api/v1/families/").json()
+    listing = client.get("/api/v1/families/").json()["results"]
     assert listing[0]["kk"] == detail["record"]["family"]["r114"]
     client.force_login(petugas)
     own = client.get(f"/api/v1/families/{family.pk}/").json()
@@ -115,9 +115,11 @@ def test_a_malformed_list_filter_is_refused_on_its_field(client, petugas, superv
         refused = client.get(f"/api/v1/families/?{query}")
         assert refused.status_code == 400, query
         assert refused.json()["code"] == "invalid" and list(refused.json()["errors"]) == [name], query
-    assert len(client.get(f"/api/v1/families/?sls={field['own1'].pk}&status=submitted").json()) == 1
-    assert client.get("/api/v1/families/?sls=-4").json() == []
-    assert client.get("/api/v1/families/?sls=99999999999999999999").json() == []
+    assert len(client.get(f"/api/v1/families/?sls={field['own1'].pk}&status=submitted").json()["results"]) == 1
+    assert client.get(f"/api/v1/families/?sls={field['own2'].pk}").json()["results"] == []
+    assert client.get("/api/v1/families/?status=approved").json()["results"] == []
+    assert client.get("/api/v1/families/?sls=-4").json()["results"] == []
+    assert client.get("/api/v1/families/?sls=99999999999999999999").json()["results"] == []
 
 
 def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, django_assert_num_queries):
@@ -125,7 +127,7 @@ def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, dj
         create_family(petugas, field["own1"], record_for(field["own1"]))
     client.force_login(supervisor)
     with django_assert_num_queries(3):  # session, user, families (with SLS and author joined)
-        assert len(client.get("/api/v1/families/").json()) == 3
+        assert len(client.get("/api/v1/families/").json()["results"]) == 3
 
 
 def test_the_questionnaire_definition_is_served_cacheable(client, db):
@@ -151,7 +153,9 @@ def test_anonymous_callers_are_refused(client, db):
 def test_pemkot_staff_see_no_family_records(client, petugas, pemkot, field):
     family = create_family(petugas, field["own1"])
     client.force_login(pemkot)
-    assert client.get("/api/v1/families/").json() == []
+    listing = client.get("/api/v1/families/")
+    assert listing.status_code == 403 and listing.json()["code"] == "not_allowed"
+    assert client.get("/api/v1/duplicates/").status_code == 403
     assert client.get(f"/api/v1/families/{family.pk}/").status_code == 404
     assert client.get(f"/api/v1/families/{family.pk}/history/").status_code == 404
     assert client.get(f"/api/v1/sls/{field['own1'].pk}/prelist/").json() == []
