@@ -44,7 +44,7 @@ def test_real_answers_match_the_schema(field: Any, petugas: User, supervisor: Us
     twin = create_family(petugas, field["own2"])  # the same NIK and KK: duplicates to list
     row = PrelistFamily.objects.create(sls=field["own1"], line_no=1, head_name="BUDI SANTOSO")
     pml = _session(supervisor)
-    ppl = (_device_headers(petugas), {})
+    ppl: tuple[dict[str, str], dict[str, str]] = (_device_headers(petugas), {})
     pk = {"family_id": family.pk}
     with keeping_the_test_connection():
         api = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
