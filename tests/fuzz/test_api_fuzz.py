@@ -5,7 +5,7 @@ token) and as a PML's web session (cookie and CSRF token), in-process through th
 the test database: the users, areas and family are the fuzz's own, so no real account is ever
 locked out. Each answer must not be a 5xx and must match the schema (status, content type,
 headers, body). `make test` runs FUZZ_EXAMPLES (default 6) cases per operation and persona (about 290);
-`make fuzz` runs 100 (over 5,000 cases) and prints the tally.
+`make fuzz` runs 110 (over 5,000 cases) and prints the tally.
 """
 
 from __future__ import annotations
