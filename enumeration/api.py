@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enumeration import selectors
 from enumeration.models import SLS, User
+from regsosek import openapi
+
+# [0-9], not \d: Python's \d takes other scripts' digits, the schema's (ECMAScript) does not.
+KELURAHAN_CODE = re.compile(r"^[0-9]{10}$")
 
 
 class MeApi(APIView):
@@ -45,11 +52,20 @@ class SLSListApi(APIView):
             return active[0].ppl.username if active else None
 
     @extend_schema(
-        parameters=[OpenApiParameter("kelurahan", str, description="only this kelurahan (BPS code)")],
-        responses=SLSSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "kelurahan",
+                {"type": "string", "pattern": KELURAHAN_CODE.pattern},
+                description="only this kelurahan (its 10-digit BPS code)",
+            )
+        ],
+        responses={200: SLSSerializer(many=True), **openapi.refusals(400)},
     )
     def get(self, request: Request) -> Response:
-        kelurahan = request.query_params.get("kelurahan") or None
+        # A filter given must be well formed, an empty one too (as the family list's filters).
+        kelurahan = request.query_params.get("kelurahan")
+        if kelurahan is not None and not KELURAHAN_CODE.fullmatch(kelurahan):
+            raise ValidationError({"kelurahan": [_("Kode kelurahan BPS harus 10 angka.")]})
         qs = selectors.sls_list_for_user(user=request.user, kelurahan_code=kelurahan)  # type: ignore[arg-type]
         return Response(self.SLSSerializer(qs, many=True).data)
 

@@ -58,7 +58,7 @@ class DeviceSignInApi(APIView):
         return "Bearer"
 
     class SignInSerializer(serializers.Serializer[Any]):
-        username = serializers.CharField(min_length=1, max_length=150, validators=[openapi.NOT_BLANK])
+        username = openapi.RequiredText(max_length=150)
         password = serializers.CharField(min_length=1, max_length=256, trim_whitespace=False)
         device_id = serializers.UUIDField()
         device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

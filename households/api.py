@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +26,12 @@ from audit.services import Area, audit_record
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from households import form, records, selectors, services
-from households.models import Family, FamilyStatus, PrelistFamily, PrelistStatus, SLSConfirmation
-from regsosek import openapi
-from regsosek.errors import NotFoundError
+from households import serializers as outputs
+from households.filters import FamilyFilter
+from households.models import Family, PrelistFamily, PrelistStatus, SLSConfirmation
+from regsosek import openapi, text
+from regsosek.errors import NotAllowedError, NotFoundError
+from regsosek.pagination import IdCursorPagination
 
 
 def _user(request: Request) -> User:
@@ -101,26 +107,33 @@ def family_detail(family: Family, *, user: User) -> dict[str, Any]:
     }
 
 
-class FamilyListApi(APIView):
-    @extend_schema(
-        operation_id="families_list",
-        parameters=[
-            OpenApiParameter("sls", int, description="only this SLS"),
-            OpenApiParameter("status", str, enum=list(FamilyStatus.values)),
-        ],
-        responses={200: openapi.LIST, **openapi.refusals(400, 401)},
-    )
-    def get(self, request: Request) -> Response:
-        sls = request.query_params.get("sls")
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in FamilyStatus.values:
-            return Response({"code": "invalid", "errors": {"status": ["Status tidak dikenal."]}}, status=400)
-        try:
-            sls_id = int(sls) if sls else None
-        except ValueError:
-            return Response({"code": "invalid", "errors": {"sls": ["Harus angka."]}}, status=400)
-        qs = selectors.family_list_for_user(user=_user(request), sls_id=sls_id, status=status_filter)
-        return Response([family_summary(f) for f in qs[:2000]])
+class FamilyListApi(ListAPIView):  # type: ignore[type-arg]
+    """Families in the caller's scope, one page at a time (a cursor over the id), filtered by
+    django-filter (`FamilyFilter`: a malformed or empty filter is a 400 on its field). Pemkot staff
+    see no family records (403)."""
+
+    serializer_class = outputs.FamilySummarySerializer
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = FamilyFilter
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self) -> QuerySet[Family]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user, no rows
+            return selectors.family_none()
+        user = _user(self.request)
+        if user.role == Role.PEMKOT:
+            raise NotAllowedError(_("Peran Anda tidak melihat data keluarga."))
+        return selectors.family_list_for_user(user=user)
+
+    @extend_schema(operation_id="families_list", responses={200: outputs.FamilySummarySerializer(many=True)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        assert page is not None  # noqa: S101 - a pagination class is set
+        return self.get_paginated_response(self.get_serializer([family_summary(f) for f in page], many=True).data)
 
 
 class FamilySaveApi(APIView):
@@ -134,7 +147,11 @@ class FamilySaveApi(APIView):
 
     @extend_schema(
         request=FamilySaveSerializer,
-        responses={201: openapi.OBJECT, 200: openapi.OBJECT, **openapi.refusals(400, 401, 403, 404, 409)},
+        responses={
+            201: outputs.FamilySaveResultSerializer,
+            200: outputs.FamilySaveResultSerializer,
+            **openapi.refusals(400, 401, 403, 404, 409),
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.FamilySaveSerializer(data=request.data)
@@ -151,18 +168,16 @@ class FamilySaveApi(APIView):
             answers_return=values.get("return_id"),
         )
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
-        return Response(
-            {"result": result.outcome, "family": family_summary(result.family), "warnings": result.warnings},
-            status=code,
-        )
+        answer = {"result": result.outcome, "family": family_summary(result.family), "warnings": result.warnings}
+        return Response(outputs.FamilySaveResultSerializer(answer).data, status=code)
 
 
 class FamilyDetailApi(APIView):
-    @extend_schema(responses={200: openapi.OBJECT, **openapi.refusals(401, 404)})
+    @extend_schema(responses={200: outputs.FamilyDetailSerializer, **openapi.refusals(401, 404)})
     def get(self, request: Request, family_id: int) -> Response:
         user, family = _user(request), _family(request, family_id)
         _audit_supervisor_read(user, family, AuditAction.FAMILY_VIEW)
-        return Response(family_detail(family, user=user))
+        return Response(outputs.FamilyDetailSerializer(family_detail(family, user=user)).data)
 
 
 class CommentSerializer(serializers.Serializer[Any]):
@@ -180,14 +195,17 @@ class _FamilyTransitionApi(APIView):
 
     transition: Callable[..., Family]
 
-    @extend_schema(request=CommentSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
+    @extend_schema(
+        request=CommentSerializer,
+        responses={200: outputs.FamilySummarySerializer, **openapi.refusals(400, 403, 404, 409)},
+    )
     def post(self, request: Request, family_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         family = type(self).transition(
             user=_user(request), family=_family(request, family_id), comment=body.validated_data["comment"]
         )
-        return Response(family_summary(family))
+        return Response(outputs.FamilySummarySerializer(family_summary(family)).data)
 
 
 class FamilyApproveApi(_FamilyTransitionApi):
@@ -198,7 +216,10 @@ class FamilyReturnApi(APIView):
     """POST {comment?, notes?}: back to the PPL with a comment and/or notes per answer
     (`services.family_return`, the same call as the review desk's form)."""
 
-    @extend_schema(request=ReturnSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
+    @extend_schema(
+        request=ReturnSerializer,
+        responses={200: outputs.FamilySummarySerializer, **openapi.refusals(400, 403, 404, 409)},
+    )
     def post(self, request: Request, family_id: int) -> Response:
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -209,7 +230,7 @@ class FamilyReturnApi(APIView):
             comment=body.validated_data["comment"],
             notes=notes,
         )
-        return Response(family_summary(family))
+        return Response(outputs.FamilySummarySerializer(family_summary(family)).data)
 
 
 class FamilyResubmitApi(_FamilyTransitionApi):
@@ -218,8 +239,14 @@ class FamilyResubmitApi(_FamilyTransitionApi):
 
 class FamilyHistoryApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("revision", int, description="also the answers as they stood at this revision")],
-        responses={200: openapi.OBJECT, **openapi.refusals(400, 401, 404)},
+        parameters=[
+            OpenApiParameter(
+                "revision",
+                {"type": "integer", "minimum": 1},
+                description="also the answers as they stood at this revision (404 if the family has not reached it)",
+            )
+        ],
+        responses={200: outputs.FamilyHistorySerializer, **openapi.refusals(400, 401, 404)},
     )
     def get(self, request: Request, family_id: int) -> Response:
         user = _user(request)
@@ -230,46 +257,52 @@ class FamilyHistoryApi(APIView):
         at = request.query_params.get("revision")
         extra: dict[str, Any] = {}
         if at is not None:
-            answers = None
-            if at.isascii() and at.isdigit():
-                answers = selectors.family_answers_at(family=family, revision=int(at))
+            # The schema says an integer from 1: anything else is malformed (400); a revision the
+            # family has not reached (yet) is not found (404), as any well-formed id of nothing.
+            if not text.is_integer(at) or int(at) < 1:
+                raise ValidationError({"revision": [_("Revisi harus bilangan bulat mulai 1.")]})
+            answers = selectors.family_answers_at(family=family, revision=int(at))
             if answers is None:
-                raise ValidationError({"revision": [_("Revisi tidak ada untuk keluarga ini.")]})
+                raise NotFoundError(_("Revisi tidak ada untuk keluarga ini."))
             extra = {"answers_at": {"revision": int(at), "answers": answers}}
         _audit_supervisor_read(user, family, AuditAction.FAMILY_HISTORY_VIEW, f"revision={at}" if extra else "")
         return Response(
-            {
-                **extra,
-                "revisions": [
-                    {
-                        "revision": r.revision,
-                        "author": r.author.username,
-                        "at": r.created_at.isoformat(),
-                        "source": r.source,
-                        "changes": r.changes,
-                    }
-                    for r in history["revisions"]
-                ],
-                "events": [
-                    {
-                        "from": e.from_status,
-                        "to": e.to_status,
-                        "actor": e.actor.username,
-                        "at": e.at.isoformat(),
-                        "comment": e.comment,
-                    }
-                    for e in history["events"]
-                ],
-            }
+            outputs.FamilyHistorySerializer(
+                {
+                    **extra,
+                    "revisions": [
+                        {
+                            "revision": r.revision,
+                            "author": r.author.username,
+                            "at": r.created_at.isoformat(),
+                            "source": r.source,
+                            "changes": r.changes,
+                        }
+                        for r in history["revisions"]
+                    ],
+                    "events": [
+                        {
+                            "from": e.from_status,
+                            "to": e.to_status,
+                            "actor": e.actor.username,
+                            "at": e.at.isoformat(),
+                            "comment": e.comment,
+                        }
+                        for e in history["events"]
+                    ],
+                }
+            ).data
         )
 
 
 class IdentifierRevealApi(APIView):
     class RevealSerializer(serializers.Serializer[Any]):
         member_line_no = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        reason = serializers.CharField(min_length=1, max_length=255, validators=[openapi.NOT_BLANK])
+        reason = openapi.RequiredText(max_length=255)
 
-    @extend_schema(request=RevealSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 429)})
+    @extend_schema(
+        request=RevealSerializer, responses={200: outputs.RevealedSerializer, **openapi.refusals(400, 403, 404, 429)}
+    )
     def post(self, request: Request, family_id: int) -> Response:
         body = self.RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -283,29 +316,31 @@ class IdentifierRevealApi(APIView):
         value = services.identifier_reveal(
             user=_user(request), family=family, member=member, reason=body.validated_data["reason"]
         )
-        response = Response({"kind": "nik" if member else "kk", "value": value})
+        response = Response(outputs.RevealedSerializer({"kind": "nik" if member else "kk", "value": value}).data)
         response["Cache-Control"] = "no-store"
         return response
 
 
 class PrelistApi(APIView):
     class NewSerializer(serializers.Serializer[Any]):
-        head_name = serializers.CharField(min_length=1, max_length=150, validators=[openapi.NOT_BLANK])
+        head_name = openapi.RequiredText(max_length=150)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
-    @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401, 404)})
+    @extend_schema(responses={200: outputs.PrelistRowSerializer(many=True), **openapi.refusals(401, 404)})
     def get(self, request: Request, sls_id: int) -> Response:
         sls = _visible_sls(request, sls_id)
         rows = selectors.prelist_for_sls(user=_user(request), sls=sls)
-        return Response([prelist_row(r) for r in rows])
+        return Response(outputs.PrelistRowSerializer([prelist_row(r) for r in rows], many=True).data)
 
-    @extend_schema(request=NewSerializer, responses={201: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
+    @extend_schema(
+        request=NewSerializer, responses={201: outputs.PrelistRowSerializer, **openapi.refusals(400, 403, 404, 409)}
+    )
     def post(self, request: Request, sls_id: int) -> Response:
         sls = _visible_sls(request, sls_id)
         body = self.NewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = services.prelist_add_new(user=_user(request), sls=sls, **body.validated_data)
-        return Response(prelist_row(row), status=status.HTTP_201_CREATED)
+        return Response(outputs.PrelistRowSerializer(prelist_row(row)).data, status=status.HTTP_201_CREATED)
 
 
 def prelist_row(row: PrelistFamily) -> dict[str, Any]:
@@ -329,7 +364,8 @@ class PrelistStatusApi(APIView):
         note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(
-        request=PrelistStatusSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)}
+        request=PrelistStatusSerializer,
+        responses={200: outputs.PrelistRowSerializer, **openapi.refusals(400, 403, 404, 409)},
     )
     def post(self, request: Request, row_id: int) -> Response:
         user = _user(request)
@@ -348,7 +384,7 @@ class PrelistStatusApi(APIView):
             family=family,
             note=body.validated_data["note"],
         )
-        return Response(prelist_row(row))
+        return Response(outputs.PrelistRowSerializer(prelist_row(row)).data)
 
 
 class _SLSConfirmationApi(APIView):
@@ -357,13 +393,17 @@ class _SLSConfirmationApi(APIView):
     # Not `action`: DRF and drf-spectacular read that attribute as a viewset's action name.
     confirmation: Callable[..., SLSConfirmation]
 
-    @extend_schema(request=CommentSerializer, responses={200: openapi.OBJECT, **openapi.refusals(400, 403, 404, 409)})
+    @extend_schema(
+        request=CommentSerializer,
+        responses={200: outputs.SLSConfirmationSerializer, **openapi.refusals(400, 403, 404, 409)},
+    )
     def post(self, request: Request, sls_id: int) -> Response:
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sls = _visible_sls(request, sls_id)
         confirmation = type(self).confirmation(user=_user(request), sls=sls, comment=body.validated_data["comment"])
-        return Response({"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()})
+        answer = {"sls": sls.pk, "action": confirmation.action, "at": confirmation.at.isoformat()}
+        return Response(outputs.SLSConfirmationSerializer(answer).data)
 
 
 class SLSConfirmApi(_SLSConfirmationApi):
@@ -375,12 +415,16 @@ class SLSReopenApi(_SLSConfirmationApi):
 
 
 class DuplicateListApi(APIView):
-    @extend_schema(responses={200: openapi.LIST, **openapi.refusals(401)})
+    """NIK / No. KK found on more than one family, for the supervisors (PML, Koseka, BPS admin): one
+    grouped query (`selectors.duplicate_identifiers_for_user`); a PPL or Pemkot staff get 403."""
+
+    @extend_schema(responses={200: outputs.DuplicateSerializer(many=True), **openapi.refusals(401, 403)})
     def get(self, request: Request) -> Response:
         user = _user(request)
         if user.role not in (Role.PML, Role.KOSEKA, Role.BPS_ADMIN):
-            return Response([])
-        return Response(selectors.duplicate_identifiers_for_user(user=user))
+            raise NotAllowedError(_("Hanya PML, Koseka dan admin BPS yang melihat duplikat NIK / No. KK."))
+        groups = selectors.duplicate_identifiers_for_user(user=user)
+        return Response(outputs.DuplicateSerializer(groups, many=True).data)
 
 
 @require_GET

@@ -22,6 +22,11 @@ def family_qs_for_user(*, user: User) -> QuerySet[Family]:
     return Family.objects.filter(sls__in=scoping.visible_sls(user).values("pk"))
 
 
+def family_none() -> QuerySet[Family]:
+    """No family: what the API schema generator lists (it has no user)."""
+    return Family.objects.none()
+
+
 def family_list_for_user(*, user: User, sls_id: int | None = None, status: str | None = None) -> QuerySet[Family]:
     qs = family_qs_for_user(user=user).select_related("sls__kelurahan", "created_by")
     if sls_id is not None:

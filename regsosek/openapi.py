@@ -128,14 +128,48 @@ class PushRequestSerializer(serializers.Serializer[Any]):
     )
 
 
+# Whitespace as Python's str.strip() and ECMAScript's \s know it, written out: the pattern is checked
+# by Python here and read by ECMAScript-style engines from the schema, and the two differ on \s
+# (U+001C-U+001F and U+0085 for Python, U+FEFF for ECMAScript).
+_SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Something besides spaces, and no NUL (PostgreSQL cannot store it; DRF refuses it too).
+NOT_BLANK = RegexValidator(rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$", message=gettext_lazy("Tidak boleh kosong."))
+
+
+class RequiredText(serializers.CharField):
+    """A required text as the schema states it exactly: at most `max_length` characters as sent,
+    something besides spaces (NOT_BLANK's pattern), no NUL; trimmed only after those checks. DRF's
+    CharField trims first, so " " + 150 letters passed a maxLength of 150 that the schema refuses;
+    and a NUL passed the schema's old pattern (one non-space character) but not DRF (the API fuzz)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["trim_whitespace"] = False
+        kwargs["validators"] = [*kwargs.get("validators", []), NOT_BLANK]
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)
+        return value.strip() if isinstance(value, str) else value
+
+
+# A questionnaire variable's id (r101, r402...), as the schema states it: the empty or padded id
+# DRF's trimming refused was schema-valid (the API fuzz).
+VARIABLE_ID = RegexValidator(r"^[a-z][a-z0-9_]*$", message=gettext_lazy("Bukan nama rincian."))
+
+
 class ReviewNoteSerializer(serializers.Serializer[Any]):
     """A supervisor's comment on one answer of a returned family."""
 
-    variable = serializers.CharField(max_length=40, help_text="the variable's id in the questionnaire definition")
+    variable = serializers.CharField(
+        max_length=40,
+        trim_whitespace=False,
+        validators=[VARIABLE_ID],
+        help_text="the variable's id in the questionnaire definition (the service checks the family has it)",
+    )
     member = serializers.IntegerField(
         allow_null=True, min_value=1, help_text="the member's roster line (401) for a member variable; else null"
     )
-    comment = serializers.CharField(max_length=500)
+    comment = RequiredText(max_length=500)
 
 
 class PulledFamilySerializer(serializers.Serializer[Any]):
@@ -240,11 +274,6 @@ class PhotoListSerializer(serializers.Serializer[Any]):
 
 class PhotoMissingSerializer(serializers.Serializer[Any]):
     missing = serializers.ListField(child=serializers.UUIDField())
-
-
-# A required text field: DRF trims whitespace and refuses what is left empty; the schema says so
-# with a pattern (something besides spaces), so the schema and the answers agree (tests/fuzz/).
-NOT_BLANK = RegexValidator(r"\S", message=gettext_lazy("Tidak boleh kosong."))
 
 
 def refusals(*codes: int) -> dict[int, OpenApiResponse]:

@@ -243,6 +243,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "regsosek.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["regsosek.parsers.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "regsosek.negotiation.IgnoreUnknownFormatNegotiation",
     # ASCII-only JSON out: a lone surrogate echoed back (an unknown key, a refused UUID) is written as
     # an escape instead of failing the UTF-8 encoding of the answer.
     "UNICODE_JSON": False,
@@ -251,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Regsosek API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The family status is one enum wherever it appears (answers, the list's filter).
+    "ENUM_NAME_OVERRIDES": {"FamilyStatusEnum": "households.models.FamilyStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "regsosek.openapi.add_common_refusals",

@@ -21,3 +21,11 @@ def unstorable(value: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def is_integer(value: str) -> bool:
+    """True if `value` is an integer written in ASCII digits, with an optional minus: what the
+    schema's `integer` query parameters take (`int()` would also take spaces, `_` and other scripts'
+    digits)."""
+    digits = value.removeprefix("-")
+    return bool(digits) and digits.isascii() and digits.isdigit()

@@ -100,3 +100,13 @@ def test_the_private_postgresql_logs_no_statement_or_value_of_a_failed_query() -
         "log_statement": "none",
         "log_parameter_max_length_on_error": "0",
     }
+
+
+def test_an_unknown_format_parameter_is_ignored_not_a_404(client, supervisor) -> None:  # type: ignore[no-untyped-def]
+    """DRF answered 404 to `?format=null` on every endpoint (the API fuzz); the schema names no such
+    parameter, so it is ignored; a known format still picks its renderer."""
+    client.force_login(supervisor)
+    for url in ("/api/v1/me/?format=null", "/api/v1/sls/?format=xml", "/api/v1/families/?format="):
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer["Content-Type"] == "application/json", url
+    assert client.get("/api/v1/schema/?format=json")["Content-Type"].startswith("application/vnd.oai.openapi+json")

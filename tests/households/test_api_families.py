@@ -53,7 +53,7 @@ def test_identifiers_are_masked_for_supervisors_and_full_for_the_ppl(client, pet
     assert re.fullmatch(r"•{16}-[A-Z]{4}", detail["record"]["members"][1]["r403"])
     assert not re.search(r"\d", detail["record"]["members"][0]["r403"] + detail["record"]["family"]["r114"])
     assert "3674071503800001" not in str(detail)
-    listing = client.get("/api/v1/families/").json()
+    listing = client.get("/api/v1/families/").json()["results"]
     assert listing[0]["kk"] == detail["record"]["family"]["r114"]
     client.force_login(petugas)
     own = client.get(f"/api/v1/families/{family.pk}/").json()
@@ -67,6 +67,10 @@ def test_reveal_api_is_audited_and_not_cached(client, petugas, supervisor, field
     assert response.status_code == 200 and response.json() == {"kind": "nik", "value": "3674076207830002"}
     assert response["Cache-Control"] == "no-store"
     assert post(client, f"/api/v1/families/{family.pk}/reveal/", {"reason": "x"}).status_code == 400
+    # As the schema says (maxLength 255 as sent, a non-space character, no NUL), then trimmed.
+    for reason in (" " + "x" * 255, " \u3000", "\ufeff", "cek\x00"):
+        refused = post(client, f"/api/v1/families/{family.pk}/reveal/", {"reason": reason})
+        assert refused.status_code == 400 and list(refused.json()["errors"]) == ["reason"], repr(reason)
     client.force_login(petugas)
     assert post(client, f"/api/v1/families/{family.pk}/reveal/", {"reason": "saya sendiri"}).status_code == 403
 
@@ -86,9 +90,36 @@ def test_review_through_the_api(client, petugas, supervisor, other_supervisor, f
     assert history["revisions"][0]["author"] == petugas.username
     at = client.get(f"/api/v1/families/{family.pk}/history/?revision=1").json()["answers_at"]
     assert at["revision"] == 1 and at["answers"]["family.r302"] == family.data["r302"]
-    for bad in ("2", "0", "x", "²", "-1"):
+    # Malformed (the schema says an integer from 1): 400 on the parameter; well formed but a revision
+    # the family has not reached: 404, as the schema allows any integer from 1.
+    for bad in ("0", "x", "²", "-1", "", " 1", "1.0"):
         refused = client.get(f"/api/v1/families/{family.pk}/history/", {"revision": bad})
-        assert refused.status_code == 400 and "revision" in refused.json()["errors"]
+        assert refused.status_code == 400 and "revision" in refused.json()["errors"], bad
+    for beyond in ("2", "99999999999999999999"):
+        missing = client.get(f"/api/v1/families/{family.pk}/history/", {"revision": beyond})
+        assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_a_malformed_list_filter_is_refused_on_its_field(client, petugas, supervisor, field):
+    create_family(petugas, field["own1"])
+    client.force_login(supervisor)
+    for query, name in (
+        ("sls=", "sls"),
+        ("sls=x", "sls"),
+        ("sls=1.5", "sls"),
+        ("sls=%201", "sls"),
+        ("sls=%D9%A1", "sls"),  # an Arabic-Indic one: int() takes it, the schema does not
+        ("status=", "status"),
+        ("status=unknown", "status"),
+    ):
+        refused = client.get(f"/api/v1/families/?{query}")
+        assert refused.status_code == 400, query
+        assert refused.json()["code"] == "invalid" and list(refused.json()["errors"]) == [name], query
+    assert len(client.get(f"/api/v1/families/?sls={field['own1'].pk}&status=submitted").json()["results"]) == 1
+    assert client.get(f"/api/v1/families/?sls={field['own2'].pk}").json()["results"] == []
+    assert client.get("/api/v1/families/?status=approved").json()["results"] == []
+    assert client.get("/api/v1/families/?sls=-4").json()["results"] == []
+    assert client.get("/api/v1/families/?sls=99999999999999999999").json()["results"] == []
 
 
 def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, django_assert_num_queries):
@@ -96,7 +127,7 @@ def test_family_list_query_count_is_fixed(client, petugas, supervisor, field, dj
         create_family(petugas, field["own1"], record_for(field["own1"]))
     client.force_login(supervisor)
     with django_assert_num_queries(3):  # session, user, families (with SLS and author joined)
-        assert len(client.get("/api/v1/families/").json()) == 3
+        assert len(client.get("/api/v1/families/").json()["results"]) == 3
 
 
 def test_the_questionnaire_definition_is_served_cacheable(client, db):
@@ -122,7 +153,9 @@ def test_anonymous_callers_are_refused(client, db):
 def test_pemkot_staff_see_no_family_records(client, petugas, pemkot, field):
     family = create_family(petugas, field["own1"])
     client.force_login(pemkot)
-    assert client.get("/api/v1/families/").json() == []
+    listing = client.get("/api/v1/families/")
+    assert listing.status_code == 403 and listing.json()["code"] == "not_allowed"
+    assert client.get("/api/v1/duplicates/").status_code == 403
     assert client.get(f"/api/v1/families/{family.pk}/").status_code == 404
     assert client.get(f"/api/v1/families/{family.pk}/history/").status_code == 404
     assert client.get(f"/api/v1/sls/{field['own1'].pk}/prelist/").json() == []

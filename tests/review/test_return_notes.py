@@ -72,6 +72,18 @@ def test_the_api_returns_with_notes_through_the_same_service(client, supervisor,
     url = f"/api/v1/families/{family.pk}/return/"
     bad = client.post(url, {"notes": [{"variable": "r999", "member": None, "comment": "x"}]}, "application/json")
     assert bad.status_code == 400
+    # What the schema's pattern and maxLength refuse, the API refuses: only spaces (U+FEFF and
+    # U+001C too, which one of Python and ECMAScript counts as a space), a NUL, over 500 as sent.
+    for comment in (" \t", "\ufeff", "\x1c", "cek\x00", " " + "x" * 500):
+        refused = client.post(
+            url, {"notes": [{"variable": "r303", "member": None, "comment": comment}]}, "application/json"
+        )
+        assert refused.status_code == 400 and "notes" in refused.json()["errors"], repr(comment)
+    for variable in ("", " r303", "r303 ", "R303"):
+        refused = client.post(
+            url, {"notes": [{"variable": variable, "member": None, "comment": "x"}]}, "application/json"
+        )
+        assert refused.status_code == 400 and "notes" in refused.json()["errors"], repr(variable)
     note = {"variable": "r402", "member": 1, "comment": "nama kepala keluarga beda dengan KK"}
     done = client.post(url, {"notes": [note]}, "application/json")
     assert done.status_code == 200 and done.json()["status"] == "returned"
