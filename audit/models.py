@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     SIGN_IN = "auth.sign_in", _("Masuk (web)")
     SIGN_IN_FAILED = "auth.sign_in_failed", _("Gagal masuk")
     LOCKED_OUT = "auth.locked_out", _("Terkunci: terlalu banyak percobaan masuk")
+    SIGN_IN_THROTTLED = "auth.sign_in_throttled", _("Percobaan masuk dari satu alamat ditahan sementara")
+    SIGN_IN_UNLOCK = "auth.unlock", _("Kunci masuk petugas dibuka")
     SIGN_OUT = "auth.sign_out", _("Keluar")
     SESSION_EXPIRED = "auth.session_expired", _("Sesi berakhir karena tidak aktif")
     SESSIONS_ENDED = "auth.sessions_ended", _("Sesi dan perangkat diakhiri admin")

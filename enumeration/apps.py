@@ -7,5 +7,6 @@ class EnumerationConfig(AppConfig):
     verbose_name = _("Wilayah, petugas dan penugasan")
 
     def ready(self) -> None:
-        # Connects the receiver that stamps a new web session with its first activity.
-        from enumeration import sessions  # noqa: F401
+        # Connects the receivers that stamp a new web session with its first activity (sessions),
+        # count failed sign-ins and remember known addresses (signin_guard).
+        from enumeration import sessions, signin_guard  # noqa: F401

@@ -36,6 +36,7 @@ from rest_framework.request import Request
 
 from audit.models import AuditAction
 from audit.services import Area, audit_record
+from enumeration import signin_guard
 from enumeration.models import Device, DeviceToken, Role, User
 from regsosek.errors import ConflictError, NotAllowedError
 
@@ -87,23 +88,27 @@ def device_sign_in(
 ) -> SignIn:
     """Check the password (failed attempts count toward the login throttle) and issue a token.
 
-    Raises DeviceAuthError (wrong password, revoked device) or NotAllowedError (not a PPL, or the
-    device belongs to another user).
+    Raises SignInThrottledError (429: too many failures from this address, or site-wide from unknown
+    clients; never for a known device of this user), DeviceAuthError (wrong password, revoked
+    device) or NotAllowedError (not a PPL, or the device belongs to another user).
     """
+    # Before the password is checked: a throttled address learns nothing (enumeration/signin_guard.py).
+    signin_guard.signin_check(request=request, username=username, device_id=device_id)
     # Outside any transaction: the login throttle's record of a failed attempt must survive the
     # refusal that follows it.
     user = authenticate(request, username=username, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            raise DeviceAuthError(
-                "locked_out", _("Terlalu banyak percobaan masuk. Coba lagi nanti atau hubungi admin.")
-            )
+            locked = _("Terlalu banyak percobaan masuk. Coba lagi nanti atau minta PML/Koseka membuka kuncinya.")
+            raise DeviceAuthError("locked_out", locked)
         raise DeviceAuthError("invalid_credentials", _("Username atau kata sandi salah."))
     assert isinstance(user, User)  # noqa: S101 - our only user model
     if user.role not in DEVICE_ROLES:
         raise NotAllowedError(_("Aplikasi pencacahan hanya untuk PPL."))
     with transaction.atomic():
-        return _issue_token(user=user, device_id=device_id, device_name=device_name)
+        signed = _issue_token(user=user, device_id=device_id, device_name=device_name)
+    signin_guard.signin_note_success(request=request)
+    return signed
 
 
 def _issue_token(*, user: User, device_id: uuid.UUID, device_name: str) -> SignIn:

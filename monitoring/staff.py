@@ -1,6 +1,7 @@
 """Field staff health: each PPL's devices as their last sync reported them (time, app version,
-how much waited to be sent), for supervisors in scope; revocation goes through
-`enumeration.devices.device_revoke` (BPS admins only)."""
+how much waited to be sent) and whether their sign-in is locked out, for supervisors in scope;
+revocation goes through `enumeration.devices.device_revoke` (BPS admins only), unlocking through
+`enumeration.signin_guard.signin_unlock` (PML, Koseka, BPS admins)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from enumeration import scoping
+from enumeration import scoping, signin_guard
 from enumeration.models import Device, Role, User
 from monitoring.quality import can_monitor
 
@@ -20,6 +21,7 @@ from monitoring.quality import can_monitor
 class StaffHealth:
     ppl: User
     devices: list[Device] = field(default_factory=list)
+    locked_out: bool = False
 
     @property
     def last_seen(self) -> object:
@@ -52,7 +54,12 @@ def staff_health_for_user(*, user: User) -> list[StaffHealth]:
         .prefetch_related(Prefetch("devices", queryset=devices))
         .order_by("username")
     )
-    return [StaffHealth(ppl=person, devices=list(person.devices.all())) for person in ppl]
+    people = list(ppl)
+    locked = signin_guard.locked_out_usernames(usernames=[person.username for person in people])
+    return [
+        StaffHealth(ppl=person, devices=list(person.devices.all()), locked_out=person.username in locked)
+        for person in people
+    ]
 
 
 def device_get_for_user(*, user: User, device_id: uuid.UUID) -> Device | None:
@@ -61,6 +68,13 @@ def device_get_for_user(*, user: User, device_id: uuid.UUID) -> Device | None:
         return None
     staff = scoping.visible_staff(user).filter(role=Role.PPL).values("pk")
     return Device.objects.select_related("user").filter(pk=device_id, user__in=staff).first()
+
+
+def ppl_get_for_user(*, user: User, ppl_id: int) -> User | None:
+    """A PPL the user sees, or None."""
+    if not can_monitor(user):
+        return None
+    return scoping.visible_staff(user).filter(pk=ppl_id, role=Role.PPL).first()
 
 
 def can_revoke(user: User) -> bool:

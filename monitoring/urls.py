@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("kualitas/<str:check>/", views_quality.quality_list, name="quality-list"),
     path("petugas/", views_staff.staff_health, name="staff"),
     path("petugas/perangkat/<uuid:device_id>/cabut/", views_staff.device_revoke_view, name="device-revoke"),
+    path("petugas/<int:user_id>/buka-kunci/", views_staff.signin_unlock_view, name="signin-unlock"),
     path("ekspor/", views_exports.export_list, name="exports"),
     path("ekspor/<int:job_id>/", views_exports.export_progress, name="export-progress"),
     path("ekspor/<int:job_id>/unduh/", views_exports.export_download, name="export-download"),

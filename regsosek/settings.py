@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # After authentication and messages: ends a web session idle for SESSION_IDLE_MINUTES.
     "enumeration.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The web logins' throttle per address and site-wide (the device sign-in checks it in its service).
+    "enumeration.signin_guard.WebSignInThrottleMiddleware",
     # Last, as django-axes requires: it turns a lockout into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,14 +147,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Throttling of failed logins (django-axes): per username and client address.
+# Lockout after failed logins (django-axes): per username AND client address, never per username
+# alone, so wrong passwords from elsewhere do not keep a PPL out (docs/operations.md, "Sign-in
+# lockout and throttling"). A PML, Koseka or BPS admin lifts it from /pemantauan/petugas/.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_float("LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "regsosek.lockout.lockout_response"
 REGSOSEK_PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = REGSOSEK_PROXY_COUNT
+# The one reading of the client address (PROXY_COUNT proxies skipped in X-Forwarded-For), shared
+# with the audit log; without it axes read REMOTE_ADDR, which behind a proxy is the proxy's.
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+# Throttles of every sign-in (device and web, any usernames), counted in Redis
+# (enumeration/signin_guard.py): failures per client address in a window, and a site-wide ceiling of
+# failures per minute past which only known clients may try (a registered device of the account,
+# an address with a recent successful sign-in).
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20)
+SIGNIN_ADDRESS_WINDOW_S = env_int("SIGNIN_ADDRESS_WINDOW_S", 600)
+SIGNIN_GLOBAL_FAILURE_LIMIT = env_int("SIGNIN_GLOBAL_FAILURE_LIMIT", 100)
+SIGNIN_KNOWN_ADDRESS_DAYS = env_int("SIGNIN_KNOWN_ADDRESS_DAYS", 14)
+# Part of every throttle key: the tests give each test its own.
+SIGNIN_THROTTLE_NAMESPACE = "signin"
 # Usernames of failed attempts are not personal data of respondents, but keep logs lean.
 AXES_VERBOSE = False
 

@@ -6,6 +6,7 @@ kecamatan), `supervisor` (the PML of `petugas`), `koseka`, `bps_admin`, `pemkot`
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,13 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _own_sign_in_counters(settings):  # type: ignore[no-untyped-def]
+    # The sign-in throttles count in Redis, which outlives a test's transaction: each test counts
+    # under its own namespace, so one test's failed sign-ins never throttle another's.
+    settings.SIGNIN_THROTTLE_NAMESPACE = f"signin-test-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(scope="session")

@@ -144,6 +144,7 @@ MATRIX: dict[str, Row] = {
     "monitoring:quality-list": row("GET", 302, 403, 403, 200, 200, 200, 200, 200, 403),
     "monitoring:staff": row("GET", 302, 403, 403, 200, 200, 200, 200, 200, 403),
     "monitoring:device-revoke": row("POST", 302, 403, 403, 403, 404, 403, 404, 302, 403),
+    "monitoring:signin-unlock": row("POST", 302, 403, 403, 302, 404, 302, 404, 302, 403),
     "monitoring:exports": row("GET", 302, 403, 403, 200, 200, 200, 200, 200, 403),
     "monitoring:export-progress": row("GET", 302, 403, 403, 200, 404, 404, 404, 404, 403),
     "monitoring:export-download": row("GET", 302, 403, 403, 404, 404, 404, 404, 404, 403),

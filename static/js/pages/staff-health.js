@@ -1,6 +1,7 @@
 // @ts-check
 // The field staff health page (templates/monitoring/staff_health.html): revoking a device asks
-// first, since the phone wipes its data at its next contact.
+// first, since the phone wipes its data at its next contact; so does unlocking a PPL's sign-in
+// (someone else may have been guessing the password).
 
 /** @param {SubmitEvent} event */
 function confirmRevoke(event) {
