@@ -22,5 +22,6 @@ python manage.py load_wilayah >/dev/null
 python manage.py load_pmt_model >/dev/null
 echo "generating up to $FAMILIES synthetic families into $BENCH_TEMPLATE (families already there are kept)"
 python manage.py generate_synthetic --families "$FAMILIES" 2>/dev/null | tail -1
-psql -q "$BENCH_URL" -c "VACUUM ANALYZE"
+# psql takes postgresql:// only (DATABASE_URL may say postgis://).
+psql -q "$(python3 -c 'import sys, urllib.parse as u; print(u.urlparse(sys.argv[1])._replace(scheme="postgresql").geturl())' "$BENCH_URL")" -c "VACUUM ANALYZE"
 echo "ready: BENCH_TEMPLATE=$BENCH_TEMPLATE make bench-ranking (or bench-monitoring, bench-fkp, bench-exports)"
