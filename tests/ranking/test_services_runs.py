@@ -162,3 +162,23 @@ def test_the_comparison_lists_the_families_that_changed_desil(model, bps_admin, 
     assert changed[fam[9].pk].rank_before == 12 and changed[fam[9].pk].rank == 1
     assert fam[11].pk not in changed  # 18 m2: rank 1 then 2, desil 1 both times
     assert (changed[fam[3].pk].desil_before, changed[fam[3].pk].desil) == (9, 10)  # 90 m2: 11th, then 12th
+
+
+def test_a_ranked_rows_areas_are_its_familys_and_protect_them_without_a_database_check(model, bps_admin):
+    """The areas of a ranked row carry no foreign-key check in the database (docs/ranking.md, "The
+    run"), so the copy must be right when written, and Django's PROTECT still keeps the area."""
+    from django.db.models import ProtectedError
+
+    run = run_now(bps_admin)
+    rows = list(RankedFamily.objects.filter(run=run).select_related("family__sls__kelurahan"))
+    assert rows
+    for row in rows:
+        sls = row.family.sls
+        assert (row.sls_id, row.kelurahan_id, row.kecamatan_id) == (
+            sls.pk,
+            sls.kelurahan_id,
+            sls.kelurahan.kecamatan_id,
+        )
+    with pytest.raises(ProtectedError) as refused, transaction.atomic():
+        rows[0].sls.delete()
+    assert any(isinstance(obj, RankedFamily) for obj in refused.value.protected_objects)
