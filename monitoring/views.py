@@ -53,10 +53,16 @@ def list_urls(level: str, key: str) -> dict[str, str]:
     return {what: base + what for what in lists.LISTS}
 
 
+# Rows of a dashboard table per page: the kota by PPL has about 2,000 rows, whose rendering (links
+# and numbers per row) cost 393 ms of a 400 ms page at 500,000 families (docs/performance.md).
+ROWS_PER_PAGE = 200
+
+
 def _dashboard(request: HttpRequest, level: str, key: str) -> HttpResponse:
     user = _monitor(request)
     node = _node(user, level, key)
     result = progress.progress_get(user=user, node=node, by=request.GET.get("by", "area"))
+    page = Paginator(result.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     trend = progress.progress_trend(user=user, node=node, target=result.total.target)
     extent = mapdata.node_extent(user=user, node=node)
     return render(
@@ -73,8 +79,9 @@ def _dashboard(request: HttpRequest, level: str, key: str) -> HttpResponse:
                     "lists": list_urls(row.level, row.key) if row.key else {},
                     "ppl_url": node_url(progress.PPL, str(row.ppl_id)) if row.ppl_id else "",
                 }
-                for row in result.rows
+                for row in page.object_list
             ],
+            "page": page,
             "total_lists": list_urls(node.level, node.key),
             "can_group_by_ppl": node.level not in (progress.SLS_LEVEL, progress.PPL),
             "trend": trend,

@@ -151,3 +151,23 @@ def test_hostile_names_are_shown_as_text(client, koseka, fieldwork):
     html = client.get(f"/pemantauan/kelurahan/{KEL_A1}/").content.decode()
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_long_table_is_paged_and_the_total_counts_every_row(
+    client, supervisor, petugas, teammate, fieldwork, monkeypatch
+):
+    from monitoring import views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)
+    client.force_login(supervisor)
+    first = client.get("/pemantauan/?by=ppl")
+    second = client.get("/pemantauan/?by=ppl&page=2")
+    shown = [r["row"].key for r in first.context["rows"]] + [r["row"].key for r in second.context["rows"]]
+    assert sorted(shown) == sorted([str(petugas.pk), str(teammate.pk)])
+    assert len(first.context["rows"]) == 1
+    assert first.context["progress"].total == second.context["progress"].total
+    body = first.content.decode()
+    assert 'rel="next"' in body and "by=ppl" in body.split('rel="next"')[0].rsplit("href=", 1)[1]
+    assert 'rel="prev"' in second.content.decode()
+    # A page past the end shows the last one, as everywhere else.
+    assert [r["row"].key for r in client.get("/pemantauan/?by=ppl&page=99").context["rows"]] == shown[1:]
