@@ -9,6 +9,8 @@ source scripts/local-env.sh
 export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
 export DJANGO_SECURE_COOKIES=${DJANGO_SECURE_COOKIES:-0}
 export DEMO_PASSWORD=${DEMO_PASSWORD:-regsosek-demo-2022}
+# seed_demo's opt-in: demo accounts with a known password, for this local demo only.
+export REGSOSEK_DEMO=1
 PORT=${PORT:-8000}
 
 pids=()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from enumeration.models import SLS, User
@@ -28,8 +28,19 @@ def _state() -> tuple[int, ...]:
     )
 
 
-@override_settings(DEBUG=True)
+@override_settings(DEBUG=False)
+def test_the_demo_refuses_without_its_opt_in_whatever_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_PASSWORD", "regsosek-demo-uji")
+    monkeypatch.delenv("REGSOSEK_DEMO", raising=False)
+    with pytest.raises(CommandError, match="REGSOSEK_DEMO"):
+        call_command("seed_demo", families=300, stdout=io.StringIO())
+    assert not User.objects.filter(username="ppl00001").exists()
+
+
+@override_settings(DEBUG=False)
 def test_the_demo_gives_every_role_its_day_and_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As `make run` calls it: debug off, like production, with the demo's opt-in.
+    monkeypatch.setenv("REGSOSEK_DEMO", "1")
     monkeypatch.setenv("DEMO_PASSWORD", "regsosek-demo-uji")
     call_command("seed_demo", families=300, stdout=io.StringIO())
     ppl = User.objects.get(username="ppl00001")

@@ -30,7 +30,8 @@ UNVISITED = [
 class Command(BaseCommand):
     help = (
         "Local demo only: generate a small synthetic dataset and give demo accounts a password "
-        "(from DEMO_PASSWORD). Refuses to run unless DJANGO_DEBUG is on. Idempotent."
+        "(from DEMO_PASSWORD). Refuses to run unless REGSOSEK_DEMO=1 (set by `make run`) or DJANGO_DEBUG "
+        "is on. Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,8 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
 
-        if not settings.DEBUG:
-            raise CommandError("seed_demo is for the local demo (DJANGO_DEBUG=1) only.")
+        # Demo accounts get a known password: an explicit opt-in, never a production default.
+        # `make run` sets REGSOSEK_DEMO=1 and runs with debug off, like production.
+        if not (settings.DEBUG or os.environ.get("REGSOSEK_DEMO") == "1"):
+            raise CommandError("seed_demo is for the local demo only (REGSOSEK_DEMO=1, as `make run` sets).")
         password = os.environ.get("DEMO_PASSWORD", "")
         if len(password) < 10:
             raise CommandError("Set DEMO_PASSWORD (at least 10 characters).")
