@@ -19,7 +19,20 @@ def family_qs_for_user(*, user: User) -> QuerySet[Family]:
     lists (with only what an FKP list shows) from the ranking app, never the questionnaire."""
     if user.role == Role.PEMKOT:
         return Family.objects.none()
-    return Family.objects.filter(sls__in=scoping.visible_sls(user).values("pk"))
+    visible = scoping.visible_sls(user)
+    if not visible.query.where:
+        # Every SLS (a BPS admin): no SLS subquery. Every family has an SLS, so the rows are the
+        # same; the subquery cost a count over 500,000 families half its time (docs/performance.md).
+        return Family.objects.all()
+    return Family.objects.filter(sls__in=visible.values("pk"))
+
+
+def family_ids_sql(qs: QuerySet[Family]) -> tuple[str, tuple[Any, ...]]:
+    """The ids of `qs` as SQL (column `id`) for `IN (…)` in a raw statement, with its parameters.
+    Without the model's default ordering, which PostgreSQL would otherwise sort the whole scope for
+    wherever the subquery is used (docs/performance.md, "Exports"). Raises EmptyResultSet for none()."""
+    sql, params = qs.order_by().values("id").query.sql_with_params()
+    return sql, tuple(params)
 
 
 def family_none() -> QuerySet[Family]:
@@ -133,7 +146,7 @@ def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
     counts: never the numbers, nor their hashes. One query, grouped in PostgreSQL over the hashes that
     occur in the user's families (the keyed hashes are indexed); ordered by kind, then families."""
     try:
-        visible_sql, params = family_qs_for_user(user=user).values("id").query.sql_with_params()
+        visible_sql, params = family_ids_sql(family_qs_for_user(user=user))
     except EmptyResultSet:  # no families at all in scope (Pemkot staff)
         return []
     sql = _DUPLICATES_SQL.format(visible=visible_sql, member=Member._meta.db_table, family=Family._meta.db_table)

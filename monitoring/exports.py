@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from audit.services import Area, audit_download, audit_export
 from enumeration import scoping
 from enumeration.models import Role, User
+from households import selectors as household_selectors
 from households.models import Family, FamilyStatus
 from monitoring import export_sql
 from monitoring.models import ExportFormat, ExportJob, ExportKind, ExportState
@@ -90,10 +91,7 @@ def export_family_qs(*, user: User, filters: ExportFilters) -> QuerySet[Family]:
     filters. Empty for anyone who may not export."""
     if not can_export(user):
         return Family.objects.none()
-    visible = scoping.visible_sls(user)
-    # Every SLS (a BPS admin): no SLS subquery, which every chunk's COPY would evaluate again over
-    # all families (docs/performance.md, "Exports"; as the review queue and the dashboard do).
-    qs = Family.objects.all() if not visible.query.where else Family.objects.filter(sls__in=visible.values("pk"))
+    qs = household_selectors.family_qs_for_user(user=user)
     if filters.kecamatan_code:
         qs = qs.filter(sls__kelurahan__kecamatan_id=filters.kecamatan_code)
     if filters.kelurahan_code:
@@ -275,9 +273,9 @@ class _ChunkedCopy:
 
     def __init__(self, job: ExportJob, scope: QuerySet[Family], columns: list[export_sql.Column]) -> None:
         self.job, self.rows = job, 0
-        # No ORDER BY in the subquery (Family's default ordering): every chunk would sort the whole
-        # scope again (0.6 s a chunk at 500,000 families).
-        self.scope_sql, self.scope_params = scope.order_by().values("pk").query.sql_with_params()
+        # Without the default ordering: every chunk would sort the whole scope again (0.6 s a chunk
+        # at 500,000 families).
+        self.scope_sql, self.scope_params = household_selectors.family_ids_sql(scope)
         self.select = export_sql.select_sql(job.kind, columns, scope_sql=self.scope_sql)
 
     def copies(self, copy_format: str) -> Iterator[Any]:
@@ -368,7 +366,7 @@ def _write_geojson(job: ExportJob, scope: QuerySet[Family], path: Path) -> int:
     """A FeatureCollection of the dwellings (geotags) of the families in scope, for QGIS: a point
     (WGS 84) per geotag, with its SLS, building number, accuracy, time, source, checks and the ids
     of its families. Rows come through a server-side cursor, written one feature a line."""
-    scope_sql, scope_params = scope.order_by().values("pk").query.sql_with_params()
+    scope_sql, scope_params = household_selectors.family_ids_sql(scope)
     features = f"""
         SELECT json_build_object(
             'type', 'Feature',

@@ -20,13 +20,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
 from geotag.models import GeotagFlag
+from households import selectors as household_selectors
 from households.models import Family
 
 MONITOR_ROLES = {Role.PML, Role.KOSEKA, Role.BPS_ADMIN}
@@ -108,11 +109,9 @@ class QualityRow:
 
 
 def _scope_sql(user: User) -> tuple[str, tuple[Any, ...]]:
-    qs: QuerySet[Family] = Family.objects.filter(sls__in=scoping.visible_sls(user).values("pk"))
     if not can_monitor(user):
-        qs = Family.objects.none()
-    sql, params = qs.values("pk").query.sql_with_params()
-    return sql, tuple(params)
+        return household_selectors.family_ids_sql(Family.objects.none())
+    return household_selectors.family_ids_sql(household_selectors.family_qs_for_user(user=user))
 
 
 def _params(extra: dict[str, Any] | None = None) -> dict[str, Any]:

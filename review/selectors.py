@@ -169,20 +169,11 @@ def _has_flags() -> Q:
     )
 
 
-def _families_in_scope(user: User) -> QuerySet[Family]:
-    """`households.selectors.family_qs_for_user`, without its SLS subquery when the user's scope is
-    every SLS (a BPS admin): that join costs the counts over 500,000 families about half their time
-    (docs/performance.md, "Review desk"; as `monitoring.progress.in_sls` does)."""
-    if not scoping.visible_sls(user).query.where:
-        return Family.objects.all()
-    return household_selectors.family_qs_for_user(user=user)
-
-
 def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
     """The families of the user's scope in the queue, filtered by everything but the status."""
     if not can_review(user):
         return Family.objects.none()
-    qs = _families_in_scope(user).filter(status__in=QUEUE_STATUSES)
+    qs = household_selectors.family_qs_for_user(user=user).filter(status__in=QUEUE_STATUSES)
     if filters.sls_id is not None:
         qs = qs.filter(sls_id=filters.sls_id)
     if filters.ppl_id is not None:
