@@ -5,7 +5,8 @@ Three layers, each keyed so that an outsider cannot keep an enumerator off the f
 
 1. django-axes locks out a username *from one client address* after LOGIN_FAILURE_LIMIT wrong
    passwords (settings.AXES_LOCKOUT_PARAMETERS); the same PPL signs in from their own address.
-   A PML, Koseka or BPS admin lifts it (`signin_unlock`, on the field staff page).
+   A PML, Koseka or BPS admin lifts it (`signin_unlock`, on the field staff page), which also
+   resets layer 2's count for the addresses the PPL's failed attempts came from.
 2. Per address: more than SIGNIN_ADDRESS_FAILURE_LIMIT failed sign-ins (any usernames) from one
    address within SIGNIN_ADDRESS_WINDOW_S refuse that address's next attempts with 429 before any
    password is checked (password spraying).
@@ -192,17 +193,37 @@ def locked_out_usernames(*, usernames: Iterable[str]) -> set[str]:
     )
 
 
+def _reset_address_counters(addresses: set[str]) -> int:
+    """Forget the per-address failure counts (and their refusal notes) of these addresses, so an
+    unlocked PPL at a shared address (a kecamatan office's network on a training day) is not turned
+    away by the address throttle for the rest of its window. Returns how many counters existed."""
+    if not addresses:
+        return 0
+    keys = [_key("addr", address) for address in addresses]
+    try:
+        existing = len(cache.get_many(keys))
+        cache.delete_many(keys + [_key("noted", "address", address) for address in addresses])
+    except RedisError as exc:
+        logger.warning("signin.throttle_unavailable", extra={"error": type(exc).__name__})
+        return 0
+    return existing
+
+
 @transaction.atomic
 def signin_unlock(*, ppl: User, by: User) -> int:
-    """Lift every lockout of a PPL's account (all addresses) and forget their failed attempts;
-    returns how many address records were cleared. Audited (`auth.unlock`), also when there was
+    """Lift every lockout of a PPL's account (all addresses), forget their failed attempts and reset
+    the per-address throttle of the addresses those attempts came from; returns how many address
+    records were cleared. Audited (`auth.unlock`), also when there was
     nothing to clear. Raises NotAllowedError unless `by` is a PML, Koseka or BPS admin who sees the
     PPL (enumeration.scoping.visible_staff); the caller found the PPL in scope already."""
     allowed = by.is_active and (by.role in UNLOCK_ROLES or by.is_superuser)
     if not allowed or ppl.role != Role.PPL or not scoping.visible_staff(by).filter(pk=ppl.pk).exists():
         raise NotAllowedError(_("Anda tidak dapat membuka kunci akun ini."))
-    cleared: int = AccessAttempt.objects.filter(username=ppl.username).delete()[0]
-    logger.info("signin.unlocked", extra={"user_id": ppl.pk, "by": by.pk, "cleared": cleared})
+    attempts = AccessAttempt.objects.filter(username=ppl.username)
+    addresses = {address for address in attempts.values_list("ip_address", flat=True) if address}
+    cleared: int = attempts.delete()[0]
+    reset = _reset_address_counters(addresses)
+    logger.info("signin.unlocked", extra={"user_id": ppl.pk, "by": by.pk, "cleared": cleared, "addresses": reset})
     audit_record(
         action=AuditAction.SIGN_IN_UNLOCK,
         actor=by,

@@ -199,3 +199,23 @@ def test_unlocking_someone_not_locked_says_so_and_is_audited(client, supervisor,
     assert f"{petugas.username} tidak sedang terkunci" in answer.content.decode()
     assert AuditEntry.objects.get(action=AuditAction.SIGN_IN_UNLOCK).detail == "cleared=0"
     assert client.get(reverse("monitoring:signin-unlock", args=[petugas.pk])).status_code == 405
+
+
+def test_unlocking_a_ppl_at_a_throttled_shared_address_lets_them_in_from_it(client, supervisor, petugas, settings):
+    # A training day at the kecamatan office: many new phones behind one address, the PPL among
+    # them mistyped until locked out, and the others' mistakes filled the address's count.
+    office = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        device_sign_in(office, petugas.username, "tebakan-salah", REMOTE_ADDR=PPL_HOME)
+    for n in range(settings.SIGNIN_ADDRESS_FAILURE_LIMIT - settings.AXES_FAILURE_LIMIT):
+        device_sign_in(office, f"ppl{90000 + n}", "salah-ketik", REMOTE_ADDR=PPL_HOME)
+    refused = device_sign_in(office, petugas.username, PASSWORD, REMOTE_ADDR=PPL_HOME)
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
+    # Another address's count is not the unlock's business.
+    for _ in range(settings.SIGNIN_ADDRESS_FAILURE_LIMIT):
+        device_sign_in(Client(), "ppl99999", "tebakan", REMOTE_ADDR=OUTSIDER)
+
+    signin_guard.signin_unlock(ppl=petugas, by=supervisor)
+
+    assert device_sign_in(office, petugas.username, PASSWORD, REMOTE_ADDR=PPL_HOME).status_code == 200
+    assert device_sign_in(Client(), petugas.username, PASSWORD, REMOTE_ADDR=OUTSIDER).status_code == 429
