@@ -43,22 +43,42 @@ python manage.py collectstatic --noinput -v 0 --ignore "*.test.js" --ignore "fak
 python manage.py generate_synthetic --families 500000 --no-families | tail -1
 python manage.py load_prepare --plan "$OUT/plan.json" --ppl "$LOAD_PPL" --pml "$LOAD_PML" --koseka "$LOAD_KOSEKA" \
   --new-phones "$LOAD_NEW_PHONES"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-gunicorn regsosek.wsgi --config python:regsosek.gunicorn_conf --bind "127.0.0.1:$PORT" --access-logfile /dev/null \
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Two gunicorn pools as docs/operations.md deploys them: the phones' API (/api/) and the pages, each
+# with regsosek.gunicorn_conf, the pages and the Celery worker at a lower CPU priority (nice), so
+# supervisors' pages and photo processing wait for the cores, not the phones' sync.
+# LOAD_POOLS=1: one pool for everything, as before (for comparison).
+API_PORT=$(free_port)
+gunicorn regsosek.wsgi --config python:regsosek.gunicorn_conf --bind "127.0.0.1:$API_PORT" --access-logfile /dev/null \
   >"$OUT/web.log" 2>&1 &
 web=$!; pids+=("$web")
-celery -A regsosek worker --loglevel=WARNING --concurrency=2 -Q celery,photos,ranking,exports >"$OUT/worker.log" 2>&1 &
+trees=("api=$web")
+if [ "${LOAD_POOLS:-2}" = 1 ]; then
+  PAGES_PORT=$API_PORT
+else
+  PAGES_PORT=$(free_port)
+  nice -n "${LOAD_PAGES_NICE:-5}" gunicorn regsosek.wsgi --config python:regsosek.gunicorn_conf \
+    --bind "127.0.0.1:$PAGES_PORT" --access-logfile /dev/null >"$OUT/pages.log" 2>&1 &
+  pages=$!; pids+=("$pages")
+  trees+=("pages=$pages")
+fi
+nice -n "${LOAD_WORKER_NICE:-10}" celery -A regsosek worker --loglevel=WARNING --concurrency=2 \
+  -Q celery,photos,ranking,exports >"$OUT/worker.log" 2>&1 &
 worker=$!; pids+=("$worker")
-for _ in $(seq 150); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "the web server did not become healthy; see $OUT/web.log" >&2; exit 1; }
-echo "gunicorn: $(python -c 'from regsosek import gunicorn_conf as g; print(g.workers, g.worker_class, "workers,", g.threads, "thread(s), timeout", getattr(g, "timeout", 30), "s")')"
+trees+=("worker=$worker")
+for port in $API_PORT $PAGES_PORT; do
+  for _ in $(seq 150); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "a web server did not become healthy; see $OUT/*.log" >&2; exit 1; }
+done
+echo "gunicorn: $(python -c 'from regsosek import gunicorn_conf as g; print(g.workers, g.worker_class, "workers,", g.threads, "thread(s), timeout", getattr(g, "timeout", 30), "s")') a pool; pools: ${LOAD_POOLS:-2} (API on $API_PORT, pages on $PAGES_PORT)"
+export LOAD_API_HOST="http://127.0.0.1:$API_PORT" LOAD_PAGES_HOST="http://127.0.0.1:$PAGES_PORT"
 
 run_scenario() {  # name, users, spawn rate, run time
   local name=$1 users=$2 rate=$3 time=$4
-  python scripts/load_sampler.py "$PG_LOAD_URL" "$LOAD_DB" "$OUT/$name-peaks.json" "web=$web" "worker=$worker" &
+  python scripts/load_sampler.py "$PG_LOAD_URL" "$LOAD_DB" "$OUT/$name-peaks.json" "${trees[@]}" &
   local sampler=$!
   LOAD_PLAN=$OUT/plan.json LOAD_RESULTS=$OUT/$name-results.json LOAD_SCENARIO=$name \
-    locust -f tests/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" -u "$users" -r "$rate" \
+    locust -f tests/load/locustfile.py --headless -u "$users" -r "$rate" \
     --run-time "$time" --stop-timeout 120 --csv "$OUT/$name" --only-summary --loglevel WARNING \
     >"$OUT/$name-locust.log" 2>&1 || true
   kill -TERM "$sampler"; wait "$sampler" || true

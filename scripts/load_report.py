@@ -30,3 +30,13 @@ if peaks:
         "peak memory (RSS of the process tree): "
         + ", ".join(f"{k.removeprefix('rss_mib_')} {v:.0f} MiB" for k, v in peaks.items() if k.startswith("rss_mib_"))
     )
+if peaks.get("wall_s"):
+    wall = peaks["wall_s"]
+    trees = {k.removeprefix("cpu_s_"): v for k, v in peaks.items() if k.startswith("cpu_s_") and k != "cpu_s_machine"}
+    others = peaks["cpu_s_machine"] - sum(trees.values())
+    print(
+        f"CPU over {wall:.0f} s (cores busy on average): "
+        + ", ".join(f"{n} {v / wall:.2f}" for n, v in trees.items())
+        + f", everything else (PostgreSQL, locust, other work) {others / wall:.2f}"
+        + f"; machine {peaks['cpu_s_machine'] / wall:.2f}"
+    )

@@ -1,5 +1,6 @@
 """Samples, once a second until SIGTERM, the database connections of one database and the memory of
-process trees (gunicorn, the Celery worker, locust); then prints the peaks (`make load`)."""
+process trees (gunicorn, the Celery worker); then writes the peaks, and the CPU seconds each tree and
+the whole machine used meanwhile, for `scripts/load_report.py` (`make load`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,31 @@ def stop(*_args: object) -> None:
     running = False
 
 
+def tree(pid: int) -> list[Any]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process tree so far (its long-lived processes)."""
+    total = 0.0
+    for process in tree(pid):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def machine_busy_s() -> float:
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 def rss_mib(pid: int) -> float:
     try:
         root = psutil.Process(pid)
@@ -39,6 +65,8 @@ def rss_mib(pid: int) -> float:
 
 
 signal.signal(signal.SIGTERM, stop)
+cpu_start = {name: cpu_s(pid) for name, pid in trees.items()}
+busy_start, wall_start = machine_busy_s(), time.monotonic()
 with psycopg.connect(url, autocommit=True) as conn:
     while running:
         row = conn.execute(
@@ -52,5 +80,9 @@ with psycopg.connect(url, autocommit=True) as conn:
         for name, pid in trees.items():
             peaks[f"rss_mib_{name}"] = max(peaks[f"rss_mib_{name}"], round(rss_mib(pid), 1))
         time.sleep(1)
+for name, pid in trees.items():
+    peaks[f"cpu_s_{name}"] = round(cpu_s(pid) - cpu_start[name], 1)
+peaks["cpu_s_machine"] = round(machine_busy_s() - busy_start, 1)
+peaks["wall_s"] = round(time.monotonic() - wall_start, 1)
 with open(out, "w", encoding="utf-8") as handle:
     json.dump(peaks, handle)

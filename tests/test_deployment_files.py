@@ -97,7 +97,7 @@ def _dockerfile() -> Dockerfile:
 def test_compose_defines_the_stack_with_volumes():
     compose = _compose()
     assert set(compose) <= {"x-app", "services", "volumes"}
-    assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
+    assert set(compose["services"]) == {"web", "api", "worker", "beat", "db", "redis"}
     assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
     assert compose["services"]["db"]["image"].startswith("postgis/postgis:15")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
@@ -148,9 +148,13 @@ def test_app_services_run_commands_that_exist():
     assert sorted(queues) == sorted(q.value for q in Queue)
     # The same queues as `make run`'s worker.
     assert f"-Q {','.join(queues)}" in (ROOT / "scripts" / "run.sh").read_text()
-    web = compose["services"]["web"]
-    assert "command" not in web, "web runs the image's CMD"
-    assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "regsosek.healthcheck"]
+    for name in ("web", "api"):
+        web = compose["services"][name]
+        assert "command" not in web, f"{name} runs the image's CMD"
+        assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "regsosek.healthcheck"]
+    # When the cores are short, the phones' sync goes first, then the pages, then the worker.
+    shares = {name: compose["services"][name].get("cpu_shares", 1024) for name in ("api", "web", "worker")}
+    assert shares["api"] > shares["web"] > shares["worker"]
 
 
 def test_compose_paths_match_the_image():

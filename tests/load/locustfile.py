@@ -50,9 +50,10 @@ def _retry_after(status: int, headers: Any, attempt: int) -> float:
 
 
 class Device(FastHttpUser):
-    """A phone: bearer token and device id headers, as the app sends them."""
+    """A phone: bearer token and device id headers, as the app sends them, to the API's pool."""
 
     abstract = True
+    host = os.environ.get("LOAD_API_HOST")
     network_timeout = 60.0
     connection_timeout = 20.0
 
@@ -151,9 +152,10 @@ class NewPhone(Device):
 
 
 class Supervisor(FastHttpUser):
-    """A signed-in PML, Koseka or BPS admin with the pages of their role open."""
+    """A signed-in PML, Koseka or BPS admin with the pages of their role open, on the pages' pool."""
 
     abstract = True
+    host = os.environ.get("LOAD_PAGES_HOST")
     role: ClassVar[str] = ""
     wait_time = between(20, 40)
 
