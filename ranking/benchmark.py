@@ -18,10 +18,12 @@ from ranking.sqlscore import json_in, score_sql
 RAW_TABLE = "bench_ranking_raw"
 
 
-def raw_statement(intercept: float, features: Sequence[Mapping[str, Any]]) -> str:
+def raw_statement(
+    intercept: float, features: Sequence[Mapping[str, Any]], strata: Sequence[Mapping[str, Any]] = ()
+) -> str:
     """ONE statement: scores of the families whose status is in %s, rank (score, id), ntile(10)
     and rank in the kelurahan, into RAW_TABLE (families without a score are left out)."""
-    score, aggregates = score_sql(intercept, features)
+    score, aggregates = score_sql(intercept, features, strata)
     present = json_in(f"m.data -> '{MEMBER_STATUS}'", sorted(PRESENT_STATUS))
     columns = ", ".join(f"{sql} AS a{i}" for i, sql in enumerate(aggregates)) or "count(*) AS a0"
     family, member = Family._meta.db_table, Member._meta.db_table
@@ -31,6 +33,7 @@ WITH scored AS (
   SELECT f.id, s.kelurahan_id, {score} AS score
   FROM {family} f
   JOIN enumeration_sls s ON s.id = f.sls_id
+  JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id
   CROSS JOIN LATERAL (SELECT {columns} FROM {member} m WHERE m.family_id = f.id AND {present}) mm
   JOIN LATERAL (
     SELECT m.data FROM {member} m

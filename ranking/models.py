@@ -29,6 +29,12 @@ class PMTModel(models.Model):
     intercept = models.FloatField(_("intersep"))
     provenance = models.JSONField(_("asal-usul"), default=dict)
     accuracy = models.JSONField(_("laporan akurasi"), default=dict)
+    strata = models.JSONField(
+        _("strata"),
+        default=list,
+        blank=True,
+        help_text=_("Persamaan per kecamatan (opsional): nama, kode kecamatan, intersep, koefisien."),
+    )
     document_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 dokumen JSON kanonis model."))
     created_at = models.DateTimeField(auto_now_add=True)
     # Runs use the most recently activated model by default; a model fitted from an uploaded survey is

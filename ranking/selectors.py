@@ -55,6 +55,7 @@ def pmt_model_document(*, model: PMTModel) -> ModelDocument:
         features=list(model.features),
         provenance=dict(model.provenance),
         accuracy=dict(model.accuracy),
+        strata=list(model.strata),
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_pmt_model, audit_ranking_run
 from enumeration import scoping
-from enumeration.models import User
+from enumeration.models import Kecamatan, User
 from households.models import FamilyStatus
 from households.questionnaire.definition import available_definitions
 from ranking.crosswalk import FORM
@@ -48,6 +48,7 @@ def _from_document(document: ModelDocument) -> PMTModel:
         intercept=document.intercept,
         provenance=document.provenance,
         accuracy=document.accuracy,
+        strata=document.strata,
         document_sha256=document.sha256,
     )
 
@@ -60,12 +61,18 @@ def pmt_model_import(*, data: Any, draft: bool = False) -> ModelImport:
     Idempotent: the same document again returns the stored model (`created` False). A model
     version is immutable, so another document under a stored version is refused.
     Raises InvalidModelError (every problem of the document, in `extra["problems"]`, e.g. a feature
-    over a variable that is not in the form definition) and ConflictError.
+    over a variable that is not in the form definition, or a stratum's kecamatan that is not an area
+    of this deployment) and ConflictError.
     """
     try:
         document = parse_document(data)
     except ModelDocumentError as error:
         raise InvalidModelError(_("Model PMT tidak valid."), extra={"problems": error.problems}) from error
+    codes = {code for stratum in document.strata for code in stratum["kecamatan"]}
+    known = set(Kecamatan.objects.filter(bps_code__in=codes).values_list("bps_code", flat=True))
+    if codes - known:
+        problems = [f"strata: unknown kecamatan {code}" for code in sorted(codes - known)]
+        raise InvalidModelError(_("Model PMT tidak valid."), extra={"problems": problems})
     current = PMTModel.objects.select_for_update().filter(version=document.version).first()
     if current is not None:
         if current.document_sha256 == document.sha256:

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write(f"after: {_load()}")
 
     def _raw(self, model: PMTModel, statuses: list[str]) -> float:
-        sql = raw_statement(model.intercept, list(model.features))
+        sql = raw_statement(model.intercept, list(model.features), list(model.strata))
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
             started = time.perf_counter()
