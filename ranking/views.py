@@ -240,7 +240,7 @@ def _form_versions() -> list[tuple[str, str]]:
 class FitForm(forms.Form):
     survey = forms.FileField(
         label=gettext_lazy("Berkas survei (CSV, UTF-8)"),
-        help_text=gettext_lazy("Paling banyak 20 MiB. Format: lihat di bawah dan templat."),
+        help_text=gettext_lazy("Paling banyak 10 MiB. Format: lihat di bawah dan templat."),
     )
     version = forms.CharField(
         label=gettext_lazy("Nama (versi) model"),
