@@ -137,14 +137,29 @@ def test_sql_python_and_the_raw_statement_agree_on_the_shipped_model_with_a_stra
             assert expected == default
     assert len(stratum_scores) == 8
 
+    raw = _raw_scores(model)
+    assert raw.keys() == scores.keys()
+    assert all(raw[k] == pytest.approx(scores[k], abs=1e-9) for k in scores)
+
+
+def _raw_scores(model: PMTModel) -> dict[int, float]:
+    """The benchmark's raw statement (ranking/benchmark.py) over the approved families."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
         cursor.execute(raw_statement(model.intercept, model.features, model.strata), [[FamilyStatus.APPROVED]])
         cursor.execute(f"SELECT id, score FROM {RAW_TABLE}")  # noqa: S608 - a constant
         raw = dict(cursor.fetchall())
         cursor.execute(f"DROP TABLE {RAW_TABLE}")
-    assert raw.keys() == scores.keys()
-    assert all(raw[k] == pytest.approx(scores[k], abs=1e-9) for k in scores)
+    return raw
+
+
+def test_the_raw_statement_of_a_model_without_strata_agrees_with_the_run(population, bps_admin):
+    data = floor_document([])
+    del data["strata"]
+    model = pmt_model_import(data=data).model
+    run = run_now(bps_admin, model=model)
+    scores = dict(RankedFamily.objects.filter(run=run).values_list("family_id", "score"))
+    assert _raw_scores(model) == scores and len(scores) == 12
 
 
 def test_the_models_page_lists_the_strata(client, field, pemkot):
