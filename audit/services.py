@@ -131,6 +131,14 @@ def audit_ranking_run(*, actor: Any, run_id: object, event: str, area: Area = NO
     )
 
 
+def audit_pmt_model(*, actor: Any, object_type: str, object_id: object, event: str, detail: str = "") -> AuditEntry:
+    """Record a PMT model's life: a survey file uploaded for fitting (`pmt_fit`: uploaded, finished,
+    failed) or a model activated (`pmt_model`: activated). `detail` holds counts and hashes only."""
+    action = AuditAction.ADMIN_CHANGE if object_type == "pmt_model" else AuditAction.ADMIN_IMPORT
+    text = f"event={event}" + (f" {detail}" if detail else "")
+    return audit_record(action=action, actor=actor, object_type=object_type, object_id=object_id, detail=text)
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     cutoff: dt.datetime

@@ -10,4 +10,4 @@ from ranking.models import PMTModel
 
 @admin.register(PMTModel)
 class PMTModelAdmin(ReadOnly):
-    list_display = ["version", "title", "form_id", "form_version", "created_at"]
+    list_display = ["version", "title", "form_id", "form_version", "created_at", "activated_at"]

@@ -18,10 +18,14 @@ from ranking.sqlscore import json_in, score_sql
 RAW_TABLE = "bench_ranking_raw"
 
 
-def raw_statement(intercept: float, features: Sequence[Mapping[str, Any]]) -> str:
+def raw_statement(
+    intercept: float, features: Sequence[Mapping[str, Any]], strata: Sequence[Mapping[str, Any]] = ()
+) -> str:
     """ONE statement: scores of the families whose status is in %s, rank (score, id), ntile(10)
     and rank in the kelurahan, into RAW_TABLE (families without a score are left out)."""
-    score, aggregates = score_sql(intercept, features)
+    score, aggregates = score_sql(intercept, features, strata)
+    # The kecamatan is read only for strata, so a model without them is measured as before.
+    kecamatan_join = "\n  JOIN enumeration_kelurahan k ON k.bps_code = s.kelurahan_id" if strata else ""
     present = json_in(f"m.data -> '{MEMBER_STATUS}'", sorted(PRESENT_STATUS))
     columns = ", ".join(f"{sql} AS a{i}" for i, sql in enumerate(aggregates)) or "count(*) AS a0"
     family, member = Family._meta.db_table, Member._meta.db_table
@@ -30,7 +34,7 @@ CREATE UNLOGGED TABLE {RAW_TABLE} AS
 WITH scored AS (
   SELECT f.id, s.kelurahan_id, {score} AS score
   FROM {family} f
-  JOIN enumeration_sls s ON s.id = f.sls_id
+  JOIN enumeration_sls s ON s.id = f.sls_id{kecamatan_join}
   CROSS JOIN LATERAL (SELECT {columns} FROM {member} m WHERE m.family_id = f.id AND {present}) mm
   JOIN LATERAL (
     SELECT m.data FROM {member} m

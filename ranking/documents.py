@@ -9,7 +9,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from households.questionnaire.definition import load_definition
@@ -17,7 +17,8 @@ from ranking.features import check_features
 
 FORMAT: Final = "regsosek-pmt-model/1"
 _REQUIRED: Final = {"format", "version", "title", "form", "form_version", "target", "intercept", "features"}
-_OPTIONAL: Final = {"provenance", "accuracy"}
+_OPTIONAL: Final = {"provenance", "accuracy", "strata"}
+_STRATUM_KEYS: Final = {"name", "kecamatan", "intercept", "coefficients"}
 
 
 class ModelDocumentError(ValueError):
@@ -39,8 +40,11 @@ class ModelDocument:
     features: list[dict[str, Any]]  # each with its "coefficient"
     provenance: dict[str, Any]
     accuracy: dict[str, Any]
+    # Optional equations per area: {"name", "kecamatan": [BPS codes], "intercept", "coefficients": {feature: c}}.
+    strata: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
+        # "strata" only when there are some, so a document without strata keeps its hash.
         return {
             "format": FORMAT,
             "version": self.version,
@@ -52,6 +56,7 @@ class ModelDocument:
             "features": self.features,
             "provenance": self.provenance,
             "accuracy": self.accuracy,
+            **({"strata": self.strata} if self.strata else {}),
         }
 
     @property
@@ -105,6 +110,8 @@ def parse_document(data: Any) -> ModelDocument:
         else features
     )
     problems = check_features(specs, definition)
+    names = [str(f.get("name")) for f in features if isinstance(f, dict)] if isinstance(features, list) else []
+    problems += _check_strata(data.get("strata", []), names)
     if problems:
         raise ModelDocumentError(problems)
     return ModelDocument(
@@ -117,7 +124,72 @@ def parse_document(data: Any) -> ModelDocument:
         features=[dict(f) for f in features],
         provenance=dict(data.get("provenance", {})),
         accuracy=dict(data.get("accuracy", {})),
+        strata=[
+            {**stratum, "kecamatan": list(stratum["kecamatan"]), "coefficients": dict(stratum["coefficients"])}
+            for stratum in data.get("strata", [])
+        ],
     )
+
+
+def _check_strata(strata: Any, feature_names: list[str]) -> list[str]:
+    """Problems of the optional strata: each an object with a unique `name`, a non-empty list of
+    kecamatan codes (7 digits, each in one stratum only), an `intercept` and a coefficient for every
+    feature of the model (and no other). Whether the codes are areas of this deployment is checked
+    where the model is stored (services.pmt_model_import)."""
+    if not isinstance(strata, list):
+        return ["strata must be a list"]
+    problems: list[str] = []
+    names: set[str] = set()
+    owner: dict[str, str] = {}
+    for index, stratum in enumerate(strata):
+        where = f"strata[{index}]"
+        if not isinstance(stratum, dict):
+            problems.append(f"{where}: must be an object")
+            continue
+        missing, unknown = _STRATUM_KEYS - stratum.keys(), stratum.keys() - _STRATUM_KEYS
+        problems += [f"{where}: missing key {key!r}" for key in sorted(missing)]
+        problems += [f"{where}: unknown key {key!r}" for key in sorted(unknown)]
+        if missing:
+            continue
+        name = stratum["name"]
+        if not (isinstance(name, str) and name.strip()) or name in names:
+            problems.append(f"{where}: the name must be a non-empty string, unique in the model")
+        names.add(str(name))
+        codes = stratum["kecamatan"]
+        if not isinstance(codes, list) or not codes:
+            problems.append(f"{where}: kecamatan must be a non-empty list of codes")
+            codes = []
+        for code in codes:
+            if not (isinstance(code, str) and len(code) == 7 and code.isdigit()):
+                problems.append(f"{where}: kecamatan code {code!r} must be 7 digits (BPS code)")
+            elif code in owner:
+                problems.append(f"{where}: kecamatan {code} is already in stratum {owner[code]!r}")
+            else:
+                owner[code] = str(name)
+        if not _is_number(stratum["intercept"]):
+            problems.append(f"{where}: intercept must be a finite number")
+        coefficients = stratum["coefficients"]
+        if not isinstance(coefficients, dict):
+            problems.append(f"{where}: coefficients must be an object of feature name to number")
+            continue
+        problems += [f"{where}: no coefficient for feature {n!r}" for n in feature_names if n not in coefficients]
+        problems += [f"{where}: unknown feature {n!r}" for n in coefficients if n not in feature_names]
+        problems += [
+            f"{where}: coefficient of {n!r} must be a finite number"
+            for n, value in coefficients.items()
+            if n in feature_names and not _is_number(value)
+        ]
+    return problems
+
+
+def equation(document: ModelDocument, kecamatan: str | None) -> tuple[float, list[float]]:
+    """The intercept and coefficients (in feature order) that score a family of `kecamatan`: its
+    stratum's, else the model's own."""
+    for stratum in document.strata:
+        if kecamatan in stratum["kecamatan"]:
+            coefficients = stratum["coefficients"]
+            return float(stratum["intercept"]), [float(coefficients[f["name"]]) for f in document.features]
+    return document.intercept, [float(f["coefficient"]) for f in document.features]
 
 
 def dump_document(document: ModelDocument) -> str:
@@ -125,8 +197,10 @@ def dump_document(document: ModelDocument) -> str:
     return json.dumps(document.as_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def score(document: ModelDocument, values: list[float]) -> float:
-    """The model's score (predicted log per-capita consumption) for a feature vector."""
+def score(document: ModelDocument, values: list[float], *, kecamatan: str | None = None) -> float:
+    """The model's score (predicted log per-capita consumption) for a feature vector of a family of
+    `kecamatan` (its stratum's equation, else the model's)."""
     if len(values) != len(document.features):
         raise ValueError("one value per feature is needed")
-    return document.intercept + sum(float(f["coefficient"]) * v for f, v in zip(document.features, values, strict=True))
+    intercept, coefficients = equation(document, kecamatan)
+    return intercept + sum(c * v for c, v in zip(coefficients, values, strict=True))

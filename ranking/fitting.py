@@ -133,3 +133,72 @@ def evaluate(survey: Survey, *, folds: int = FOLDS, seed: int = SEED) -> Evaluat
         },
     }
     return Evaluation(fit=fit, predictions=predictions, report=report)
+
+
+def dependent_columns(features: FloatArray) -> list[int]:
+    """The feature columns (missing values taken as the column's median, as in `fit_ols`) that add
+    nothing to the intercept and the columns before them: constant, or a linear combination of
+    earlier ones. Any of them makes the design singular."""
+    medians = np.nanmedian(features, axis=0)
+    design = np.column_stack([np.ones(features.shape[0]), fill_missing(features, medians)])
+    dependent: list[int] = []
+    kept = [0]
+    for column in range(1, design.shape[1]):
+        if np.linalg.matrix_rank(design[:, [*kept, column]]) < len(kept) + 1:
+            dependent.append(column - 1)
+        else:
+            kept.append(column)
+    return dependent
+
+
+def evaluate_rows(
+    features: FloatArray,
+    consumption: FloatArray,
+    clusters: IntArray,
+    *,
+    folds: int = FOLDS,
+    seed: int = SEED,
+    poor_share: float | None = None,
+    poverty_line: float | None = None,
+) -> Evaluation:
+    """Fit log consumption on every row of a survey file and report how the cross-validated scores
+    (folds of whole clusters) target its poor: R², and the errors at the training coverage (as many
+    selected as are poor) and at the CUTOFFS.
+
+    Poor: consumption below `poverty_line` if given, else below the `poor_share` quantile of the
+    file's consumption (default accuracy.POOR_SHARE). Raises ValueError if nobody or everybody is poor.
+    """
+    target = np.log(consumption)
+    fit = fit_ols(features, target)
+    predictions = cross_validated_predictions(features, target, clusters, folds=folds, seed=seed)
+    share = accuracy.POOR_SHARE if poor_share is None else poor_share
+    line = poverty_line if poverty_line is not None else accuracy.poverty_line(consumption, share=share)
+    poor = accuracy.poor_flags(consumption, line=line)
+    coverage = float(poor.mean())
+    report: dict[str, Any] = {
+        "households_fitted": int(target.size),
+        "villages_fitted": int(np.unique(clusters).size),
+        "folds": folds,
+        "fold_seed": seed,
+        "r2_in_sample": round(r_squared(target, predict(fit, features)), 4),
+        "r2_cross_validated": round(r_squared(target, predictions), 4),
+        "poverty": {
+            "share": round(coverage, 4) if poverty_line is not None else share,
+            "line": round(line, 4),
+            "rule": "poverty_line" if poverty_line is not None else "share",
+            "of": "every row of the survey file",
+        },
+        "evaluated": {
+            "households": int(target.size),
+            "villages": int(np.unique(clusters).size),
+            "of": "every row of the survey file, scored by a model fitted without its cluster",
+        },
+        "selections": {
+            "training_coverage": _errors(poor, accuracy.select_share(predictions, share=coverage)),
+            **{
+                f"cutoff_{round(cut * 100)}": _errors(poor, accuracy.select_share(predictions, share=cut))
+                for cut in CUTOFFS
+            },
+        },
+    }
+    return Evaluation(fit=fit, predictions=predictions, report=report)

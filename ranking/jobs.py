@@ -33,6 +33,7 @@ from django.utils.translation import override
 
 from audit.services import audit_ranking_run
 from households.models import Family, Member
+from ranking.documents import score
 from ranking.features import (
     AGE,
     MEMBER_STATUS,
@@ -43,6 +44,7 @@ from ranking.features import (
     feature_vector,
 )
 from ranking.models import ACTIVE_STATUSES, RankedFamily, RankingRun, RunStatus, UnrankedFamily
+from ranking.selectors import pmt_model_document
 from ranking.sqlscore import scoring_query
 from regsosek import pgcopy
 
@@ -155,7 +157,7 @@ def score_families(run: RankingRun) -> Scored:
     unscored: list[tuple[int, str, str, int]] = []
     done = 0
     with connection.chunked_cursor() as cursor:
-        cursor.execute(scoring_query(model.intercept, features), [statuses])
+        cursor.execute(scoring_query(model.intercept, features, list(model.strata)), [statuses])
         while batch := cursor.fetchmany(CHUNK):
             for family_id, kel, kec, sls, form_id, form_version, score in batch:
                 if (form_id, form_version) != (model.form_id, model.form_version):
@@ -182,7 +184,7 @@ def _explain_unscored(run: RankingRun, unscored: list[tuple[int, str, str, int]]
     model = run.model
     features = list(model.features)
     family_vars, member_vars = _model_variables(features)
-    coefficients = np.array([float(f["coefficient"]) for f in features])
+    document = pmt_model_document(model=model)
     areas = {row[0]: row[1:] for row in unscored}
     ids = sorted(areas)
     with connection.cursor() as cursor:
@@ -203,7 +205,7 @@ def _explain_unscored(run: RankingRun, unscored: list[tuple[int, str, str, int]]
                 out.kecamatan.append(kec)
                 out.kelurahan.append(kel)
                 out.sls.append(sls)
-                out.score.append(model.intercept + float(np.dot(coefficients, values)))
+                out.score.append(score(document, values, kecamatan=kec))
 
 
 def ntile(positions: np.ndarray, n: int, buckets: int = 10) -> np.ndarray:

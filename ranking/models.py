@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enumeration.models import SLS, Kecamatan, Kelurahan, User
@@ -28,8 +29,17 @@ class PMTModel(models.Model):
     intercept = models.FloatField(_("intersep"))
     provenance = models.JSONField(_("asal-usul"), default=dict)
     accuracy = models.JSONField(_("laporan akurasi"), default=dict)
+    strata = models.JSONField(
+        _("strata"),
+        default=list,
+        blank=True,
+        help_text=_("Persamaan per kecamatan (opsional): nama, kode kecamatan, intersep, koefisien."),
+    )
     document_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 dokumen JSON kanonis model."))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Runs use the most recently activated model by default; a model fitted from an uploaded survey is
+    # a draft (None) until a BPS admin activates it. Not part of the model's document.
+    activated_at = models.DateTimeField(_("diaktifkan"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = _("model PMT")
@@ -38,6 +48,56 @@ class PMTModel(models.Model):
 
     def __str__(self) -> str:
         return self.version
+
+    @property
+    def is_draft(self) -> bool:
+        return self.activated_at is None
+
+
+class FitStatus(models.TextChoices):
+    QUEUED = "queued", _("Dalam antrean")
+    RUNNING = "running", _("Berjalan")
+    FINISHED = "finished", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class PMTFit(models.Model):
+    """A BPS admin's request to fit a PMT model from an uploaded survey CSV (docs/ranking.md,
+    "Fitting from a survey file"). The Celery job stores the fitted model as a draft `model`."""
+
+    status = models.CharField(_("status"), max_length=10, choices=FitStatus.choices, default=FitStatus.QUEUED)
+    version = models.CharField(_("versi model"), max_length=80)
+    title = models.CharField(_("judul"), max_length=200)
+    form_version = models.CharField(_("versi formulir"), max_length=20)
+    features = models.JSONField(_("fitur"), default=list, help_text=_("Nama fitur yang dipilih, urut katalog."))
+    poor_share = models.FloatField(_("bagian miskin"), null=True, blank=True)
+    poverty_line = models.FloatField(_("garis kemiskinan"), null=True, blank=True)
+    folds = models.PositiveSmallIntegerField(_("jumlah lipatan (k)"))
+    survey_csv = models.BinaryField(_("berkas survei"))
+    survey_sha256 = models.CharField(max_length=64)
+    survey_rows = models.PositiveIntegerField(_("baris survei"))
+    survey_clusters = models.PositiveIntegerField(_("klaster survei"))
+    model = models.OneToOneField(
+        PMTModel, on_delete=models.PROTECT, null=True, blank=True, related_name="fit", verbose_name=_("model PMT")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(_("galat"), blank=True, help_text=_("Alasan gagal, tanpa isi baris survei."))
+
+    class Meta:
+        verbose_name = _("estimasi model PMT")
+        verbose_name_plural = _("estimasi model PMT")
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(poor_share__isnull=True) | Q(poverty_line__isnull=True), name="pmt_fit_one_poverty_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Estimasi #{self.pk} {self.version} ({self.status})"
 
 
 class RunStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from enumeration import scoping
 from enumeration.models import Kecamatan, Kelurahan, User
 from ranking.documents import ModelDocument
-from ranking.models import PMTModel, RankedFamily, RankingRun, RunStatus, UnrankedFamily, WelfareGroup
+from ranking.models import PMTFit, PMTModel, RankedFamily, RankingRun, RunStatus, UnrankedFamily, WelfareGroup
 
 
 def pmt_model_get(*, version: str) -> PMTModel:
@@ -19,11 +19,28 @@ def pmt_model_get(*, version: str) -> PMTModel:
     return PMTModel.objects.get(version=version)
 
 
+def pmt_model_current() -> PMTModel | None:
+    """The model a run uses unless told otherwise: the most recently activated (drafts never)."""
+    return PMTModel.objects.filter(activated_at__isnull=False).order_by("-activated_at", "-id").first()
+
+
 def pmt_model_list(*, user: User) -> QuerySet[PMTModel]:
     """PMT models, newest first, for whoever may see ranking runs (empty for anyone else)."""
     if not scoping.can_view_rankings(user):
         return PMTModel.objects.none()
     return PMTModel.objects.all()
+
+
+def pmt_model_for_user(*, user: User, model_id: int) -> PMTModel | None:
+    """The model, or None if it does not exist or the user may not see models."""
+    return pmt_model_list(user=user).filter(pk=model_id).first()
+
+
+def pmt_fit_list(*, user: User) -> QuerySet[PMTFit]:
+    """Fits from uploaded survey files, newest first, without the files: BPS admins only."""
+    if not scoping.can_run_rankings(user):
+        return PMTFit.objects.none()
+    return PMTFit.objects.select_related("created_by", "model").defer("survey_csv")
 
 
 def pmt_model_document(*, model: PMTModel) -> ModelDocument:
@@ -38,6 +55,7 @@ def pmt_model_document(*, model: PMTModel) -> ModelDocument:
         features=list(model.features),
         provenance=dict(model.provenance),
         accuracy=dict(model.accuracy),
+        strata=list(model.strata),
     )
 
 

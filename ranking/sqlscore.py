@@ -76,22 +76,52 @@ def _feature(feature: Mapping[str, Any], aggregates: list[str]) -> str:
     return f"(({aged} - {working}) / greatest({working}, 1))"
 
 
-def score_sql(intercept: float, features: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
-    """The score expression and the member aggregates it reads (as `mm.a<i>`)."""
-    aggregates: list[str] = []
+def _equation(intercept: float, coefficients: Sequence[float], values: Sequence[str]) -> str:
     terms = [repr(float(intercept))]
+    terms += [f"{float(c)!r} * {value}" for c, value in zip(coefficients, values, strict=True)]
+    return " + ".join(terms)
+
+
+def _code(code: str) -> str:
+    if not (len(code) == 7 and code.isdigit()):
+        raise ValueError(f"unexpected kecamatan code {code!r}")
+    return f"'{code}'"
+
+
+def score_sql(
+    intercept: float,
+    features: Sequence[Mapping[str, Any]],
+    strata: Sequence[Mapping[str, Any]] = (),
+    *,
+    kecamatan: str = "k.kecamatan_id",
+) -> tuple[str, list[str]]:
+    """The score expression and the member aggregates it reads (as `mm.a<i>`). With strata, a
+    family whose kecamatan (the SQL expression `kecamatan`) is in a stratum takes that stratum's
+    equation, any other the model's (ranking/documents.py, `equation`)."""
+    aggregates: list[str] = []
+    values = []
     for feature in features:
         value = _feature(feature, aggregates)
         if int(feature.get("power", 1)) == 2:
             value = f"power({value}, 2)"
-        terms.append(f"{float(feature['coefficient'])!r} * {value}")
-    return " + ".join(terms), aggregates
+        values.append(value)
+    default = _equation(intercept, [float(f["coefficient"]) for f in features], values)
+    if not strata:
+        return default, aggregates
+    branches = []
+    for stratum in strata:
+        codes = ", ".join(_code(code) for code in stratum["kecamatan"])
+        coefficients = [float(stratum["coefficients"][f["name"]]) for f in features]
+        branches.append(f"WHEN {kecamatan} IN ({codes}) THEN {_equation(stratum['intercept'], coefficients, values)}")
+    return f"(CASE {' '.join(branches)} ELSE {default} END)", aggregates
 
 
-def scoring_query(intercept: float, features: Sequence[Mapping[str, Any]]) -> str:
+def scoring_query(
+    intercept: float, features: Sequence[Mapping[str, Any]], strata: Sequence[Mapping[str, Any]] = ()
+) -> str:
     """The families whose status is in %s, ordered by id: id, kelurahan, kecamatan, SLS, form, form
     version and score (NULL when it cannot be computed: no present member, no head, a missing answer)."""
-    score, aggregates = score_sql(intercept, features)
+    score, aggregates = score_sql(intercept, features, strata)
     present = json_in(answer("m", MEMBER_STATUS), sorted(PRESENT_STATUS))
     columns = ", ".join(["count(*) AS n", *(f"{sql} AS a{i}" for i, sql in enumerate(aggregates))])
     family, member = Family._meta.db_table, Member._meta.db_table
@@ -109,4 +139,4 @@ LEFT JOIN LATERAL (
 ) hd ON true
 WHERE f.status = ANY(%s)
 ORDER BY f.id
-"""  # noqa: S608 - identifiers checked by _ident, numbers formatted by repr
+"""  # noqa: S608 - identifiers checked by _ident, codes by _code, numbers formatted by repr

@@ -164,6 +164,9 @@ MATRIX: dict[str, Row] = {
     "ranking:runs": row("GET", 302, 403, 403, 403, 403, 200, 200, 200, 200),
     "ranking:start": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403),
     "ranking:models": row("GET", 302, 403, 403, 403, 403, 200, 200, 200, 200),
+    "ranking:model-fit": row("GET", 302, 403, 403, 403, 403, 403, 403, 200, 403),
+    "ranking:model-fit-template": row("GET", 302, 403, 403, 403, 403, 403, 403, 200, 403),
+    "ranking:model-activate": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403),
     "ranking:run": row("GET", 302, 403, 403, 403, 403, 200, 200, 200, 200),
     "ranking:progress": row("GET", 302, 403, 403, 403, 403, 200, 200, 200, 200),
     "ranking:cancel": row("POST", 302, 403, 403, 403, 403, 403, 403, 302, 403),
@@ -288,6 +291,7 @@ def world(
     definition = form.all_definitions()[-1]
     values = {
         "run_id": str(run.pk),
+        "model_id": str(run.model_id),
         "forum_id": str(forum.pk),
         "ranked_id": str(ranked.pk),
         "proposal_id": str(proposal.pk),

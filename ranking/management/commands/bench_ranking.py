@@ -19,6 +19,7 @@ from households.models import Family
 from ranking.benchmark import RAW_TABLE, raw_statement
 from ranking.jobs import ranking_run_execute
 from ranking.models import PMTModel, RankedFamily, RunStatus
+from ranking.selectors import pmt_model_current
 from ranking.services import ranking_run_start
 
 GOAL = 1.5
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         statuses = [options["status"]]
-        model = PMTModel.objects.order_by("-created_at", "-id").first()
+        model = pmt_model_current()
         if model is None:
             raise CommandError("no PMT model loaded (manage.py load_pmt_model)")
         families = Family.objects.filter(status__in=statuses).count()
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write(f"after: {_load()}")
 
     def _raw(self, model: PMTModel, statuses: list[str]) -> float:
-        sql = raw_statement(model.intercept, list(model.features))
+        sql = raw_statement(model.intercept, list(model.features), list(model.strata))
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
             started = time.perf_counter()

@@ -15,6 +15,7 @@ from enumeration.models import Role, User
 from households.models import Family, FamilyStatus
 from ranking.jobs import ranking_run_execute
 from ranking.models import PMTModel, RankingRun, RunStatus
+from ranking.selectors import pmt_model_current
 from ranking.services import ranking_run_start
 from regsosek.errors import ApplicationError
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         user = admins.filter(username=options["user"]).first() if options["user"] else admins.first()
         if user is None:
             raise CommandError("no active BPS admin to start the run (create one, or pass --user)")
-        model = PMTModel.objects.order_by("-created_at", "-id").first()
+        model = pmt_model_current()
         if model is None:
             raise CommandError("no PMT model loaded: run manage.py load_pmt_model first")
         if not options["new"]:
