@@ -154,8 +154,8 @@ def _forum_area(forum: Forum) -> Area:
 @transaction.atomic
 def forum_meeting_set(*, user: User, forum: Forum, meeting_date: dt.date | None, meeting_place: str = "") -> Forum:
     """Set (or clear) when and where the forum meets. Locks the forum row. Refuses a forum already
-    marked held (its date and place are what happened), a date before the run's list existed, and
-    a place longer than 200 characters. Setting the same values again changes and records nothing.
+    marked held (its date and place are what happened), a new date before the run's list existed,
+    and a place longer than 200 characters. Setting the same values again changes and records nothing.
     The audit entry names the date, never the place (free text that may name a person)."""
     _require_manager(user)
     _require_finished(forum.run)
@@ -166,7 +166,8 @@ def forum_meeting_set(*, user: User, forum: Forum, meeting_date: dt.date | None,
     if len(meeting_place) > MEETING_PLACE_MAX:
         raise ApplicationError(_("Tempat forum paling banyak 200 karakter."), extra={"field": "meeting_place"})
     made_on = timezone.localdate(forum.run.created_at)
-    if meeting_date is not None and meeting_date < made_on:
+    # An unchanged date is not checked again: a forum carried to a re-rank keeps the date it had.
+    if meeting_date is not None and meeting_date != locked.meeting_date and meeting_date < made_on:
         raise ApplicationError(
             _("Tanggal forum tidak boleh sebelum daftarnya dibuat (%(date)s).") % {"date": date_format(made_on)},
             extra={"field": "meeting_date"},

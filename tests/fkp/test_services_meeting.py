@@ -11,6 +11,7 @@ from audit.models import AuditAction, AuditEntry
 from enumeration.models import Kelurahan
 from fkp import services
 from fkp.models import Decision, Forum, Outcome, ProposedFamily
+from ranking.jobs import ranking_run_execute
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError
 from tests.helpers import KEL_A1
 
@@ -116,3 +117,21 @@ def test_a_rerank_carries_the_meeting_the_mark_and_the_open_proposals(bps_admin,
     )  # fmt: skip
     assert carried.withdrawn_at is None
     assert ProposedFamily.objects.filter(forum=forum).count() == 2  # the old forum keeps its history
+
+
+def test_a_carried_forum_keeps_its_earlier_date_when_its_place_changes(bps_admin, world, forums):
+    forum = services.forum_meeting_set(user=bps_admin, forum=forums[0], meeting_date=today(), meeting_place="Balai")
+    services.outcome_record(
+        user=bps_admin, forum=forum, ranked_id=world.ranked(world.families[0]).pk, decision=Decision.DECEASED
+    )
+    new_run = services.fkp_rerank(user=bps_admin, run=world.run)
+    ranking_run_execute(new_run.pk)
+    carried = Forum.objects.get(run=new_run, carried_from=forum)
+    earlier = today() - dt.timedelta(days=3)
+    Forum.objects.filter(pk__in=[forum.pk, carried.pk]).update(meeting_date=earlier)  # met before the re-rank
+    carried.refresh_from_db()
+    services.forum_meeting_set(user=bps_admin, forum=carried, meeting_date=earlier, meeting_place="Aula")
+    carried.refresh_from_db()
+    assert (carried.meeting_date, carried.meeting_place) == (earlier, "Aula")
+    with pytest.raises(ApplicationError):  # a new date before the new run's list is still refused
+        services.forum_meeting_set(user=bps_admin, forum=carried, meeting_date=earlier - dt.timedelta(days=1))

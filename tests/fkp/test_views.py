@@ -9,6 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
 from pypdf import PdfReader
 
@@ -465,3 +466,33 @@ def test_the_downloads_carry_the_meeting_and_the_open_proposals_masked(client, p
         lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert len(lines) == 2 and lines[1][3] == "SITI USULAN" and HEAD_NIK[:8] not in lines[1][5]
         assert AuditEntry.objects.get(object_type=export).detail.startswith("rows=1 run=")
+
+
+def test_a_forum_pdf_prints_the_meeting_and_the_open_proposals_and_is_remade_after_a_change(
+    client, pemkot, bps_admin, world, forums, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    forum = forums[0]
+    today = timezone.localdate()
+    services.forum_meeting_set(user=bps_admin, forum=forum, meeting_date=today, meeting_place="Aula Kelurahan")
+    sls = world.sls["own1"].pk
+    services.proposal_add(user=bps_admin, forum=forum, sls_id=sls, head_name="USULAN PDF", note=f"KK {KK_NUMBER}")
+    withdrawn = services.proposal_add(user=bps_admin, forum=forum, sls_id=sls, head_name="DITARIK")
+    services.proposal_withdraw(user=bps_admin, proposal=withdrawn)
+    client.force_login(pemkot)
+
+    def pdf_text() -> str:
+        document = services.document_request_forum_pdf(user=pemkot, forum=forum)
+        services.document_render(document_id=document.pk)
+        response = client.get(reverse("fkp:document-download", args=[document.pk]))
+        reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+        return "\n".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+    date = date_format(today, "j F Y")  # Indonesian: the conftest's language
+    text = pdf_text()
+    assert f"Forum {date}" in text and f"pada tanggal {date} di Aula Kelurahan" in text
+    assert "Usulan keluarga baru (untuk dikunjungi)" in text and "USULAN PDF" in text and "DITARIK" not in text
+    assert KK_NUMBER not in text.replace(" ", "") and "••••••••••••••••" in text
+    # A new place drops the made PDF: the next one prints it.
+    services.forum_meeting_set(user=bps_admin, forum=forum, meeting_date=today, meeting_place="Balai RW 05")
+    assert "di Balai RW 05" in pdf_text()
