@@ -400,6 +400,9 @@ def test_the_meeting_form_saves_and_refuses_on_the_field_in_indonesian(client, b
     response = client.post(url, {"meeting_date": "31-02-2023", "meeting_place": "Balai"})
     assert response.status_code == 400
     assert response.context["form"].errors == {"meeting_date": ["Tulis tanggal seperti 31-05-2023."]}
+    html = response.content.decode()
+    assert 'id="id_meeting_date_error">Tulis tanggal seperti 31-05-2023.</p>' in html
+    assert 'aria-invalid="true"' in html  # on the field that was refused
     early = (timezone.localdate(world.run.created_at) - dt.timedelta(days=2)).strftime("%d-%m-%Y")
     response = client.post(url, {"meeting_date": early, "meeting_place": "Balai"})
     assert response.status_code == 400
