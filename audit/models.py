@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "data.export", _("Ekspor data")
     DOWNLOAD = "data.download", _("Unduhan berkas")
     RANKING_RUN = "ranking.run", _("Pemeringkatan dijalankan")
+    FKP_FORUM = "fkp.forum", _("Forum FKP: tanggal atau tanda selesai")
     ADMIN_ADD = "admin.add", _("Admin: tambah")
     ADMIN_CHANGE = "admin.change", _("Admin: ubah")
     ADMIN_DELETE = "admin.delete", _("Admin: hapus")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enumeration.models import SLS, Kelurahan, User
@@ -28,6 +29,13 @@ class Forum(models.Model):
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
     )
+    # When and where the forum meets (set by a BPS admin, fkp.services.forum_meeting_set), and its
+    # "held" mark (forum_mark_held): after it, the date, place and SLS are fixed; outcomes stay
+    # append-only corrections as before (docs/fkp.md, "Meeting date and the held mark").
+    meeting_date = models.DateField(_("tanggal forum"), null=True, blank=True)
+    meeting_place = models.CharField(_("tempat forum"), max_length=200, blank=True)
+    held_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    held_at = models.DateTimeField(_("ditandai selesai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("forum FKP")
@@ -35,10 +43,18 @@ class Forum(models.Model):
         ordering = ["run_id", "kelurahan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["run", "kelurahan", "number"], name="fkp_forum_unique_number"),
+            models.CheckConstraint(
+                condition=Q(held_at__isnull=True) | Q(meeting_date__isnull=False),
+                name="fkp_forum_held_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"FKP {self.kelurahan_id}-{self.number}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
 
 
 class ForumSLS(models.Model):
@@ -102,7 +118,12 @@ class ProposedFamily(models.Model):
     address = models.CharField(_("alamat"), max_length=255, blank=True)
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Not auto_now_add: a proposal carried to a re-rank's forum keeps who typed it and when.
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The proposal of the base run's forum this one was carried from on a re-rank (fkp_rerank).
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
     withdrawn_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

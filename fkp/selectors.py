@@ -9,21 +9,23 @@ ranks, desil and welfare group.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from enumeration import scoping
 from enumeration.models import SLS, Kelurahan, Role, User
-from fkp.documents import ListRow
+from fkp.documents import ListRow, ProposalRow
 from fkp.models import Decision, DocumentKind, Forum, ForumSLS, ListDocument, Outcome, ProposedFamily
 from households import form
-from households.identifiers import mask
+from households.identifiers import MASK_CHAR, mask
 from households.models import Member
 from ranking import selectors as ranking_selectors
 from ranking.models import RankedFamily, RankingRun
@@ -68,6 +70,20 @@ def forum_title(forum: Forum) -> str:
         "kelurahan": forum.kelurahan.name,
         "number": forum.number,
     }
+
+
+def forum_heading(forum: Forum) -> str:
+    """The forum's title with its meeting (date, place, held), as the XLSX's title line prints it."""
+    parts = [forum_title(forum)]
+    if forum.meeting_date is not None:
+        with translation.override("id"):
+            meeting = _("forum %(date)s") % {"date": date_format(forum.meeting_date, "j F Y")}
+            if forum.meeting_place:
+                meeting += f", {forum.meeting_place}"
+            if forum.held_at is not None:
+                meeting += f" ({_('selesai')})"
+        parts.append(meeting)
+    return "; ".join(parts)
 
 
 def run_label(run: RankingRun) -> str:
@@ -181,6 +197,7 @@ def forum_list(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[For
     forums: list[Forum] = list(
         forum_qs(user=user)
         .filter(run=run, kelurahan=kelurahan)
+        .select_related("held_by")
         .annotate(
             sls_count=Count("memberships", distinct=True),
             decided=Count("outcomes__ranked_id", distinct=True),
@@ -208,7 +225,7 @@ def kelurahan_forums(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> li
 
 
 def forum_get(*, user: User, forum_id: int) -> Forum | None:
-    return forum_qs(user=user).select_related("run", "kelurahan__kecamatan").filter(pk=forum_id).first()
+    return forum_qs(user=user).select_related("run", "kelurahan__kecamatan", "held_by").filter(pk=forum_id).first()
 
 
 def forum_sls(*, forum: Forum) -> list[SLS]:
@@ -259,9 +276,13 @@ def _with_outcomes(queryset: QuerySet[RankedFamily]) -> QuerySet[RankedFamily]:
     """Each row's newest recorded outcome and its reason ("" when none): one index probe per row
     (fkp_outcome_latest, ranked then -id)."""
     latest = Outcome.objects.filter(ranked_id=OuterRef("pk")).order_by("-pk")
+    forum = ForumSLS.objects.filter(run_id=OuterRef("run_id"), sls_id=OuterRef("sls_id"))
     return queryset.annotate(
         outcome_decision=Coalesce(Subquery(latest.values("decision")[:1]), Value(""), output_field=CharField()),
         outcome_reason=Coalesce(Subquery(latest.values("reason")[:1]), Value(""), output_field=CharField()),
+        forum_number=Subquery(forum.values("forum__number")[:1]),
+        forum_date=Subquery(forum.values("forum__meeting_date")[:1]),
+        forum_place=Coalesce(Subquery(forum.values("forum__meeting_place")[:1]), Value(""), output_field=CharField()),
     )
 
 
@@ -281,11 +302,12 @@ def _rows(
         .values("nik_hash")[:1]
     )
     head_nik_hash = Coalesce(head_nik, Value(""), output_field=CharField())
-    fields = (*ROW_FIELDS, "outcome_decision", "outcome_reason") if with_outcomes else ROW_FIELDS
+    outcome_fields = ("outcome_decision", "outcome_reason", "forum_number", "forum_date", "forum_place")
+    fields = (*ROW_FIELDS, *outcome_fields) if with_outcomes else ROW_FIELDS
     values = queryset.annotate(address=address, head_nik_hash=head_nik_hash).values_list(*fields)
     for (pk, kec, kel, code, sub, _sls_name, head, addr, building, family_no, nik_hash, kk_hash, rank,
          rank_kel, desil, group, *outcome) in values.iterator(chunk_size=chunk_size):  # fmt: skip
-        decision, reason = outcome or ("", "")
+        decision, reason, forum_number, forum_date, forum_place = outcome or ("", "", None, None, "")
         yield ListRow(
             ranked_id=pk,
             kecamatan=kec,
@@ -304,6 +326,9 @@ def _rows(
             welfare_group=group,
             decision=labels.get(decision, decision),
             reason=reason,
+            forum_number=forum_number,
+            forum_date=forum_date.isoformat() if forum_date else "",
+            forum_place=forum_place,
         )
 
 
@@ -376,6 +401,41 @@ def proposal_list(*, forum: Forum) -> QuerySet[ProposedFamily]:
         .select_related("sls", "recorded_by")
         .order_by("sls__code", "sls__sub_code", "pk")
     )
+
+
+# A NIK or No. KK has 16 digits; any run of 10 or more (spaces, dots or dashes between them
+# allowed) typed into a proposal's text is masked in the downloads.
+LONG_NUMBER = re.compile(r"\d(?:[ .\-]?\d){9,}")
+
+
+def mask_numbers(text: str) -> str:
+    return LONG_NUMBER.sub(MASK_CHAR * 16, text)
+
+
+def _proposal_rows(queryset: QuerySet[ProposedFamily]) -> list[ProposalRow]:
+    return [
+        ProposalRow(
+            forum_number=p.forum.number,
+            sls_code=sls_label(p.sls),
+            head_name=mask_numbers(p.head_name),
+            address=mask_numbers(p.address),
+            note=mask_numbers(p.note),
+            recorded_on=timezone.localdate(p.recorded_at).isoformat(),
+        )
+        for p in queryset.select_related("forum", "sls").order_by("forum__number", "sls__code", "sls__sub_code", "pk")
+    ]
+
+
+def forum_proposal_rows(*, forum: Forum) -> list[ProposalRow]:
+    """The forum's open proposals (withdrawn ones left out) as the downloads show them; the caller
+    has the forum from `forum_get` (in the user's scope)."""
+    return _proposal_rows(ProposedFamily.objects.filter(forum=forum, withdrawn_at__isnull=True))
+
+
+def kelurahan_proposal_rows(*, user: User, run: RankingRun, kelurahan: Kelurahan) -> list[ProposalRow]:
+    """The open proposals of the kelurahan's forums of a run in the user's scope, by forum."""
+    forums = forum_qs(user=user).filter(run=run, kelurahan=kelurahan)
+    return _proposal_rows(ProposedFamily.objects.filter(forum__in=forums, withdrawn_at__isnull=True))
 
 
 def proposal_get(*, forum: Forum, proposal_id: int) -> ProposedFamily | None:

@@ -7,6 +7,7 @@ address or a number of a family.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import tempfile
 from collections.abc import Iterable
@@ -16,8 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import Area, audit_record
 from enumeration.models import SLS, Kelurahan, User
 from enumeration.synthetic import synthetic_exists
 from fkp import selectors
@@ -81,7 +85,8 @@ def forum_group_kelurahan(*, user: User, run: RankingRun, kelurahan: Kelurahan, 
     """(Re)make the forums of a kelurahan for a run: its SLS with ranked families, in code order,
     in groups of at most `max_sls` (fkp/grouping.py). Locks the kelurahan row, so two admins
     grouping at once take turns. Refuses once a forum of the kelurahan has outcomes or proposed
-    families (regrouping would detach them) and a `max_sls` outside 1..MAX_SLS_LIMIT."""
+    families (regrouping would detach them) or is marked held, and a `max_sls` outside
+    1..MAX_SLS_LIMIT."""
     _require_manager(user)
     _require_finished(run)
     if not 1 <= max_sls <= MAX_SLS_LIMIT:
@@ -93,6 +98,8 @@ def forum_group_kelurahan(*, user: User, run: RankingRun, kelurahan: Kelurahan, 
         or ProposedFamily.objects.filter(forum__in=existing).exists()
     ):
         raise ConflictError(_("Forum kelurahan ini sudah mempunyai hasil; pengelompokan tidak dapat diubah lagi."))
+    if any(f.is_held for f in existing):
+        raise ConflictError(_("Forum kelurahan ini sudah ada yang selesai; pengelompokan tidak dapat diubah lagi."))
     _discard_documents(existing)
     Forum.objects.filter(pk__in=[f.pk for f in existing]).delete()
     forums = []
@@ -108,13 +115,16 @@ def forum_group_kelurahan(*, user: User, run: RankingRun, kelurahan: Kelurahan, 
 @transaction.atomic
 def forum_sls_move(*, user: User, forum: Forum, sls: SLS, to_forum: Forum) -> None:
     """Move one SLS to another forum of the same run and kelurahan. Refuses a move that would
-    leave a forum empty, fill the other past its maximum, or carry away recorded outcomes."""
+    leave a forum empty, fill the other past its maximum, carry away recorded outcomes, or touch
+    a forum marked held."""
     _require_manager(user)
     if to_forum.run_id != forum.run_id or to_forum.kelurahan_id != forum.kelurahan_id or to_forum.pk == forum.pk:
         raise ApplicationError(_("Pilih forum lain di kelurahan dan hasil pemeringkatan yang sama."))
     locked = list(Forum.objects.select_for_update().filter(pk__in=[forum.pk, to_forum.pk]).order_by("pk"))
     if len(locked) != 2:
         raise NotFoundError(_("Forum tidak ditemukan."))
+    if any(f.is_held for f in locked):
+        raise ConflictError(_("SLS forum yang sudah selesai tidak dapat dipindahkan."))
     membership = ForumSLS.objects.filter(forum=forum, sls=sls).first()
     if membership is None:
         raise NotFoundError(_("SLS ini tidak ada di forum tersebut."))
@@ -132,6 +142,75 @@ def forum_sls_move(*, user: User, forum: Forum, sls: SLS, to_forum: Forum) -> No
     membership.forum = to_forum
     membership.save(update_fields=["forum"])
     _discard_documents([forum, to_forum])
+
+
+MEETING_PLACE_MAX = 200
+
+
+def _forum_area(forum: Forum) -> Area:
+    return Area(kecamatan=forum.kelurahan.kecamatan_id, kelurahan=forum.kelurahan_id)
+
+
+@transaction.atomic
+def forum_meeting_set(*, user: User, forum: Forum, meeting_date: dt.date | None, meeting_place: str = "") -> Forum:
+    """Set (or clear) when and where the forum meets. Locks the forum row. Refuses a forum already
+    marked held (its date and place are what happened), a new date before the run's list existed,
+    and a place longer than 200 characters. Setting the same values again changes and records nothing.
+    The audit entry names the date, never the place (free text that may name a person)."""
+    _require_manager(user)
+    _require_finished(forum.run)
+    locked = Forum.objects.select_for_update().select_related("kelurahan").get(pk=forum.pk)
+    if locked.is_held:
+        raise ConflictError(_("Forum ini sudah ditandai selesai; tanggal dan tempatnya tidak dapat diubah."))
+    meeting_place = " ".join(meeting_place.split())
+    if len(meeting_place) > MEETING_PLACE_MAX:
+        raise ApplicationError(_("Tempat forum paling banyak 200 karakter."), extra={"field": "meeting_place"})
+    made_on = timezone.localdate(forum.run.created_at)
+    # An unchanged date is not checked again: a forum carried to a re-rank keeps the date it had.
+    if meeting_date is not None and meeting_date != locked.meeting_date and meeting_date < made_on:
+        raise ApplicationError(
+            _("Tanggal forum tidak boleh sebelum daftarnya dibuat (%(date)s).") % {"date": date_format(made_on)},
+            extra={"field": "meeting_date"},
+        )
+    if locked.meeting_date == meeting_date and locked.meeting_place == meeting_place:
+        return locked
+    locked.meeting_date, locked.meeting_place = meeting_date, meeting_place
+    locked.full_clean()
+    locked.save(update_fields=["meeting_date", "meeting_place"])
+    _discard_documents([locked])  # the PDF prints the date and place
+    audit_record(
+        action=AuditAction.FKP_FORUM, actor=user, object_type="fkp_forum", object_id=locked.pk,
+        area=_forum_area(locked),
+        detail=f"event=meeting_set run={locked.run_id} date={meeting_date.isoformat() if meeting_date else '-'} "
+        f"place={'set' if meeting_place else '-'}",
+    )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def forum_mark_held(*, user: User, forum: Forum) -> Forum:
+    """Mark the forum held (who, when). Needs a meeting date that is not in the future. After it
+    the forum's date, place and SLS are fixed; outcomes and proposed families can still be recorded
+    and corrected as before (append-only: a correction is a new row with who and when), since the
+    secretary types the signed sheets after the meeting. Idempotent: marking twice keeps the first
+    mark and records nothing."""
+    _require_manager(user)
+    _require_finished(forum.run)
+    locked = Forum.objects.select_for_update().select_related("kelurahan").get(pk=forum.pk)
+    if locked.is_held:
+        return locked
+    if locked.meeting_date is None:
+        raise ApplicationError(_("Isi tanggal forum sebelum menandainya selesai."))
+    if locked.meeting_date > timezone.localdate():
+        raise ApplicationError(_("Forum yang tanggalnya belum tiba tidak dapat ditandai selesai."))
+    locked.held_by, locked.held_at = user, timezone.now()
+    locked.full_clean()
+    locked.save(update_fields=["held_by", "held_at"])
+    audit_record(
+        action=AuditAction.FKP_FORUM, actor=user, object_type="fkp_forum", object_id=locked.pk,
+        area=_forum_area(locked), detail=f"event=held run={locked.run_id} date={locked.meeting_date.isoformat()}",
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic
@@ -213,8 +292,11 @@ def rerank_adjustments(*, run: RankingRun) -> list[RankingAdjustment]:
 
 def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Forum]:
     """Copy every forum of `run` to `to_run`: same kelurahan, number, maximum and SLS (as they are
-    now, moves included), each pointing at the forum it was copied from. Outcomes and proposed
-    families stay with the old forums (append-only history of the run they were decided on)."""
+    now, moves included), meeting date, place and held mark (the same meeting), each pointing at
+    the forum it was copied from. Open proposed families are copied too, with who recorded them and
+    when, each pointing at its original (they are still to be visited; withdrawn ones stay
+    behind). Outcomes stay with the old forums (append-only history of the run they were decided
+    on)."""
     old_forums = list(Forum.objects.filter(run=run).order_by("kelurahan_id", "number"))
     new_forums = Forum.objects.bulk_create(
         [
@@ -225,6 +307,10 @@ def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Fo
                 max_sls=old.max_sls,
                 created_by=user,
                 carried_from=old,
+                meeting_date=old.meeting_date,
+                meeting_place=old.meeting_place,
+                held_by_id=old.held_by_id,
+                held_at=old.held_at,
             )
             for old in old_forums
         ]
@@ -236,6 +322,21 @@ def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Fo
             for forum_id, sls_id in ForumSLS.objects.filter(forum__run=run).values_list("forum_id", "sls_id")
         ]
     )
+    ProposedFamily.objects.bulk_create(
+        [
+            ProposedFamily(
+                forum=new_by_old[old.forum_id],
+                sls_id=old.sls_id,
+                head_name=old.head_name,
+                address=old.address,
+                note=old.note,
+                recorded_by_id=old.recorded_by_id,
+                recorded_at=old.recorded_at,
+                carried_from=old,
+            )
+            for old in ProposedFamily.objects.filter(forum__run=run, withdrawn_at__isnull=True).order_by("pk")
+        ]
+    )
     return new_forums
 
 
@@ -243,7 +344,8 @@ def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Fo
 def fkp_rerank(*, user: User, run: RankingRun) -> RankingRun:
     """Start a new ranking run from `run` with its forums' outcomes applied (ranking_run_start with
     based_on=run), and give the new run the same forums (`_forums_carry`), so Pemkot follows the
-    same forums through the re-rank; the new run's forums start without outcomes. One
+    same forums through the re-rank, with their open proposals; the new run's forums start without
+    outcomes. One
     transaction: the run is queued (its task sent on commit) only with its forums. Refuses when
     no outcome changes anything, and whatever ranking_run_start refuses."""
     _require_manager(user)
@@ -334,9 +436,12 @@ def _write_forum_pdf(user: User, forum: Forum, path: Path) -> int:
         sls=[(selectors.sls_label(s), s.name) for s in selectors.forum_sls(forum=forum)],
         rows=rows,
         run_label=selectors.run_label(forum.run),
+        meeting_date=forum.meeting_date,
+        meeting_place=forum.meeting_place,
+        proposals=selectors.forum_proposal_rows(forum=forum),
     )
     with path.open("wb") as target:
-        render_pdf([sheet], target, printed_on=timezone.localdate(), synthetic=synthetic_exists())
+        render_pdf(sheet, target, printed_on=timezone.localdate(), synthetic=synthetic_exists())
     return len(rows)
 
 

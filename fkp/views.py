@@ -17,7 +17,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,6 +63,24 @@ class ProposalForm(forms.Form):
     head_name = forms.CharField(max_length=150)
     address = forms.CharField(max_length=255, required=False)
     note = forms.CharField(max_length=255, required=False)
+
+
+class MeetingForm(forms.Form):
+    """When and where a forum meets. Errors are shown beside their field, in Indonesian."""
+
+    meeting_date = forms.DateField(
+        label=gettext_lazy("Tanggal forum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+        error_messages={"invalid": gettext_lazy("Tulis tanggal seperti 31-05-2023.")},
+    )
+    meeting_place = forms.CharField(
+        label=gettext_lazy("Tempat forum"),
+        required=False,
+        max_length=services.MEETING_PLACE_MAX,
+        error_messages={"max_length": gettext_lazy("Tempat forum paling banyak 200 karakter.")},
+    )
 
 
 class MoveForm(forms.Form):
@@ -256,6 +281,56 @@ def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
+def forum_meeting(request: HttpRequest, forum_id: int) -> HttpResponse:
+    """The form for a forum's meeting date and place (BPS admins); a refusal is shown beside the
+    field it concerns."""
+    user = _manager(request)
+    forum = _forum(user, forum_id)
+    if request.method == "POST":
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.forum_meeting_set(
+                    user=user,
+                    forum=forum,
+                    meeting_date=form.cleaned_data["meeting_date"],
+                    meeting_place=form.cleaned_data["meeting_place"],
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.extra.get("field"), exc.message)
+            else:
+                messages.success(request, _("Tanggal dan tempat forum disimpan."))
+                return redirect(reverse("fkp:forum", args=[forum.pk]))
+        status = 400
+    elif request.method == "GET":
+        form = MeetingForm(initial={"meeting_date": forum.meeting_date, "meeting_place": forum.meeting_place})
+        status = 200
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(
+        request,
+        "fkp/forum_meeting.html",
+        {"forum": forum, "title": selectors.forum_title(forum), "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def forum_held(request: HttpRequest, forum_id: int) -> HttpResponse:
+    user = _manager(request)
+    forum = _forum(user, forum_id)
+    try:
+        services.forum_mark_held(user=user, forum=forum)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Forum ditandai selesai."))
+    return redirect(reverse("fkp:forum", args=[forum.pk]))
+
+
+@login_required
 @require_POST
 def outcome_save(request: HttpRequest, forum_id: int, ranked_id: int) -> HttpResponse:
     """Save one family's decision: the row again for htmx, or back to the list without script."""
@@ -377,7 +452,7 @@ def forum_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
         filters=f"run={forum.run_id} forum={forum.pk}",
     )  # fmt: skip
     body = documents.csv_chunks(
-        selectors.forum_rows(user=user, forum=forum, with_outcomes=True), documents.FORUM_COLUMNS
+        selectors.forum_rows(user=user, forum=forum, with_outcomes=True), documents.FORUM_DOWNLOAD_COLUMNS
     )
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, _forum_file_name(forum, "csv"))
@@ -389,11 +464,14 @@ def forum_xlsx(request: HttpRequest, forum_id: int) -> HttpResponseBase:
     user = _viewer(request)
     forum = _forum(user, forum_id)
     rows = selectors.forum_rows(user=user, forum=forum, with_outcomes=True)
+    proposals = selectors.forum_proposal_rows(forum=forum)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    written = documents.write_xlsx(rows, documents.FORUM_COLUMNS, target, title=selectors.forum_title(forum))
+    written = documents.write_xlsx(
+        rows, documents.FORUM_DOWNLOAD_COLUMNS, target, title=selectors.forum_heading(forum), proposals=proposals
+    )
     audit_export(
         actor=user, export="fkp_forum_xlsx", rows=written, area=_area(forum.kelurahan),
-        filters=f"run={forum.run_id} forum={forum.pk}",
+        filters=f"run={forum.run_id} forum={forum.pk} proposals={len(proposals)}",
     )  # fmt: skip
     target.seek(0)
     response = FileResponse(target, content_type=XLSX_TYPE)
@@ -432,14 +510,53 @@ def kelurahan_xlsx(request: HttpRequest, run_id: int, code: str) -> HttpResponse
         "kelurahan": kelurahan.name,
         "run": selectors.run_label(run),
     }
-    written = documents.write_xlsx(rows, documents.KELURAHAN_COLUMNS, target, title=title, sheet="Peringkat")
+    proposals = selectors.kelurahan_proposal_rows(user=user, run=run, kelurahan=kelurahan)
+    written = documents.write_xlsx(
+        rows, documents.KELURAHAN_COLUMNS, target, title=title, sheet="Peringkat", proposals=proposals
+    )
     audit_export(
         actor=user, export="fkp_kelurahan_xlsx", rows=written, area=_area(kelurahan),
-        filters=f"run={run.pk} kelurahan={kelurahan.pk}",
+        filters=f"run={run.pk} kelurahan={kelurahan.pk} proposals={len(proposals)}",
     )  # fmt: skip
     target.seek(0)
     response = FileResponse(target, content_type=XLSX_TYPE)
     return _attachment(response, f"peringkat-{kelurahan.pk}-run{run.pk}.xlsx")
+
+
+@login_required
+@require_GET
+def forum_proposals_csv(request: HttpRequest, forum_id: int) -> HttpResponseBase:
+    """The forum's proposed families (open ones) as a CSV of their own: a list of families to
+    visit is not a list of ranked families, so the two kinds of row are not mixed in one file."""
+    user = _viewer(request)
+    forum = _forum(user, forum_id)
+    proposals = selectors.forum_proposal_rows(forum=forum)
+    audit_export(
+        actor=user, export="fkp_forum_proposals_csv", rows=len(proposals), area=_area(forum.kelurahan),
+        filters=f"run={forum.run_id} forum={forum.pk}",
+    )  # fmt: skip
+    response = StreamingHttpResponse(
+        documents.csv_chunks(proposals, documents.PROPOSAL_COLUMNS), content_type="text/csv; charset=utf-8"
+    )
+    return _attachment(response, f"usulan-{forum.kelurahan_id}-forum{forum.number}-run{forum.run_id}.csv")
+
+
+@login_required
+@require_GET
+def kelurahan_proposals_csv(request: HttpRequest, run_id: int, code: str) -> HttpResponseBase:
+    """The open proposed families of all the kelurahan's forums, by forum, as a CSV of their own."""
+    user = _viewer(request)
+    run = _run(user, run_id)
+    kelurahan = _kelurahan(user, code)
+    proposals = selectors.kelurahan_proposal_rows(user=user, run=run, kelurahan=kelurahan)
+    audit_export(
+        actor=user, export="fkp_kelurahan_proposals_csv", rows=len(proposals), area=_area(kelurahan),
+        filters=f"run={run.pk} kelurahan={kelurahan.pk}",
+    )  # fmt: skip
+    response = StreamingHttpResponse(
+        documents.csv_chunks(proposals, documents.PROPOSAL_COLUMNS), content_type="text/csv; charset=utf-8"
+    )
+    return _attachment(response, f"usulan-{kelurahan.pk}-run{run.pk}.csv")
 
 
 @login_required

@@ -2,9 +2,18 @@
 # `make bench-fkp`: the FKP documents over a ranking run of N synthetic families, on a scratch
 # database (docs/performance.md, "FKP lists").
 # Usage: make bench-fkp [FAMILIES=500000] [BENCH_DB=regsosek_bench_fkp] [BENCH_ARGS="--skip-pdf"]
+#        make bench-fkp BENCH_ARGS="--synthetic [--forums 22] [--rows 744] [--part-rows 250|0]"
+#          (only the kelurahan PDF, from made-up rows: no database of families is made)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/local-env.sh
+if [[ " ${BENCH_ARGS:-} " == *" --synthetic "* ]]; then
+  trap stop_started_services EXIT
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(date -u +%FT%TZ)"
+  # shellcheck disable=SC2086  # BENCH_ARGS is a list of options
+  python manage.py bench_fkp $BENCH_ARGS 2>/dev/null
+  exit
+fi
 FAMILIES=${FAMILIES:-500000}
 BENCH_DB=${BENCH_DB:-regsosek_bench_fkp}
 [[ $BENCH_DB =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lower-case name" >&2; exit 2; }

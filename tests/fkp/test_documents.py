@@ -11,7 +11,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs i
 from pypdf import PdfReader
 
 from fkp import documents, selectors
-from fkp.documents import FORUM_COLUMNS, RUN_COLUMNS, ForumSheet, ListRow
+from fkp.documents import FORUM_COLUMNS, RUN_COLUMNS, ForumSheet, ListRow, ProposalRow
 from tests.fkp.conftest import HEAD_NIK, KK_NUMBER
 
 
@@ -26,22 +26,23 @@ def row(number: int, **changes: object) -> ListRow:
     return ListRow(**values)  # type: ignore[arg-type]
 
 
-def pdf_text(sheets: list[ForumSheet]) -> tuple[int, list[str]]:
+def pdf_text(sheet: ForumSheet, *, part_rows: int = documents.PART_ROWS) -> tuple[int, list[str]]:
     target = io.BytesIO()
-    documents.render_pdf(sheets, target, printed_on=dt.date(2023, 5, 2))
+    pages = documents.render_pdf(sheet, target, printed_on=dt.date(2023, 5, 2), part_rows=part_rows)
     reader = PdfReader(io.BytesIO(target.getvalue()))
+    assert len(reader.pages) == pages
     return len(reader.pages), [page.extract_text() for page in reader.pages]
 
 
-def sheet(rows: list[ListRow], title: str = "FKP Kelurahan Babakan, forum 1") -> ForumSheet:
+def sheet(rows: list[ListRow], title: str = "FKP Kelurahan Babakan, forum 1", **extra: object) -> ForumSheet:
     return ForumSheet(
         title=title, kecamatan="Setu", kelurahan="Babakan", sls=[("0001", "RT 001"), ("0002", "RT 002")],
-        rows=rows, run_label="Pemeringkatan #7",
+        rows=rows, run_label="Pemeringkatan #7", **extra,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
 def test_the_pdf_has_header_footer_page_count_rows_and_the_signature_block():
-    pages, text = pdf_text([sheet([row(n) for n in range(1, 61)])])
+    pages, text = pdf_text(sheet([row(n) for n in range(1, 61)]))
     assert pages >= 2
     for number, page in enumerate(text, start=1):
         assert "FKP Kelurahan Babakan, forum 1" in page
@@ -55,14 +56,58 @@ def test_the_pdf_has_header_footer_page_count_rows_and_the_signature_block():
     assert "Keputusan" in text[0]
 
 
-def test_each_forum_starts_a_page_with_its_own_header():
-    _pages, text = pdf_text([sheet([row(1)], "Forum satu"), sheet([row(2)], "Forum dua")])
-    assert "Forum satu" in text[0] and "Forum dua" not in text[0]
-    assert "Forum dua" in text[-1]
+def test_a_forum_laid_out_in_parts_reads_as_one_document():
+    """Parts of 40 rows: numbering, header and page count run over the whole forum; the identity
+    opens it once, the proposals and the berita acara close it once."""
+    proposal = ProposalRow(1, "0002", "USULAN SATU", "GG. KENANGA", "anak yatim", "2023-05-01")
+    forum = sheet(
+        [row(n) for n in range(1, 131)], meeting_date=dt.date(2023, 5, 9), meeting_place="Balai RW 03",
+        proposals=[proposal],
+    )  # fmt: skip
+    pages, text = pdf_text(forum, part_rows=40)
+    whole_pages, _whole = pdf_text(forum, part_rows=0)
+    assert pages >= whole_pages >= 4  # a part starts a page: at most one more page a part
+    assert pages <= whole_pages + 3
+    for number, page in enumerate(text, start=1):
+        assert "FKP Kelurahan Babakan, forum 1" in page
+        assert "Forum 9 Mei 2023" in page and "Dicetak 2 Mei 2023" in page
+        assert f"Halaman {number} dari {pages}" in page
+        assert "Nama kepala keluarga" in " ".join(page.split())  # the table header on every page
+    whole = "\n".join(text)
+    numbers = [int(line.split()[0]) for line in whole.splitlines() if line.split()[:1] and line.split()[0].isdigit()
+               and "KEPALA" in line]  # fmt: skip
+    assert numbers == list(range(1, 131))  # rows numbered on across the parts, none twice, none lost
+    assert whole.count("Jumlah keluarga") == 1 and "Balai RW 03" in text[0]
+    assert whole.count("Berita Acara Forum Konsultasi Publik") == 1
+    assert "Berita Acara Forum Konsultasi Publik" in text[-1]
+    assert "pada tanggal 9 Mei 2023 di Balai RW 03" in " ".join(text[-1].split())
+    assert whole.count("Usulan keluarga baru (untuk dikunjungi)") == 1 and "USULAN SATU" in whole
+    assert whole.index("USULAN SATU") > whole.index("KEPALA 130")
+
+
+def test_the_stamped_pages_stay_compressed():
+    """Merging the header and footer onto a page rewrites its content; it is compressed again (an
+    uncompressed page of the list is some 50 KB, a compressed one under 10 KB)."""
+    target = io.BytesIO()
+    pages = documents.render_pdf(sheet([row(n) for n in range(1, 61)]), target, printed_on=dt.date(2023, 5, 2))
+    assert len(target.getvalue()) / pages < 20_000
+
+
+def test_split_rows_makes_even_parts_and_keeps_every_row():
+    rows = [row(n) for n in range(1, 745)]
+    parts = documents.split_rows(rows, 250)
+    assert [len(p) for p in parts] == [248, 248, 248]
+    assert [r for p in parts for r in p] == rows
+    assert documents.split_rows(rows, 0) == [rows]
+    assert documents.split_rows([], 250) == [[]]
+
+
+def test_page_header_text_is_a_quoted_css_string():
+    assert documents.css_string('Forum "A"\\ <b>\n') == '"Forum \\22 A\\22 \\5c  \\3c b> "'
 
 
 def test_hostile_names_are_printed_as_text():
-    _pages, text = pdf_text([sheet([row(1, head_name='<img src="http://example.invalid/x.png"> <b>BUDI</b>')])])
+    _pages, text = pdf_text(sheet([row(1, head_name='<img src="http://example.invalid/x.png"> <b>BUDI</b>')]))
     flat = "".join("".join(text).split())  # cells wrap: compare without white space
     assert '<imgsrc="http://example.invalid/x.png"><b>BUDI</b>' in flat
 
@@ -80,7 +125,7 @@ def test_making_a_pdf_leaves_pillow_strict_about_truncated_images():
     from PIL import ImageFile
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
-    pdf_text([sheet([row(1)])])
+    pdf_text(sheet([row(1)]))
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
@@ -108,7 +153,7 @@ def test_the_csv_has_a_bom_a_header_and_neutralised_formulas():
 @pytest.mark.django_db
 def test_a_forum_pdf_from_the_database_shows_masks_never_numbers(world, bps_admin, forums):
     rows = list(selectors.forum_rows(user=bps_admin, forum=forums[0]))
-    _pages, text = pdf_text([sheet(rows)])
+    _pages, text = pdf_text(sheet(rows))
     whole = " ".join(text).replace("\n", " ")
     assert "<script>alert" in whole.replace(" ", "") and "=CMD()" in whole  # the hostile name, as text
     assert HEAD_NIK not in whole and KK_NUMBER not in whole
@@ -122,19 +167,22 @@ def test_joined_forums_keep_their_own_pages_headers_and_bookmarks(tmp_path):
         path = tmp_path / f"forum{number}.pdf"
         with path.open("wb") as target:
             documents.render_pdf(
-                [sheet(rows, f"FKP Kelurahan Babakan, forum {number}")], target, printed_on=dt.date(2023, 5, 2)
+                sheet(rows, f"FKP Kelurahan Babakan, forum {number}"), target, printed_on=dt.date(2023, 5, 2)
             )
         parts.append((f"Forum {number}", path))
-    first_pages = len(PdfReader(parts[0][1]).pages)
+    first_pages, second_pages = (len(PdfReader(path).pages) for _title, path in parts)
     assert first_pages >= 2
     joined = io.BytesIO()
-    assert documents.join_pdfs(parts, joined) == first_pages + 1
+    assert documents.join_pdfs(parts, joined) == first_pages + second_pages
     reader = PdfReader(io.BytesIO(joined.getvalue()))
     text = [page.extract_text() for page in reader.pages]
-    assert len(text) == first_pages + 1
+    assert len(text) == first_pages + second_pages
     for number, page in enumerate(text[:first_pages], start=1):
         assert "FKP Kelurahan Babakan, forum 1" in page and f"Halaman {number} dari {first_pages}" in page
-    assert "FKP Kelurahan Babakan, forum 2" in text[-1] and "Halaman 1 dari 1" in text[-1]
+    for number, page in enumerate(text[first_pages:], start=1):
+        assert "FKP Kelurahan Babakan, forum 2" in page and f"Halaman {number} dari {second_pages}" in page
+    whole = "\n".join(text)
+    assert whole.count("Berita Acara") == 2
     assert "Berita Acara" in text[first_pages - 1] and "Berita Acara" in text[-1]
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
         ("Forum 1", 0),

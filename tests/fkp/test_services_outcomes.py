@@ -148,7 +148,10 @@ def test_a_rerank_carries_the_forums_over_and_leaves_the_outcomes_behind(world, 
         f.pk for f in Forum.objects.filter(run=world.run).order_by("kelurahan_id", "number")
     ]
     assert not Outcome.objects.filter(forum__run=new_run).exists()
-    assert not ProposedFamily.objects.filter(forum__run=new_run).exists()
+    # The open proposal goes along (still to be visited), in the same SLS of the same forum.
+    assert list(ProposedFamily.objects.filter(forum__run=new_run).values_list("forum__number", "sls_id")) == [
+        (1, world.sls["own1"].pk)
+    ]
     assert Outcome.objects.filter(forum=first).count() == 1  # the old run keeps its history
 
     ranking_run_execute(new_run.pk)
@@ -157,10 +160,13 @@ def test_a_rerank_carries_the_forums_over_and_leaves_the_outcomes_behind(world, 
     rows = list(selectors.forum_rows(user=bps_admin, forum=new_first))
     assert {r.sls_code for r in rows} == {"0001"} and len(rows) == 2  # the deceased head's family is gone
     assert selectors.current_outcomes(forum=new_first) == {}
-    # The new run's forums are its own: they can be regrouped, the old run's cannot.
-    services.forum_group_kelurahan(user=bps_admin, run=new_run, kelurahan=kel_a1, max_sls=12)
+    # The new run's forums are its own: those without outcomes or proposals can be regrouped; the
+    # old run's cannot, nor the new run's forums that a proposal was carried to.
+    services.forum_group_kelurahan(user=bps_admin, run=new_run, kelurahan=kel_b1, max_sls=1)
     with pytest.raises(ConflictError):
         services.forum_group_kelurahan(user=bps_admin, run=world.run, kelurahan=kel_a1, max_sls=12)
+    with pytest.raises(ConflictError):
+        services.forum_group_kelurahan(user=bps_admin, run=new_run, kelurahan=kel_a1, max_sls=12)
 
 
 def test_a_refused_rerank_carries_no_forum(world, bps_admin, forums):

@@ -8,6 +8,8 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs installed
 from pypdf import PdfReader
 
@@ -275,12 +277,15 @@ def test_a_kelurahan_pdf_holds_every_forum_in_order_and_is_audited(
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = [page.extract_text() for page in reader.pages]
     titles = [f"forum {forum.number}" for forum in forums]
-    assert len(text) == len(forums) == 3  # a page per forum here: three SLS of at most three families
-    for page, title, forum in zip(text, titles, forums, strict=True):
-        assert title in page and "Halaman 1 dari 1" in page and "Berita Acara" in page
-        assert [t for t in titles if t in page] == [title]
+    starts = [reader.get_destination_page_number(item) for item in reader.outline]
+    assert len(starts) == len(forums) == 3 and starts[0] == 0
+    for start, end, title, forum in zip(starts, [*starts[1:], len(text)], titles, forums, strict=True):
+        pages = text[start:end]
+        for number, page in enumerate(pages, start=1):  # each forum's pages are counted on their own
+            assert [t for t in titles if t in page] == [title] and f"Halaman {number} dari {len(pages)}" in page
+        assert "Berita Acara" in pages[-1] and "\n".join(pages).count("Berita Acara") == 1
         sls_code = selectors.forum_sls(forum=forum)[0].code
-        assert f"Ketua SLS {sls_code}" in page
+        assert f"Ketua SLS {sls_code}" in pages[-1]
     whole = " ".join(text)
     assert HEAD_NIK not in whole and KK_NUMBER not in whole and "••••••••••••••••-" in whole
     assert [item.title for item in reader.outline] == [selectors.forum_title(forum) for forum in forums]
@@ -332,8 +337,10 @@ def test_the_xlsx_and_csv_carry_the_newest_outcome_and_reason(client, pemkot, bp
 
     def by_building(lines, building_column):
         header, body = lines[0], lines[1:]
-        assert header[-2:] == ("Keputusan forum", "Alasan / catatan")
-        return {int(line[building_column]): tuple(line[-2:]) for line in body}
+        at = header.index("Keputusan forum")
+        assert header[at : at + 2] == ("Keputusan forum", "Alasan / catatan")
+        assert header[-2:] == ("Tanggal forum", "Tempat forum")
+        return {int(line[building_column]): tuple(line[at : at + 2]) for line in body}
 
     def csv_lines(url):
         text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
@@ -355,11 +362,12 @@ def test_the_xlsx_and_csv_carry_the_newest_outcome_and_reason(client, pemkot, bp
     assert kelurahan_csv[2] == forum_csv[2] and kelurahan_csv[1] == expected[1]
     assert {kelurahan_xlsx[b] for b in (4, 5, 10)} == {("", "")}  # families of other forums: nothing recorded
     entry = AuditEntry.objects.get(object_type="fkp_kelurahan_xlsx")
-    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1}" and entry.kelurahan_code == KEL_A1
+    assert entry.detail == f"rows=6 run={world.run.pk} kelurahan={KEL_A1} proposals=0"
+    assert entry.kelurahan_code == KEL_A1
 
     rows = list(selectors.forum_rows(user=pemkot, forum=forum, with_outcomes=True))
     target = io.BytesIO()
-    documents.render_pdf([documents.ForumSheet("Forum", "Setu", "Babakan", [], rows, "Run")], target,
+    documents.render_pdf(documents.ForumSheet("Forum", "Setu", "Babakan", [], rows, "Run"), target,
                          printed_on=dt.date(2023, 5, 2))  # fmt: skip
     text = PdfReader(io.BytesIO(target.getvalue())).pages[0].extract_text()
     assert "Keputusan" in text and "Meninggal" not in text and "Punya usaha" not in text
@@ -382,3 +390,112 @@ def test_a_kelurahan_pdf_dropped_while_it_is_made_leaves_no_file(
     monkeypatch.setattr(services, "_write_forum_pdf", write_then_regroup)
     services.document_render(document_id=document.pk)
     assert list((tmp_path / "fkp").iterdir()) == []
+
+
+def test_the_meeting_form_saves_and_refuses_on_the_field_in_indonesian(client, bps_admin, world, forums):
+    forum = forums[0]
+    client.force_login(bps_admin)
+    url = reverse("fkp:meeting", args=[forum.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"meeting_date": "31-02-2023", "meeting_place": "Balai"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"meeting_date": ["Tulis tanggal seperti 31-05-2023."]}
+    html = response.content.decode()
+    assert 'id="id_meeting_date_error">Tulis tanggal seperti 31-05-2023.</p>' in html
+    assert 'aria-invalid="true"' in html  # on the field that was refused
+    early = (timezone.localdate(world.run.created_at) - dt.timedelta(days=2)).strftime("%d-%m-%Y")
+    response = client.post(url, {"meeting_date": early, "meeting_place": "Balai"})
+    assert response.status_code == 400
+    assert "sebelum daftarnya dibuat" in response.context["form"].errors["meeting_date"][0]
+    response = client.post(url, {"meeting_date": "", "meeting_place": "x" * 201})
+    assert response.context["form"].errors == {"meeting_place": ["Tempat forum paling banyak 200 karakter."]}
+    forum.refresh_from_db()
+    assert forum.meeting_date is None  # nothing half-saved
+
+    today = timezone.localdate()
+    response = client.post(url, {"meeting_date": today.isoformat(), "meeting_place": "Balai RW 03"})
+    assert response.status_code == 302 and response["Location"] == reverse("fkp:forum", args=[forum.pk])
+    assert client.post(reverse("fkp:held", args=[forum.pk])).status_code == 302
+    forum.refresh_from_db()
+    assert forum.meeting_place == "Balai RW 03" and forum.held_by == bps_admin
+    page = client.get(reverse("fkp:forum", args=[forum.pk])).content.decode()
+    assert "Balai RW 03" in page and "Sudah dilaksanakan" in page
+    assert reverse("fkp:meeting", args=[forum.pk]) not in page  # a held forum's meeting is fixed
+    kelurahan_page = client.get(reverse("fkp:kelurahan", args=[world.run.pk, KEL_A1])).content.decode()
+    assert "Balai RW 03" in kelurahan_page
+    response = client.post(url, {"meeting_date": today.isoformat(), "meeting_place": "Lain"})
+    assert response.status_code == 400 and "sudah ditandai selesai" in str(response.context["form"].errors)
+
+
+def test_the_downloads_carry_the_meeting_and_the_open_proposals_masked(client, pemkot, bps_admin, world, forums):
+    forum = forums[0]
+    services.forum_meeting_set(user=bps_admin, forum=forum, meeting_date=timezone.localdate(), meeting_place="Balai")
+    sls = world.sls["own1"].pk
+    services.proposal_add(
+        user=bps_admin, forum=forum, sls_id=sls, head_name="SITI USULAN", address="GG. KENANGA",
+        note=f"NIK {HEAD_NIK[:8]} {HEAD_NIK[8:]} menurut ketua RT",
+    )  # fmt: skip
+    withdrawn = services.proposal_add(user=bps_admin, forum=forum, sls_id=sls, head_name="SALAH KETIK")
+    services.proposal_withdraw(user=bps_admin, proposal=withdrawn)
+    client.force_login(pemkot)
+    iso = timezone.localdate().isoformat()
+
+    book = load_workbook(io.BytesIO(b"".join(client.get(reverse("fkp:forum-xlsx", args=[forum.pk])).streaming_content)))
+    assert book.sheetnames == ["FKP", "Usulan"]
+    ranked = list(book["FKP"].iter_rows(values_only=True))
+    assert "Balai" in ranked[0][0] and ranked[2][-2:] == (iso, "Balai")
+    proposals = list(book["Usulan"].iter_rows(values_only=True))
+    assert proposals[1][:6] == ("No.", "Forum", "SLS", "Nama kepala keluarga", "Alamat", "Catatan")
+    assert len(proposals) == 3 and proposals[2][1:5] == (1, "0001", "SITI USULAN", "GG. KENANGA")
+    assert "•" * 16 in proposals[2][5] and HEAD_NIK[:8] not in proposals[2][5]
+    book = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("fkp:kelurahan-xlsx", args=[world.run.pk, KEL_A1])).streaming_content))
+    )
+    assert [line[3] for line in book["Usulan"].iter_rows(values_only=True)][2:] == ["SITI USULAN"]
+    kelurahan_rows = list(book["Peringkat"].iter_rows(values_only=True))
+    header = kelurahan_rows[1]
+    assert header[-3:] == ("Forum", "Tanggal forum", "Tempat forum")
+    assert {line[-3:] for line in kelurahan_rows[2:] if line[3] == "0001"} == {(1, iso, "Balai")}
+
+    for url, name, export in (
+        (reverse("fkp:forum-proposals-csv", args=[forum.pk]), f"usulan-{KEL_A1}-forum1-run{world.run.pk}.csv",
+         "fkp_forum_proposals_csv"),
+        (reverse("fkp:kelurahan-proposals-csv", args=[world.run.pk, KEL_A1]), f"usulan-{KEL_A1}-run{world.run.pk}.csv",
+         "fkp_kelurahan_proposals_csv"),
+    ):  # fmt: skip
+        response = client.get(url)
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+        lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        assert len(lines) == 2 and lines[1][3] == "SITI USULAN" and HEAD_NIK[:8] not in lines[1][5]
+        assert AuditEntry.objects.get(object_type=export).detail.startswith("rows=1 run=")
+
+
+def test_a_forum_pdf_prints_the_meeting_and_the_open_proposals_and_is_remade_after_a_change(
+    client, pemkot, bps_admin, world, forums, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    forum = forums[0]
+    today = timezone.localdate()
+    services.forum_meeting_set(user=bps_admin, forum=forum, meeting_date=today, meeting_place="Aula Kelurahan")
+    sls = world.sls["own1"].pk
+    services.proposal_add(user=bps_admin, forum=forum, sls_id=sls, head_name="USULAN PDF", note=f"KK {KK_NUMBER}")
+    withdrawn = services.proposal_add(user=bps_admin, forum=forum, sls_id=sls, head_name="DITARIK")
+    services.proposal_withdraw(user=bps_admin, proposal=withdrawn)
+    client.force_login(pemkot)
+
+    def pdf_text() -> str:
+        document = services.document_request_forum_pdf(user=pemkot, forum=forum)
+        services.document_render(document_id=document.pk)
+        response = client.get(reverse("fkp:document-download", args=[document.pk]))
+        reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+        return "\n".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+    date = date_format(today, "j F Y")  # Indonesian: the conftest's language
+    text = pdf_text()
+    assert f"Forum {date}" in text and f"pada tanggal {date} di Aula Kelurahan" in text
+    assert "Usulan keluarga baru (untuk dikunjungi)" in text and "USULAN PDF" in text and "DITARIK" not in text
+    assert KK_NUMBER not in text.replace(" ", "") and "••••••••••••••••" in text
+    # A new place drops the made PDF: the next one prints it.
+    services.forum_meeting_set(user=bps_admin, forum=forum, meeting_date=today, meeting_place="Balai RW 05")
+    assert "di Balai RW 05" in pdf_text()

@@ -6,7 +6,12 @@ families). Prints the machine and its load, then, each against a raw limit measu
 - the XLSX of all the run's ranked rows (what the Celery task writes) and the CSV of the same rows
   (what the streamed download sends), against `COPY (the same rows, joined and ordered) TO STDOUT`;
 - the PDF of every forum of the kelurahan with the most ranked families (forum by forum, then joined
-  into one file as the kelurahan PDF is).
+  into one file as the kelurahan PDF is), each forum laid out in parts of `--part-rows` rows.
+
+`--synthetic` measures only the kelurahan PDF, from made-up rows and without a database of
+families: `--forums` forums of `--rows` rows (defaults: the largest kelurahan at 500,000 families,
+22 forums of up to 744 rows). `--part-rows 0` lays out each forum in one call, as before the parts,
+so both can be measured in the same session.
 
 Each document is made in a forked child process, so its peak resident memory (ru_maxrss of that
 child, from wait4) is its own; an idle child's peak is printed as the baseline it starts from.
@@ -53,6 +58,34 @@ COPY (
 """
 
 
+GIVEN = ("SITI", "AHMAD", "NURHALIZA", "BUDI", "DEWI", "MUHAMMAD", "RINA", "AGUS", "SRI", "JOKO", "YULIANTI")
+FAMILY = ("SANTOSO", "RAHMAWATI", "HIDAYAT", "PURNAMASARI", "SETIAWAN", "WULANDARI", "KURNIAWAN", "SAPUTRA")
+STREETS = ("JL. MAWAR", "JL. RAYA PUSPIPTEK", "GG. MASJID AL-IKHLAS", "JL. PONDOK CABE RAYA", "KP. SETU")
+
+
+def synthetic_sheet(number: int, row_count: int) -> documents.ForumSheet:
+    """A forum of made-up rows shaped like real ones (names of two or three words, addresses that
+    sometimes wrap, 12 SLS), for measuring the PDF without a database of families."""
+    rows = []
+    for index in range(row_count):
+        sls = index * 12 // max(row_count, 1) + 1
+        words = [GIVEN[index % len(GIVEN)], GIVEN[(index * 7) % len(GIVEN)], FAMILY[index % len(FAMILY)]]
+        address = f"{STREETS[index % len(STREETS)]} NO. {index % 97 + 1} RT {sls:03d} RW 00{sls % 9 + 1}"
+        row = documents.ListRow(
+            ranked_id=index + 1, kecamatan="Pamulang", kelurahan="Pondok Cabe Udik", sls_code=f"{sls:04d}",
+            sls_name=f"RT {sls:03d} RW 00{sls % 9 + 1}", head_name=" ".join(words[: 2 + index % 2]),
+            address=address + (" BLOK C2 DEKAT MUSHOLA" if index % 5 == 0 else ""),
+            building_no=f"{index % 400 + 1:03d}", family_no=f"{index % 3 + 1:03d}",
+            nik="••••••••••••••••-KQTZ", kk="••••••••••••••••-BCDF", rank=index * 31 + 1,
+            rank_kelurahan=index + 1, desil=index % 10 + 1, welfare_group=index % 4 + 1,
+        )  # fmt: skip
+        rows.append(row)
+    return documents.ForumSheet(
+        title=f"FKP Kelurahan Pondok Cabe Udik, forum {number}", kecamatan="Pamulang", kelurahan="Pondok Cabe Udik",
+        sls=[(f"{n:04d}", f"RT {n:03d}") for n in range(1, 13)], rows=rows, run_label="Pemeringkatan #1",
+    )  # fmt: skip
+
+
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
@@ -90,8 +123,24 @@ class Command(BaseCommand):
         parser.add_argument("--run", default="latest", help='A finished run id, or "latest".')
         parser.add_argument("--max-sls", type=int, default=DEFAULT_MAX_SLS)
         parser.add_argument("--skip-pdf", action="store_true")
+        parser.add_argument(
+            "--synthetic",
+            action="store_true",
+            help="Only the kelurahan PDF, from made-up rows (no families needed): --forums forums of --rows rows.",
+        )
+        parser.add_argument("--forums", type=int, default=22, help="With --synthetic: forums (the largest: 22).")
+        parser.add_argument("--rows", type=int, default=744, help="With --synthetic: rows a forum (the largest: 744).")
+        parser.add_argument(
+            "--part-rows",
+            type=int,
+            default=documents.PART_ROWS,
+            help="Rows laid out by one WeasyPrint call (0: a whole forum at once, as before the parts).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["synthetic"]:
+            self._synthetic_pdfs(options["forums"], options["rows"], options["part_rows"])
+            return
         admin, _ = User.objects.get_or_create(
             username="bench.fkp", defaults={"role": Role.BPS_ADMIN, "full_name": "Benchmark FKP"}
         )
@@ -100,7 +149,10 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError("no finished ranking run: make one first (scripts/bench-fkp.sh)")
         rows = RankedFamily.objects.filter(run=run).count()
-        self.stdout.write(f"ranking run #{run.pk}: {rows:,} ranked families; before: {_load()}")
+        self.stdout.write(
+            f"ranking run #{run.pk}: {rows:,} ranked families; PDF parts of at most "
+            f"{options['part_rows'] or 'a forum'} rows; before: {_load()}"
+        )
         _idle, baseline = _in_child(lambda: {})
         self.stdout.write(f"idle child peak RSS (the baseline every child starts from): {baseline:.0f} MiB")
 
@@ -140,7 +192,7 @@ class Command(BaseCommand):
             f"({result['seconds'] / raw_s:.1f} x COPY), {result['bytes'] / 1e6:.1f} MB, peak RSS {peak:.0f} MiB"
         )
         if not options["skip_pdf"]:
-            self._pdfs(admin, run, options["max_sls"])
+            self._pdfs(admin, run, options["max_sls"], options["part_rows"])
         self.stdout.write(f"after: {_load()}")
 
     def _raw(self, run_id: int) -> tuple[float, int]:
@@ -151,7 +203,7 @@ class Command(BaseCommand):
                 sink.write(data)
         return time.perf_counter() - started, sink.tell()
 
-    def _pdfs(self, admin: User, run: Any, max_sls: int) -> None:
+    def _pdfs(self, admin: User, run: Any, max_sls: int, part_rows: int) -> None:
         largest = (
             RankedFamily.objects.filter(run=run)
             .values("kelurahan_id")
@@ -185,7 +237,7 @@ class Command(BaseCommand):
                     )  # fmt: skip
                     part = Path(folder) / f"forum-{forum.pk}.pdf"
                     with part.open("wb") as target:
-                        documents.render_pdf([sheet], target, printed_on=timezone.localdate())
+                        documents.render_pdf(sheet, target, printed_on=timezone.localdate(), part_rows=part_rows)
                     parts.append((sheet.title, part))
                     timings.append((len(rows), time.perf_counter() - started, part.stat().st_size))
                 started = time.perf_counter()
@@ -197,6 +249,43 @@ class Command(BaseCommand):
         read_s, read_bytes = self._raw_forums(run.pk, kelurahan.pk)
         self.stdout.write(f"raw limit, COPY of the kelurahan's rows: {read_s:.2f} s, {read_bytes / 1e6:.2f} MB")
         result, peak = _in_child(pdfs)
+        self._pdf_report(result, peak, raw_s=read_s)
+
+    def _synthetic_pdfs(self, forum_count: int, row_count: int, part_rows: int) -> None:
+        """The kelurahan PDF of `forum_count` forums of `row_count` made-up rows each, made as the
+        Celery task makes it (forum by forum into files, then joined), in a child whose peak is
+        printed: the peak depends on a forum's size, not on the city's families."""
+        self.stdout.write(
+            f"synthetic kelurahan PDF: {forum_count} forums of {row_count:,} rows "
+            f"({forum_count * row_count:,} rows), parts of at most {part_rows or row_count:,} rows; before: {_load()}"
+        )
+        _idle, baseline = _in_child(lambda: {})
+        self.stdout.write(f"idle child peak RSS (the baseline every child starts from): {baseline:.0f} MiB")
+
+        def pdfs() -> dict[str, Any]:
+            timings, parts = [], []
+            with tempfile.TemporaryDirectory() as folder:
+                for number in range(1, forum_count + 1):
+                    started = time.perf_counter()
+                    sheet = synthetic_sheet(number, row_count)
+                    part = Path(folder) / f"forum-{number}.pdf"
+                    with part.open("wb") as target:
+                        documents.render_pdf(
+                            sheet, target, printed_on=timezone.localdate(), synthetic=True, part_rows=part_rows
+                        )
+                    parts.append((sheet.title, part))
+                    timings.append((row_count, time.perf_counter() - started, part.stat().st_size))
+                started = time.perf_counter()
+                with tempfile.TemporaryFile() as target:
+                    pages = documents.join_pdfs(parts, target)
+                    joined = (time.perf_counter() - started, pages, target.tell())
+            return {"forums": timings, "joined": joined}
+
+        result, peak = _in_child(pdfs)
+        self._pdf_report(result, peak, raw_s=None)
+        self.stdout.write(f"after: {_load()}")
+
+    def _pdf_report(self, result: dict[str, Any], peak: float, *, raw_s: float | None) -> None:
         total = sum(t for _n, t, _s in result["forums"])
         for number, (n, seconds, size) in enumerate(result["forums"], start=1):
             self.stdout.write(
@@ -205,8 +294,9 @@ class Command(BaseCommand):
         join_s, pages, size = result["joined"]
         total += join_s
         self.stdout.write(f"  joined into one file: {join_s:.1f} s, {pages:,} pages, {size / 1e6:.2f} MB")
+        ratio = f" ({total / raw_s:.0f} x COPY)" if raw_s else ""
         self.stdout.write(
-            f"PDF of every forum of the kelurahan: {total:.1f} s ({total / read_s:.0f} x COPY), "
+            f"PDF of every forum of the kelurahan: {total:.1f} s{ratio}, "
             f"peak RSS {peak:.0f} MiB (goal <= {MEMORY_GOAL_MB}) {'OK' if peak <= MEMORY_GOAL_MB else 'OVER'}"
         )
 
