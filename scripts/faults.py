@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,8 @@ PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 DB = os.environ.get("FAULTS_DB", "regsosek_faults")
 DEVICES_PER_SCENARIO = int(os.environ.get("FAULTS_DEVICES", "30"))
 ATTEMPTS = 12
+# What `docker stop` (the deployment of docs/operations.md) gives a container before SIGKILL.
+STOP_GRACE_S = 10.0
 
 
 def log(message: str) -> None:
@@ -52,8 +55,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(*args: str, env: dict[str, str] | None = None, quiet: bool = True) -> str:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False, cwd=ROOT)
+def run(*args: str, env: dict[str, str] | None = None, quiet: bool = True, cwd: Path = ROOT) -> str:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} failed: {done.stderr.strip()[-800:]}")
     if not quiet:
@@ -64,8 +67,8 @@ def run(*args: str, env: dict[str, str] | None = None, quiet: bool = True) -> st
 class Stack:
     """gunicorn (as in production) and a Celery worker with beat, on the scratch database."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
+    def __init__(self, env: dict[str, str], code: Path = ROOT) -> None:
+        self.env, self.code = env, code
         self.port = free_port()
         self.web: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
@@ -74,7 +77,7 @@ class Stack:
         self.web = subprocess.Popen(
             ["gunicorn", "regsosek.wsgi", "--config", "python:regsosek.gunicorn_conf", "--bind",
              f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null"],
-            env=self.env, cwd=ROOT, stdout=(OUT / "web.log").open("ab"), stderr=subprocess.STDOUT,
+            env=self.env, cwd=self.code, stdout=(OUT / "web.log").open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         for _ in range(300):
@@ -90,7 +93,7 @@ class Stack:
         self.worker = subprocess.Popen(
             ["celery", "-A", "regsosek", "worker", "--beat", "--loglevel=WARNING", "--concurrency=2",
              "-Q", "celery,photos,ranking,exports", "--schedule", str(OUT / "celerybeat-schedule")],
-            env=self.env, cwd=ROOT, stdout=(OUT / "worker.log").open("ab"), stderr=subprocess.STDOUT,
+            env=self.env, cwd=self.code, stdout=(OUT / "worker.log").open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
 
@@ -98,22 +101,43 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = 30.0) -> None:
         for process in (self.web, self.worker):
-            if process is not None and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            if process is not None:
+                stop_process(process, grace_s)
+
+
+def stop_process(process: subprocess.Popen[bytes], grace_s: float) -> bool:
+    """SIGTERM (gunicorn stops accepting and finishes the requests it holds, Celery its tasks),
+    SIGKILL of the whole group after `grace_s`. True if it had to be killed."""
+    if process.poll() is not None:
+        return False
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return True
+    return False
 
 
 class Phones:
     """Devices sending their day: families in batches of three, then photos; each request retried
-    until the server answers with something the app keeps (2xx) or refuses for good (4xx)."""
+    until the server answers with something the app keeps (2xx) or refuses for good (4xx).
+    `pause_s`: a device waits up to that long between two requests (a PPL who sends as they go).
+    With `newer_version`, a batch holding a family of that questionnaire version waits for
+    `first_release` (the phone made it with the definition it pulled once the server published
+    it), and so does a device marked `offline_until_release` before it sends anything (no signal
+    in the morning: its families, made with version 1, arrive after the update)."""
 
-    def __init__(self, plan: dict[str, Any], devices: list[dict[str, Any]], url: str) -> None:
-        self.plan, self.devices, self.url = plan, devices, url
+    def __init__(
+        self, plan: dict[str, Any], devices: list[dict[str, Any]], url: str, pause_s: float = 0.0,
+        newer_version: str | None = None,
+    ) -> None:  # fmt: skip
+        self.plan, self.devices, self.url, self.pause_s = plan, devices, url, pause_s
+        self.newer_version = newer_version
+        self.first_release = threading.Event()
         self.photo = Path(plan["photo"]["path"]).read_bytes()
         self.acknowledged: dict[str, str] = {}
         self.photos: dict[str, int] = {}
@@ -153,11 +177,16 @@ class Phones:
 
     def _device(self, device: dict[str, Any], delay: float) -> None:
         time.sleep(delay)
+        if device.get("offline_until_release"):
+            self.first_release.wait()
         headers = {"Authorization": f"Bearer {device['token']}", "X-Device-ID": device["device"]}
         with httpx.Client(base_url=self.url, headers=headers, timeout=60) as http:
             families = device["families"]
             for start in range(0, len(families), 3):
                 batch = families[start : start + 3]
+                if any(item["record"]["version"] == self.newer_version for item in batch):
+                    self.first_release.wait()
+                self._pause()
                 response = self._send(http, "push", "POST", "/api/v1/sync/push/", json={"families": batch})
                 if response is None:
                     continue
@@ -166,6 +195,7 @@ class Phones:
                         self.acknowledged[item["client_uuid"]] = result["result"]
                         self.unchanged += result["result"] == "unchanged"
             for photo in device["photos"]:
+                self._pause()
                 photo_headers = {
                     "Content-Type": "image/jpeg",
                     "X-Family-UUID": photo["family_uuid"],
@@ -176,6 +206,10 @@ class Phones:
                 if response is not None:
                     with self.lock:
                         self.photos[photo["uuid"]] = response.status_code
+
+    def _pause(self) -> None:
+        if self.pause_s:
+            time.sleep(random.uniform(self.pause_s / 2, self.pause_s))  # noqa: S311
 
     def write(self, path: Path) -> None:
         results = {
@@ -260,8 +294,11 @@ def worker_children(stack: Stack) -> list[int]:
 
 
 class Scenario:
-    def __init__(self, name: str, what: str, fault: Callable[[Stack, dict[str, Any]], str], needs: str = "") -> None:
-        self.name, self.what, self.fault, self.needs = name, what, fault, needs
+    def __init__(
+        self, name: str, what: str, fault: Callable[[Stack, dict[str, Any]], str], needs: str = "",
+        pause_s: float = 0.0,
+    ) -> None:  # fmt: skip
+        self.name, self.what, self.fault, self.needs, self.pause_s = name, what, fault, needs, pause_s
 
 
 def fault_lost_answer(stack: Stack, state: dict[str, Any]) -> str:
@@ -322,12 +359,130 @@ def fault_disk(stack: Stack, state: dict[str, Any]) -> str:
     return "media on a 1 MB tmpfs (full after three uploads), grown to 400 MB 20 s into the traffic"
 
 
+# The change the first release brings to the questionnaire: a clarified help text, hence a new
+# version (docs/questionnaire.md, "Versioning": a used version is never edited).
+HELP_V1 = "Kosongkan bila keluarga tidak memiliki Kartu Keluarga."
+HELP_V2 = "Kosongkan bila keluarga tidak memiliki Kartu Keluarga; jangan menyalin nomor KK keluarga lain."
+
+
+def with_newer_form(plan: dict[str, Any], version: str) -> dict[str, Any]:
+    """The plan with each device's last batch made with `version` of the questionnaire (the phone
+    pulled it after the first release; the batches before it keep version 1), and every third
+    device without signal until the first release."""
+    plan = json.loads(json.dumps(plan))
+    for index, device in enumerate(plan["ppl"]):
+        device["offline_until_release"] = index % 3 == 0
+        for family in device["families"][6:]:
+            family["record"]["version"] = version
+    return plan
+
+
+def prepare_release(
+    base: Path, env: dict[str, str], number: int, newer_form: str | None
+) -> tuple[Path, dict[str, str]]:
+    """A release is a new directory of the code, as a new image or checkout brings it, made from the
+    release before it: the definition it publishes, its own static files (`collectstatic`, as the
+    image build does), its APP_RELEASE label (a new app version for the phones, docs/pwa.md) and
+    `migrate` against the live database, all while the running release serves."""
+    code = OUT / f"release-{number}"
+    ignore = shutil.ignore_patterns(".venv", "node_modules", ".local", ".git", "__pycache__", "test-results")
+    shutil.copytree(base, code, ignore=ignore, symlinks=True)
+    if newer_form is not None:
+        definitions = code / "households" / "questionnaire" / "definitions"
+        text = (definitions / "regsosek22k-1.json").read_text(encoding="utf-8")
+        text = text.replace('"version": "1"', f'"version": "{newer_form}"', 1).replace(HELP_V1, HELP_V2)
+        (definitions / f"regsosek22k-{newer_form}.json").write_text(text, encoding="utf-8")
+    env = {**env, "APP_RELEASE": f"faults-{number}", "STATIC_ROOT": str(OUT / f"static-{number}")}
+    run(sys.executable, "manage.py", "migrate", "-v0", env=env, cwd=code)
+    run(sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "--ignore", "js/*", env=env, cwd=code)
+    return code, env
+
+
+def switch_release(stack: Stack, code: Path, env: dict[str, str]) -> tuple[float, bool]:
+    """The running release stops as `docker stop` stops a container (SIGTERM: gunicorn answers what it
+    holds and refuses new connections, Celery finishes its tasks; SIGKILL after STOP_GRACE_S); the
+    new release starts on the same port. Returns the time without a web server, and whether a
+    process had to be killed."""
+    started = time.monotonic()
+    killed = False
+    for process in (stack.web, stack.worker):
+        if process is not None:
+            killed |= stop_process(process, STOP_GRACE_S)
+    stack.code, stack.env = code, env
+    stack.start_web()
+    stack.start_worker()
+    return time.monotonic() - started, killed
+
+
+def served_versions(url: str) -> tuple[str, str]:
+    """What a phone sees: the app version in /app/sw.js and the current questionnaire version (its
+    definition fetched, as the app does when the hash changes)."""
+    worker = httpx.get(f"{url}/app/sw.js", timeout=60).text.split("\n", 1)[0]
+    app = json.loads(worker.removeprefix("self.REGSOSEK_SW = ").removesuffix(";"))["version"]
+    current = httpx.get(f"{url}/api/v1/questionnaire/", timeout=60).json()["current"]
+    httpx.get(url + current["url"], timeout=60).raise_for_status()
+    return str(app), str(current["version"])
+
+
+def stored_by_version(stack: Stack, phones: Phones) -> dict[str, int]:
+    """How many of these phones' families are stored, by the questionnaire version of their record."""
+    uuids = ",".join(
+        f"'{uuid.UUID(family['client_uuid'])}'" for device in phones.devices for family in device["families"]
+    )
+    query = f"SELECT form_version, count(*) FROM households_family WHERE client_uuid IN ({uuids}) GROUP BY 1"  # noqa: S608 - parsed UUIDs
+    url = urlparse(stack.env["DATABASE_URL"])._replace(scheme="postgresql").geturl()
+    out = run("psql", "-qAt", "-F", " ", url, "-c", query)
+    return {version: int(n) for version, n in (line.split() for line in out.splitlines() if line)}
+
+
+def fault_two_releases(stack: Stack, state: dict[str, Any]) -> str:
+    phones: Phones = state["phones"]
+    app, definition = served_versions(stack.url)
+    steps = [f"release 0: app {app}, questionnaire version {definition}"]
+    try:
+        # Both releases are built while the phones send the first part of their day.
+        first = prepare_release(stack.code, stack.env, 1, phones.newer_version)
+        second = prepare_release(first[0], first[1], 2, None)
+        acked_before_first = len(phones.acknowledged)
+        for number, (code, env) in enumerate((first, second), start=1):
+            acked, sending = len(phones.acknowledged), state["traffic"].is_alive()
+            down, killed = switch_release(stack, code, env)
+            new_app, definition = served_versions(stack.url)
+            if new_app == app or not sending:
+                state["problem"] = f"release {number}: the app version did not change, or no phone was sending"
+            app = new_app
+            if definition == phones.newer_version:
+                phones.first_release.set()  # the phones pull the new definition and send what waited
+            steps.append(
+                f"release {number} after {acked} families acknowledged: no web server for {down:.1f} s"
+                f"{' (SIGKILL after the grace)' if killed else ''}; app {app}, questionnaire version {definition}"
+            )
+            time.sleep(8)  # the phones go on sending to this release
+    finally:
+        phones.first_release.set()
+    state["traffic"].join()
+    stored = stored_by_version(stack, phones)
+    older_after = stored.get("1", 0) - acked_before_first
+    if not stored.get(phones.newer_version or "", 0) or older_after <= 0:
+        state["problem"] = "no family of the newer version, or none of version 1 after the first release"
+    return (
+        "; ".join(steps)
+        + f"; stored by questionnaire version {stored} ({older_after} of version 1 arrived after the first release)"
+    )
+
+
 SCENARIOS = [
     Scenario("lost-answer", "the answer to a push or photo is lost after the commit", fault_lost_answer),
     Scenario("postgres-restart", "PostgreSQL restarts in the middle of the traffic", fault_postgres, "pg"),
     Scenario("redis-down", "Redis is down during sync", fault_redis, "redis"),
     Scenario("worker-kill", "the Celery worker is killed while processing photos", fault_worker),
     Scenario("disk-full", "the media disk fills up", fault_disk, "root"),
+    Scenario(
+        "two-releases",
+        "two releases of the app in the day, while the phones hold unsent families",
+        fault_two_releases,
+        pause_s=6.0,
+    ),
 ]
 
 
@@ -376,6 +531,10 @@ def main() -> int:
             continue
         devices_plan = plan["ppl"][index * DEVICES_PER_SCENARIO : (index + 1) * DEVICES_PER_SCENARIO]
         sub_plan = {**plan, "ppl": devices_plan}
+        newer_version = "2" if scenario.name == "two-releases" else None
+        if newer_version is not None:
+            sub_plan = with_newer_form(sub_plan, newer_version)
+            devices_plan = sub_plan["ppl"]
         (OUT / f"{scenario.name}-plan.json").write_text(json.dumps(sub_plan), encoding="utf-8")
         media = OUT / f"media-{scenario.name}"
         media.mkdir()
@@ -394,11 +553,11 @@ def main() -> int:
                 threading.Thread(target=proxy.serve_forever, daemon=True).start()
                 state["proxy"] = proxy
                 target = f"http://127.0.0.1:{proxy.server_address[1]}"
-            phones = Phones(sub_plan, devices_plan, target)
+            phones = Phones(sub_plan, devices_plan, target, scenario.pause_s, newer_version)
             started = time.monotonic()
             traffic = threading.Thread(target=phones.run, args=(8.0,))
             traffic.start()
-            state["traffic"] = traffic
+            state["traffic"], state["phones"] = traffic, phones
             outcome = scenario.fault(stack, state)
             traffic.join()
             log(f"fault: {outcome}")
@@ -417,6 +576,9 @@ def main() -> int:
             log(check.stdout.strip())
             if check.returncode != 0:
                 log(check.stderr.strip()[-500:])
+                failed.append(scenario.name)
+            elif state.get("problem"):
+                log(f"not what this scenario is for: {state['problem']}")
                 failed.append(scenario.name)
         finally:
             if proxy is not None:

@@ -108,6 +108,12 @@ let editing = false;
 let shown = 'other';
 /** @type {ServiceWorker | null} */
 let waitingWorker = null;
+/** @type {ServiceWorkerRegistration | null} */
+let registration = null;
+let updateCheckedAt = 0;
+// A page kept open all day navigates only by its hash, so the browser alone would not look for a
+// new release until the app is opened again: the app asks after syncs that reached the server.
+const UPDATE_CHECK_MS = 15 * 60_000;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let timer = null;
 /** @type {Set<() => void>} the shown screen's listeners for finished sync runs */
@@ -229,6 +235,21 @@ function renderBanners() {
   mount(banners, ...items);
 }
 
+/**
+ * Asks the browser to fetch /app/sw.js again (a new release installs and waits for "Perbarui"):
+ * after every sync the PPL asked for ("Kirim & perbarui", the network back), else at most every
+ * UPDATE_CHECK_MS.
+ * @param {boolean} asked
+ */
+function checkForUpdate(asked) {
+  if (!registration || (!asked && Date.now() - updateCheckedAt < UPDATE_CHECK_MS)) return;
+  updateCheckedAt = Date.now();
+  // Offline or a server in the middle of a release: the next sync asks again.
+  registration.update().catch(() => {
+    updateCheckedAt = 0;
+  });
+}
+
 async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) {
     bar.message = T.noServiceWorker;
@@ -236,7 +257,8 @@ async function registerServiceWorker() {
     return;
   }
   try {
-    const registration = await navigator.serviceWorker.register(config.sw, { scope: config.scope });
+    const registered = await navigator.serviceWorker.register(config.sw, { scope: config.scope });
+    registration = registered;
     // The worker that takes over (the first install claims the page) gets the unlocked keys too.
     navigator.serviceWorker.addEventListener('controllerchange', () => shareKeys(true));
     const watch = (/** @type {ServiceWorker | null} */ worker) => {
@@ -248,9 +270,9 @@ async function registerServiceWorker() {
         }
       });
     };
-    if (registration.waiting && navigator.serviceWorker.controller) waitingWorker = registration.waiting;
-    watch(registration.installing);
-    registration.addEventListener('updatefound', () => watch(registration.installing));
+    if (registered.waiting && navigator.serviceWorker.controller) waitingWorker = registered.waiting;
+    watch(registered.installing);
+    registered.addEventListener('updatefound', () => watch(registered.installing));
     let reloading = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       // Only after the PPL pressed "Perbarui" (a first install claims the page without reloading).
@@ -380,6 +402,9 @@ const app = {
         // conflict resolved during its last phases): one more run follows it.
         const busy = engine.getState().running;
         return engine.syncNow(options).then((result) => (busy ? engine.syncNow(options) : result));
+      })
+      .then((result) => {
+        if (result && result.ok) checkForUpdate(options.force === true);
       })
       .catch((error) => console.error('sync failed', error));
   },
