@@ -12,7 +12,9 @@ from typing import cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,7 +145,8 @@ def photo_process(*, photo_id: int) -> Photo | None:
     Each decode is counted (`process_attempts`, committed before it starts); a photo whose decode
     did not finish MAX_PROCESS_ATTEMPTS times (the worker killed, out of memory) is rejected as
     `corrupt` without another try, so a redelivered task cannot crash the worker in a loop. An
-    OSError reading the original propagates (the task retries it) and is not counted. Locks the
+    OSError reading the original propagates (the task retries it) and is not counted; so does one
+    writing the outputs (a full disk), which leaves no output file behind. Locks the
     photo row while it writes; a photo no longer `received` is returned as it is.
     """
     photo = Photo.objects.filter(pk=photo_id).first()
@@ -157,26 +160,68 @@ def photo_process(*, photo_id: int) -> Photo | None:
             return Photo.objects.filter(pk=photo_id).first()
         counted.process_attempts += 1
         counted.save(update_fields=["process_attempts"])
-    with transaction.atomic():
-        photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
-        if photo is None or photo.status != Photo.Status.RECEIVED:
-            return photo
-        try:
-            if photo.process_attempts > MAX_PROCESS_ATTEMPTS:
-                raise imaging.PhotoRejectedError("corrupt", cause="attempts")
-            result = imaging.process_photo(data)
-        except imaging.PhotoRejectedError as exc:
-            photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
-            logger.warning("photo.rejected", extra={"photo_id": photo.pk, "code": exc.code, "cause": exc.cause or ""})
-        else:
-            photo.image.save(f"{photo.client_uuid}.jpg", ContentFile(result.image), save=False)
-            photo.thumbnail.save(f"{photo.client_uuid}.jpg", ContentFile(result.thumbnail), save=False)
-            photo.width, photo.height, photo.status = result.width, result.height, Photo.Status.READY
-        photo.original.delete(save=False)
-        photo.processed_at = timezone.now()
-        photo.save()
-    logger.info("photo.processed", extra={"photo_id": photo.pk, "status": photo.status})
+    try:
+        photo, processed = _process_counted(photo_id, data)
+    except _OutputWriteError as failed:
+        # The decode finished: a write that failed (a full disk) is not an attempt toward the
+        # `corrupt` limit. The task retries the OSError; the sweep queues the photo again after that.
+        Photo.objects.filter(pk=photo_id, process_attempts__gt=0).update(process_attempts=F("process_attempts") - 1)
+        raise failed.error from None
+    if processed and photo is not None:
+        logger.info("photo.processed", extra={"photo_id": photo.pk, "status": photo.status})
     return photo
+
+
+class _OutputWriteError(Exception):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+
+@transaction.atomic
+def _process_counted(photo_id: int, data: bytes) -> tuple[Photo | None, bool]:
+    """The decode and the writes of `photo_process`, after its attempt was counted; the photo and
+    whether this call processed it."""
+    photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
+    if photo is None or photo.status != Photo.Status.RECEIVED:
+        return photo, False
+    try:
+        if photo.process_attempts > MAX_PROCESS_ATTEMPTS:
+            raise imaging.PhotoRejectedError("corrupt", cause="attempts")
+        result = imaging.process_photo(data)
+    except imaging.PhotoRejectedError as exc:
+        photo.status, photo.rejection_code = Photo.Status.REJECTED, exc.code
+        logger.warning("photo.rejected", extra={"photo_id": photo.pk, "code": exc.code, "cause": exc.cause or ""})
+    else:
+        try:
+            _save_outputs(photo, result)
+        except OSError as exc:
+            raise _OutputWriteError(exc) from None
+        photo.width, photo.height, photo.status = result.width, result.height, Photo.Status.READY
+    photo.original.delete(save=False)
+    photo.processed_at = timezone.now()
+    photo.save()
+    return photo, True
+
+
+def _save_outputs(photo: Photo, result: imaging.ProcessedPhoto) -> None:
+    """Write the processed image and thumbnail; a failed write (a full disk) leaves neither file, not
+    even the part of one, and propagates the OSError."""
+    written: list[tuple[Storage, str]] = []
+    try:
+        for field, data in ((photo.image, result.image), (photo.thumbnail, result.thumbnail)):
+            storage = field.storage
+            # The UUID is unique, so no other photo writes this name: known beforehand, the part a
+            # failed write leaves behind can be removed.
+            name = storage.get_available_name(field.field.generate_filename(photo, f"{photo.client_uuid}.jpg"))
+            written.append((storage, name))
+            field.save(name.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    except OSError:
+        for storage, name in written:
+            if storage.exists(name):
+                storage.delete(name)
+        logger.error("photo.output_write_failed", extra={"photo_id": photo.pk})
+        raise
 
 
 def photo_upload_refusal(photo: Photo) -> imaging.PhotoRejectedError | None:

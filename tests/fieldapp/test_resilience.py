@@ -78,6 +78,46 @@ def test_a_full_media_disk_is_a_507_with_retry_after_and_leaves_nothing(pushed, 
     assert upload(client, family_uuid, jpeg()).status_code == 201
 
 
+def test_a_disk_full_while_processing_leaves_no_file_and_is_no_attempt_toward_rejection(
+    pushed,  # noqa: F811
+    monkeypatch,
+    settings,
+):
+    client, family_uuid = pushed
+    assert upload(client, family_uuid, jpeg()).status_code == 201
+    photo = Photo.objects.get()
+    original = settings.MEDIA_ROOT / photo.original.name
+    real_save = FileSystemStorage._save
+    writes: list[str] = []
+
+    def full_at_the_thumbnail(self, name, content):  # type: ignore[no-untyped-def]
+        path = real_save(self, name, content)  # the image is written whole, the thumbnail in part
+        writes.append(path)
+        if len(writes) % 2 == 0:
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        return path
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_at_the_thumbnail)
+    # More failed writes than the decode attempts a photo gets: the disk is not the photo's fault.
+    for _ in range(photo_services.MAX_PROCESS_ATTEMPTS + 2):
+        with pytest.raises(OSError, match="No space"):
+            photo_services.photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    assert (photo.status, photo.process_attempts, photo.image.name, photo.thumbnail.name) == (
+        Photo.Status.RECEIVED, 0, "", "",
+    )  # fmt: skip
+    files = {p for p in (settings.MEDIA_ROOT / "photos").rglob("*") if p.is_file()}
+    assert files == {original}, "only the upload itself is on the disk"
+
+    monkeypatch.setattr(FileSystemStorage, "_save", real_save)  # room again: the retry finishes it
+    photo_services.photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.READY and photo.process_attempts == 1
+    assert {p.name for p in (settings.MEDIA_ROOT / "photos").rglob("*") if p.is_file()} == {
+        Path(photo.image.name).name, Path(photo.thumbnail.name).name,
+    }  # fmt: skip
+
+
 def test_other_write_errors_are_not_mistaken_for_a_full_disk(pushed, monkeypatch):  # noqa: F811
     client, family_uuid = pushed
 
