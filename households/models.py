@@ -101,6 +101,17 @@ class Family(models.Model):
             models.Index(
                 queue_since(), "id", "status", name="family_queue_since", condition=Q(status__in=QUEUE_STATUSES)
             ),
+            # The queue's "has flags" over a kecamatan or the city reads the flagged families as a
+            # set, one indexed query per flag kind (review/flags.py, `flagged_family_ids`).
+            models.Index(fields=["id"], name="family_with_warnings", condition=~Q(warnings=[])),
+            models.Index(fields=["id"], name="family_photo_required", condition=Q(photo_required=True)),
+            models.Index(
+                models.ExpressionWrapper(
+                    models.F("interview_finished_at") - models.F("interview_started_at"),
+                    output_field=models.DurationField(),
+                ),
+                name="family_interview_length",
+            ),
         ]
 
     def __str__(self) -> str:

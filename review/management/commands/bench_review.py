@@ -24,6 +24,7 @@ from enumeration.models import Role, User
 from enumeration.synthetic import synthetic_exists, synthetic_generate
 from households import synthetic
 from households.models import Family
+from review import flags
 
 # The queue's page as bare SQL: the same 50 rows in the same order with the same joined columns,
 # no scope check, no flags, no count, no rendering.
@@ -42,6 +43,21 @@ RAW_TEAM_SCOPE = (
 # What the counts per status above the table cannot do without: one count per status, no scope.
 RAW_COUNTS = (
     "SELECT status, count(*) FROM households_family WHERE status IN ('submitted', 'returned', 'approved') GROUP BY 1"
+)
+# "Has flags" over the city as bare SQL: the flagged families (one indexed query per flag kind,
+# united, as review/flags.py `flagged_family_ids` reads them) counted per status.
+RAW_FLAGGED_COUNTS = (
+    "SELECT status, count(*) FROM households_family WHERE status IN ('submitted', 'returned', 'approved') "
+    "AND id IN (SELECT id FROM households_family WHERE warnings <> '[]'::jsonb "
+    "UNION SELECT id FROM households_family WHERE geotag_id IN (SELECT geotag_id FROM geotag_geotagflag) "
+    "UNION SELECT family_id FROM households_member WHERE nik_hash IN "
+    "(SELECT nik_hash FROM households_member WHERE nik_hash <> '' GROUP BY 1 HAVING count(*) > 1) "
+    "UNION SELECT id FROM households_family WHERE kk_hash IN "
+    "(SELECT kk_hash FROM households_family WHERE kk_hash <> '' GROUP BY 1 HAVING count(*) > 1) "
+    "UNION SELECT f.id FROM households_family f WHERE f.photo_required AND NOT EXISTS "
+    "(SELECT 1 FROM geotag_photo p WHERE p.family_id = f.id AND p.status = 'ready') "
+    "UNION SELECT id FROM households_family WHERE interview_finished_at - interview_started_at < %s "
+    "UNION SELECT family_id FROM households_familyconflict WHERE resolved_at IS NULL) GROUP BY 1"
 )
 # The family page's data as one statement: the row and its members.
 RAW_FAMILY = (
@@ -98,6 +114,8 @@ class Command(BaseCommand):
             .first()
         )
         assert pml is not None  # noqa: S101 - the synthetic dataset has teams
+        koseka = User.objects.filter(role=Role.KOSEKA, is_synthetic=True).order_by("pk").first()
+        assert koseka is not None  # noqa: S101
         family = (
             Family.objects.filter(sls__assignments__ppl__supervisor=pml, sls__assignments__ended_at__isnull=True)
             .order_by("geotag_id", "pk")  # one with a geotag if the data has any (NULLs sort last)
@@ -119,6 +137,9 @@ class Command(BaseCommand):
             ("raw SQL: families per queue status, whole city", raw(RAW_COUNTS)),
             ("queue, first page, BPS admin", self._get(admin, "/review/")),
             ("queue, only conflicts, BPS admin", self._get(admin, "/review/?conflict=1")),
+            ("raw SQL: flagged families per status, whole city", raw(RAW_FLAGGED_COUNTS, (flags.min_interview(),))),
+            ("queue, only flagged, BPS admin", self._get(admin, "/review/?flags=1")),
+            ("queue, only flagged, Koseka", self._get(koseka, "/review/?flags=1")),
             ("raw SQL: the queue's 50 rows, one team", raw(RAW_QUEUE.format(scope=RAW_TEAM_SCOPE), (pml.pk,))),
             ("queue, first page, PML", self._get(pml, "/review/")),
             ("queue, only flagged, PML", self._get(pml, "/review/?flags=1")),
@@ -131,7 +152,7 @@ class Command(BaseCommand):
         for label, fn in lines:
             median, worst = _median_ms(fn, rounds)
             queries = self._queries(fn) if not label.startswith("raw") else 1  # a warm request's
-            self.stdout.write(f"  {label:<46} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
+            self.stdout.write(f"  {label:<50} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
 
     def _setup(self, families: int, generate: int) -> None:
         started = time.perf_counter()
