@@ -6,25 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enumeration', '0003_device_sync_report'),
-        ('geotag', '0003_admin_labels'),
-        ('households', '0010_family_queue_since'),
+        ("enumeration", "0003_device_sync_report"),
+        ("geotag", "0003_admin_labels"),
+        ("households", "0010_family_queue_since"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='family',
-            index=models.Index(condition=models.Q(('warnings', []), _negated=True), fields=['id'], name='family_with_warnings'),
+            model_name="family",
+            index=models.Index(
+                condition=models.Q(("warnings", []), _negated=True), fields=["id"], name="family_with_warnings"
+            ),
         ),
         migrations.AddIndex(
-            model_name='family',
-            index=models.Index(condition=models.Q(('photo_required', True)), fields=['id'], name='family_photo_required'),
+            model_name="family",
+            index=models.Index(
+                condition=models.Q(("photo_required", True)), fields=["id"], name="family_photo_required"
+            ),
         ),
         migrations.AddIndex(
-            model_name='family',
-            index=models.Index(models.ExpressionWrapper(django.db.models.expressions.CombinedExpression(models.F('interview_finished_at'), '-', models.F('interview_started_at')), output_field=models.DurationField()), name='family_interview_length'),
+            model_name="family",
+            index=models.Index(
+                models.ExpressionWrapper(
+                    django.db.models.expressions.CombinedExpression(
+                        models.F("interview_finished_at"), "-", models.F("interview_started_at")
+                    ),
+                    output_field=models.DurationField(),
+                ),
+                name="family_interview_length",
+            ),
         ),
     ]
