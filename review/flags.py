@@ -105,7 +105,8 @@ def flagged_family_ids() -> QuerySet[Any, Any]:
     - photo missing: the families of the partial index `family_photo_required` without a ready photo;
     - interview too short: `finished < started + minimum` is `finished - started < minimum` (both NULL
       when a time is missing), which the index `family_interview_length` answers;
-    - open conflict: at most one per family (a partial unique index)."""
+    - open conflict: at most one per family (a partial unique index); one kept before its family
+      exists (no family yet) flags nothing."""
     families = Family.objects.order_by()
     nik_shared = (
         Member.objects.order_by().exclude(nik_hash="").values("nik_hash").annotate(n=Count("id")).filter(n__gt=1)
@@ -119,7 +120,7 @@ def flagged_family_ids() -> QuerySet[Any, Any]:
         families.filter(kk_hash__in=kk_shared.values("kk_hash")).values("id"),
         families.filter(photo_required=True).filter(~Exists(ready)).values("id"),
         families.alias(length=interview_length()).filter(length__lt=min_interview()).values("id"),
-        FamilyConflict.objects.order_by().filter(resolved_at__isnull=True).values("family_id"),
+        FamilyConflict.objects.order_by().filter(resolved_at__isnull=True, family__isnull=False).values("family_id"),
     ]
     return parts[0].union(*parts[1:])
 

@@ -5,6 +5,7 @@ for a PML's team): the same families for each flag kind, as each appears and as 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -142,6 +143,15 @@ def test_an_open_conflict_until_resolved(flagged, petugas):  # noqa: F811
     assert _flagged_heads() == ALL | {"CLEAN"}
     conflicts.family_conflicts_resolve(family_ids=[clean.pk], resolution=FamilyConflict.Resolution.STORED)
     assert _flagged_heads() == ALL
+    # One kept for a family not stored yet flags nothing, until that family exists.
+    geotag = Family.objects.get(pk=flagged["GEO"].pk).geotag
+    assert geotag is not None
+    key = uuid.uuid4()
+    conflicts.family_conflict_record_pending(family_uuid=key, user=petugas, device=None, geotag=geotag)
+    assert _flagged_heads() == ALL
+    Family.objects.filter(pk=clean.pk).update(client_uuid=key)
+    conflicts.family_conflicts_join(client_uuids=[key])
+    assert _flagged_heads() == ALL | {"CLEAN"}
 
 
 @pytest.mark.parametrize("persona", ["supervisor", "koseka", "bps_admin"])

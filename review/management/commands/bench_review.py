@@ -57,7 +57,8 @@ RAW_FLAGGED_COUNTS = (
     "UNION SELECT f.id FROM households_family f WHERE f.photo_required AND NOT EXISTS "
     "(SELECT 1 FROM geotag_photo p WHERE p.family_id = f.id AND p.status = 'ready') "
     "UNION SELECT id FROM households_family WHERE interview_finished_at - interview_started_at < %s "
-    "UNION SELECT family_id FROM households_familyconflict WHERE resolved_at IS NULL) GROUP BY 1"
+    "UNION SELECT family_id FROM households_familyconflict WHERE resolved_at IS NULL AND family_id IS NOT NULL) "
+    "GROUP BY 1"
 )
 # The family page's data as one statement: the row and its members.
 RAW_FAMILY = (
