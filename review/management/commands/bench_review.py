@@ -147,6 +147,7 @@ class Command(BaseCommand):
             ("queue, sorted by SLS, PML", self._get(pml, "/review/?sort=sls")),
             ("raw SQL: a family with its members", raw(RAW_FAMILY, (family,))),
             ("family page, PML", self._get(pml, f"/review/families/{family}/")),
+            ("family page from the flagged queue, BPS admin", self._get(admin, f"/review/families/{family}/?flags=1")),
             ("team page, PML", self._get(pml, "/review/tim/")),
             ("team page of that PML, BPS admin", self._get(admin, f"/review/tim/{pml.pk}/")),
         ]
