@@ -72,6 +72,21 @@ ADD_CONFLICTS = (
     "WHERE f.id % 200 = 0 AND NOT EXISTS (SELECT 1 FROM households_familyconflict c WHERE c.family_id = f.id)"
 )
 
+# `--own-identifiers`: the copies made by `families_copy_into_empty_sls` repeat their source's NIK and
+# No. KK, so every family of the city is a duplicate. This gives every member and family its own
+# keyed hash instead (derived from its id, so running it again changes nothing) and then makes one
+# family in 200 share its first member's NIK and its No. KK with the family before it: duplicates
+# as a census has them, rare. Only the hashes change (the ciphertexts stay): reveals would not match.
+OWN_IDENTIFIERS = (
+    "UPDATE households_member SET nik_hash = md5('nik' || id) || md5('member' || id) WHERE nik_hash <> ''",
+    "UPDATE households_family SET kk_hash = md5('kk' || id) || md5('family' || id) WHERE kk_hash <> ''",
+    "UPDATE households_member m SET nik_hash = o.nik_hash FROM households_member o "
+    "WHERE m.line_no = 1 AND m.family_id % 200 = 0 AND o.family_id = m.family_id - 1 AND o.line_no = 1 "
+    "AND o.nik_hash <> '' AND m.nik_hash <> ''",
+    "UPDATE households_family f SET kk_hash = o.kk_hash FROM households_family o "
+    "WHERE f.id % 200 = 0 AND o.id = f.id - 1 AND o.kk_hash <> '' AND f.kk_hash <> ''",
+)
+
 
 def _median_ms(fn: Callable[[], Any], rounds: int) -> tuple[float, float]:
     fn()  # warm the caches once, as a server that has answered before
@@ -95,9 +110,14 @@ class Command(BaseCommand):
             help="families generated record by record; the other SLS get copies of them (default 50,000)",
         )
         parser.add_argument("--rounds", type=int, default=20)
+        parser.add_argument(
+            "--own-identifiers",
+            action="store_true",
+            help="give the copied families their own NIK and No. KK, 1 family in 200 sharing them (OWN_IDENTIFIERS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self._setup(options["families"], options["generate"])
+        self._setup(options["families"], options["generate"], own_identifiers=options["own_identifiers"])
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         rounds = options["rounds"]
         families = Family.objects.count()
@@ -156,7 +176,7 @@ class Command(BaseCommand):
             queries = self._queries(fn) if not label.startswith("raw") else 1  # a warm request's
             self.stdout.write(f"  {label:<50} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
 
-    def _setup(self, families: int, generate: int) -> None:
+    def _setup(self, families: int, generate: int, *, own_identifiers: bool) -> None:
         started = time.perf_counter()
         if not synthetic_exists():
             dataset = synthetic_generate(families=families, seed=2022)
@@ -168,9 +188,13 @@ class Command(BaseCommand):
                 cursor.execute("REINDEX TABLE households_family")
             cursor.execute(ADD_CONFLICTS)
             conflicts = cursor.rowcount
+            if own_identifiers:
+                for statement in OWN_IDENTIFIERS:
+                    cursor.execute(statement)
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(
             f"set-up: {copied:,} families copied, {conflicts:,} open conflicts added, "
+            f"{'own NIK and No. KK per family (1 in 200 shared), ' if own_identifiers else ''}"
             f"{time.perf_counter() - started:.1f} s"
         )
 
