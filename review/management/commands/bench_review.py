@@ -50,10 +50,10 @@ RAW_FLAGGED_COUNTS = (
     "SELECT status, count(*) FROM households_family WHERE status IN ('submitted', 'returned', 'approved') "
     "AND id IN (SELECT id FROM households_family WHERE warnings <> '[]'::jsonb "
     "UNION SELECT id FROM households_family WHERE geotag_id IN (SELECT geotag_id FROM geotag_geotagflag) "
-    "UNION SELECT family_id FROM households_member WHERE nik_hash IN "
-    "(SELECT nik_hash FROM households_member WHERE nik_hash <> '' GROUP BY 1 HAVING count(*) > 1) "
-    "UNION SELECT id FROM households_family WHERE kk_hash IN "
-    "(SELECT kk_hash FROM households_family WHERE kk_hash <> '' GROUP BY 1 HAVING count(*) > 1) "
+    "UNION SELECT family_id FROM households_member WHERE nik_hash = ANY(ARRAY("
+    "SELECT nik_hash FROM households_member WHERE nik_hash <> '' GROUP BY 1 HAVING count(*) > 1)) "
+    "UNION SELECT id FROM households_family WHERE kk_hash = ANY(ARRAY("
+    "SELECT kk_hash FROM households_family WHERE kk_hash <> '' GROUP BY 1 HAVING count(*) > 1)) "
     "UNION SELECT f.id FROM households_family f WHERE f.photo_required AND NOT EXISTS "
     "(SELECT 1 FROM geotag_photo p WHERE p.family_id = f.id AND p.status = 'ready') "
     "UNION SELECT id FROM households_family WHERE interview_finished_at - interview_started_at < %s "
@@ -78,8 +78,11 @@ ADD_CONFLICTS = (
 # family in 200 share its first member's NIK and its No. KK with the family before it: duplicates
 # as a census has them, rare. Only the hashes change (the ciphertexts stay): reveals would not match.
 OWN_IDENTIFIERS = (
-    "UPDATE households_member SET nik_hash = md5('nik' || id) || md5('member' || id) WHERE nik_hash <> ''",
-    "UPDATE households_family SET kk_hash = md5('kk' || id) || md5('family' || id) WHERE kk_hash <> ''",
+    "UPDATE households_member SET nik_hash = md5('nik' || id) || md5('member' || id) "
+    "WHERE nik_hash <> '' AND nik_hash <> md5('nik' || id) || md5('member' || id) "
+    "AND (line_no <> 1 OR family_id % 200 <> 0)",
+    "UPDATE households_family SET kk_hash = md5('kk' || id) || md5('family' || id) "
+    "WHERE kk_hash <> '' AND kk_hash <> md5('kk' || id) || md5('family' || id) AND id % 200 <> 0",
     "UPDATE households_member m SET nik_hash = o.nik_hash FROM households_member o "
     "WHERE m.line_no = 1 AND m.family_id % 200 = 0 AND o.family_id = m.family_id - 1 AND o.line_no = 1 "
     "AND o.nik_hash <> '' AND m.nik_hash <> ''",
