@@ -108,7 +108,8 @@ def interview_length() -> ExpressionWrapper[Any]:
 def _any(column: str, values: QuerySet[Any, Any]) -> Func:
     """`column = ANY(ARRAY(subquery))`: the shared hashes computed once, then looked up in the hash's
     index. As `IN (subquery)` PostgreSQL cannot guess how few groups `HAVING count(*) > 1` keeps and
-    joins by reading every member (3.6 s instead of 1.3 s at 500,000 families, docs/performance.md)."""
+    joins by reading every member (the whole statement 3.6 s instead of 1.9 s at 500,000 families in
+    `make bench-review`, docs/performance.md)."""
     return Func(
         F(column),
         ArraySubquery(values),
