@@ -31,6 +31,7 @@ from geotag.models import Geotag
 from households import conflicts, form, records, services
 from households.models import (
     Family,
+    FamilyConflict,
     FamilyRevision,
     FamilyStatus,
     Member,
@@ -385,7 +386,11 @@ def push_one(*, user: User, item: Any) -> dict[str, Any]:
                 current, form.definition_for_family(current), return_event=services.family_return_event(current)
             )
         reason = "returned" if exc.extra.get("reason") == "returned" else "changed"
-        return {**result, "result": "conflict", "reason": reason, "message": exc.message, "server": copy}
+        answer = {**result, "result": "conflict", "reason": reason, "message": exc.message, "server": copy}
+        if exc.extra.get("reason") == "geotag":
+            sent = geotag_services.GeotagInput.parse(item["geotag"]).client_uuid
+            answer[_GEOTAG_CONFLICT] = Geotag.objects.filter(client_uuid=sent).first()
+        return answer
     except (NotAllowedError, NotFoundError) as exc:
         return {**result, "result": "forbidden", "message": exc.message}
     except ApplicationError as exc:
@@ -439,6 +444,9 @@ def _push_each(user: User, items: list[Any]) -> list[dict[str, Any]]:
 
 # One answer per item of the batch, None while not answered yet.
 Answers = list[dict[str, Any] | None]
+# The key of an answer that holds the stored geotag of another SLS a family was sent with: read and
+# removed by `_keep_conflicts`, so it never reaches the phone.
+_GEOTAG_CONFLICT = "_geotag_conflict"
 
 
 @dataclass
@@ -538,6 +546,7 @@ def _store_geotags(user: User, new: list[_NewFamily], results: Answers) -> list[
                 "result": "conflict",
                 "message": exc.message,
                 "server": None,
+                _GEOTAG_CONFLICT: stored,  # kept by `_keep_conflicts`, never sent
             }
             continue
         kept.append(family)
@@ -669,30 +678,39 @@ def _push_batch(user: User, items: list[Any]) -> list[dict[str, Any]]:
 
 def _keep_conflicts(user: User, device: Device | None, items: list[Any], results: list[dict[str, Any]]) -> None:
     """In the push's transaction: close the open conflicts of the stored families sent again (updated
-    or unchanged; a created one has none), and record each family of the user's SLS answered
-    `conflict` (the review desk shows it; households/conflicts.py). No query for a batch of new
-    families; one per kind otherwise."""
+    or unchanged), join the conflicts kept before their family existed to the families created, and
+    record each family of the user's SLS answered `conflict` (the review desk shows it;
+    households/conflicts.py), and each new family refused for a geotag of another SLS by its UUID.
+    One query per kind that occurs (a batch of new families: the join only)."""
+    geotags = {index: r.pop(_GEOTAG_CONFLICT) for index, r in enumerate(results) if _GEOTAG_CONFLICT in r}
     stored = [r["client_uuid"] for r in results if r["result"] in ("updated", "unchanged")]
     conflicts.family_conflicts_resolve_stored(client_uuids=stored)
+    conflicts.family_conflicts_join(client_uuids=[r["client_uuid"] for r in results if r["result"] == "created"])
+    for index, geotag in geotags.items():
+        if results[index].get("server") is None and geotag is not None and geotag.pk is not None:
+            conflicts.family_conflict_record_pending(
+                family_uuid=uuid.UUID(results[index]["client_uuid"]), user=user, device=device, geotag=geotag
+            )
     # "server" is the stored copy, sent only when the family is in the SLS the PPL pushed it for.
-    answered = [
-        (item, r) for item, r in zip(items, results, strict=True) if r["result"] == "conflict" and r.get("server")
-    ]
+    answered_at = [i for i, r in enumerate(results) if r["result"] == "conflict" and r.get("server")]
+    answered = [(items[i], results[i]) for i in answered_at]
     if not answered:
         return
     families = {
         str(f.client_uuid): f for f in Family.objects.filter(client_uuid__in=[r["client_uuid"] for _i, r in answered])
     }
-    for item, answer in answered:
+    for index, (item, answer) in enumerate(answered):
         family = families.get(answer["client_uuid"])
         if family is not None:
             base = item.get("base_revision")
+            geotag = geotags.get(answered_at[index])
             conflicts.family_conflict_record(
                 family=family,
                 user=user,
                 device=device,
-                reason=answer.get("reason", ""),
+                reason=FamilyConflict.Reason.GEOTAG if geotag is not None else answer.get("reason", ""),
                 base_revision=base if isinstance(base, int) and not isinstance(base, bool) and base >= 0 else None,
+                geotag=geotag,
             )
 
 

@@ -142,7 +142,7 @@ def geotags_create(*, geotags: list[Geotag]) -> None:
 def geotag_of_sls(geotag: Geotag, sls: SLS) -> Geotag:
     """A stored geotag sent again for a family of `sls`; raises ConflictError if it belongs to another SLS."""
     if geotag.sls_id != sls.pk:
-        raise ConflictError(_("Geotag ini milik SLS lain."))
+        raise ConflictError(_("Geotag ini milik SLS lain."), extra={"reason": "geotag"})
     return geotag
 
 

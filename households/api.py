@@ -31,7 +31,7 @@ from households.filters import FamilyFilter
 from households.models import Family, PrelistFamily, PrelistStatus, SLSConfirmation
 from regsosek import openapi, text
 from regsosek.errors import NotAllowedError, NotFoundError
-from regsosek.pagination import IdCursorPagination
+from regsosek.pagination import IdCursorPagination, KeyCursorPagination
 
 
 def _user(request: Request) -> User:
@@ -414,17 +414,42 @@ class SLSReopenApi(_SLSConfirmationApi):
     confirmation = staticmethod(services.sls_reopen)
 
 
-class DuplicateListApi(APIView):
+class DuplicateListApi(ListAPIView):  # type: ignore[type-arg]
     """NIK / No. KK found on more than one family, for the supervisors (PML, Koseka, BPS admin): one
-    grouped query (`selectors.duplicate_identifiers_for_user`); a PPL or Pemkot staff get 403."""
+    page at a time (`{next, previous, results}`, the groups of up to 200 families, by each group's
+    first family in scope), one grouped query per page (`selectors.duplicate_identifiers_for_user`);
+    a PPL or Pemkot staff get 403."""
 
-    @extend_schema(responses={200: outputs.DuplicateSerializer(many=True), **openapi.refusals(401, 403)})
-    def get(self, request: Request) -> Response:
+    serializer_class = outputs.DuplicateSerializer
+    pagination_class = KeyCursorPagination
+
+    def get_queryset(self) -> QuerySet[Family]:
+        return selectors.family_none()  # the schema generator's; the rows come from the selector
+
+    @extend_schema(
+        operation_id="duplicates_list",
+        responses={200: outputs.DuplicateSerializer(many=True), **openapi.refusals(401, 403)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _user(request)
         if user.role not in (Role.PML, Role.KOSEKA, Role.BPS_ADMIN):
             raise NotAllowedError(_("Hanya PML, Koseka dan admin BPS yang melihat duplikat NIK / No. KK."))
-        groups = selectors.duplicate_identifiers_for_user(user=user)
-        return Response(outputs.DuplicateSerializer(groups, many=True).data)
+        paginator = self.paginator
+        assert isinstance(paginator, KeyCursorPagination)  # noqa: S101 - set above
+        after, before = paginator.bounds(request)
+        page = selectors.duplicate_identifiers_for_user(
+            user=user, after=after, before=before, families=paginator.page_size
+        )
+        return paginator.keyed_response(
+            self.get_serializer(page.groups, many=True).data,
+            first=page.first_anchor,
+            last=page.last_anchor,
+            has_previous=page.has_previous,
+            has_next=page.has_next,
+        )
 
 
 @require_GET

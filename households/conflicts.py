@@ -15,13 +15,21 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from enumeration.models import Device, User
+from geotag.models import Geotag
 from households.models import Family, FamilyConflict
 
 
 def family_conflict_record(
-    *, family: Family, user: User, device: Device | None, reason: str, base_revision: int | None
+    *,
+    family: Family,
+    user: User,
+    device: Device | None,
+    reason: str,
+    base_revision: int | None,
+    geotag: Geotag | None = None,
 ) -> FamilyConflict:
-    """Open a conflict for `family` or, if one is open, update it (who, device, reason, when)."""
+    """Open a conflict for `family` or, if one is open, update it (who, device, reason, when; the
+    stored geotag of another SLS for reason `geotag`)."""
     now = timezone.now()
     reason = reason if reason in FamilyConflict.Reason.values else FamilyConflict.Reason.CHANGED
     fields = {
@@ -31,6 +39,7 @@ def family_conflict_record(
         "base_revision": base_revision,
         "server_revision": family.revision,
         "last_at": now,
+        "geotag": geotag,
     }
     current = FamilyConflict.objects.select_for_update().filter(family=family, resolved_at__isnull=True).first()
     if current is None:
@@ -42,6 +51,44 @@ def family_conflict_record(
         setattr(current, name, value)
     current.save(update_fields=[*fields])
     return current
+
+
+def family_conflict_record_pending(
+    *, family_uuid: uuid.UUID, user: User, device: Device | None, geotag: Geotag
+) -> FamilyConflict:
+    """Keep the conflict of a new family refused because its geotag is stored for another SLS (there
+    is no family yet): open one under the family's UUID or, if one is open, update it. Joined to the
+    family when it is stored (`family_conflicts_join`)."""
+    fields = {"user": user, "device": device, "geotag": geotag, "last_at": timezone.now()}
+    current = (
+        FamilyConflict.objects.select_for_update()
+        .filter(family_uuid=family_uuid, family__isnull=True, resolved_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        conflict = FamilyConflict(
+            family_uuid=family_uuid, reason=FamilyConflict.Reason.GEOTAG, server_revision=0, **fields
+        )
+        conflict.full_clean()
+        conflict.save()
+        return conflict
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.save(update_fields=[*fields])
+    return current
+
+
+def family_conflicts_join(*, client_uuids: Iterable[uuid.UUID | str]) -> int:
+    """Join the conflicts kept before their family existed to the families just created with these
+    UUIDs; they stay open, so the review desk flags the family until the phone stores it again or a
+    supervisor acts on it. One UPDATE; returns how many were joined."""
+    keys = list(client_uuids)
+    if not keys:
+        return 0
+    family = Family.objects.filter(client_uuid=OuterRef("family_uuid")).values("pk")[:1]
+    return FamilyConflict.objects.filter(family_uuid__in=keys, family__isnull=True, resolved_at__isnull=True).update(
+        family_id=Subquery(family)
+    )
 
 
 def family_conflicts_resolve(*, family_ids: Iterable[int], resolution: str) -> int:

@@ -101,6 +101,17 @@ class Family(models.Model):
             models.Index(
                 queue_since(), "id", "status", name="family_queue_since", condition=Q(status__in=QUEUE_STATUSES)
             ),
+            # The queue's "has flags" over a kecamatan or the city reads the flagged families as a
+            # set, one indexed query per flag kind (review/flags.py, `flagged_family_ids`).
+            models.Index(fields=["id"], name="family_with_warnings", condition=~Q(warnings=[])),
+            models.Index(fields=["id"], name="family_photo_required", condition=Q(photo_required=True)),
+            models.Index(
+                models.ExpressionWrapper(
+                    models.F("interview_finished_at") - models.F("interview_started_at"),
+                    output_field=models.DurationField(),
+                ),
+                name="family_interview_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,17 +283,33 @@ class FamilyConflict(models.Model):
     """A push the server answered `conflict` (fieldapp/sync.py): the phone sent an edit of an older
     revision, because the family changed on the server meanwhile or was returned. Kept open until the
     family is next stored from the phone or a supervisor acts on it, so the review desk shows it.
-    Holds no answers and no identifiers: the family, who, which device, when and why."""
+    Holds no answers and no identifiers: the family, who, which device, when and why.
+
+    A new family whose geotag is already stored for another SLS is refused (`geotag`): that conflict
+    is kept by the family's UUID (`family_uuid`, no family yet) with the stored geotag it collided
+    with, and joined to the family when the phone stores it (`households.conflicts`)."""
 
     class Reason(models.TextChoices):
         CHANGED = "changed", _("Diubah di server")
         RETURNED = "returned", _("Dikembalikan")
+        GEOTAG = "geotag", _("Geotag milik SLS lain")
 
     class Resolution(models.TextChoices):
         STORED = "stored", _("Disimpan lagi dari ponsel")
         REVIEWED = "reviewed", _("Ditindaklanjuti pemeriksa")
 
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conflicts")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, null=True, blank=True, related_name="conflicts")
+    family_uuid = models.UUIDField(
+        null=True, blank=True, help_text=_("UUID keluarga yang ditolak sebelum keluarga itu tersimpan.")
+    )
+    geotag = models.ForeignKey(
+        "geotag.Geotag",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Geotag tersimpan milik SLS lain yang dikirim bersama keluarga ini."),
+    )
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("waktu"), auto_now_add=True)
@@ -302,6 +329,15 @@ class FamilyConflict(models.Model):
             # index also answers the queue's "has an open conflict" per row.
             models.UniqueConstraint(
                 fields=["family"], condition=Q(resolved_at__isnull=True), name="family_conflict_one_open"
+            ),
+            # And one open conflict kept for a family not stored yet, found by its UUID when it is.
+            models.UniqueConstraint(
+                fields=["family_uuid"],
+                condition=Q(resolved_at__isnull=True, family__isnull=True),
+                name="family_conflict_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(family__isnull=False) | Q(family_uuid__isnull=False), name="family_conflict_has_family"
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -118,20 +119,33 @@ kk AS (
     WHERE f.kk_hash IN (
         SELECT vf.kk_hash FROM {family} vf WHERE vf.kk_hash <> '' AND vf.id IN (SELECT id FROM visible)
     )
+),
+grouped AS (
+    SELECT 'nik' AS kind,
+           array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)) AS families,
+           count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible)) AS elsewhere
+    FROM nik GROUP BY nik_hash HAVING count(*) > 1
+    UNION ALL
+    SELECT 'nik_in_family', ARRAY[family_id], 0 FROM nik WHERE n > 1 AND family_id IN (SELECT id FROM visible)
+    UNION ALL
+    SELECT 'kk',
+           array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)),
+           count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible))
+    FROM kk GROUP BY kk_hash HAVING count(*) > 1
+),
+shown AS (
+    SELECT DISTINCT families[1] AS anchor FROM grouped
+    WHERE families[1] > %s AND families[1] < %s
+    ORDER BY anchor {direction} LIMIT %s
 )
-SELECT 'nik' AS kind,
-       array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)) AS families,
-       count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible)) AS elsewhere
-FROM nik GROUP BY nik_hash HAVING count(*) > 1
-UNION ALL
-SELECT 'nik_in_family', ARRAY[family_id], 0 FROM nik WHERE n > 1 AND family_id IN (SELECT id FROM visible)
-UNION ALL
-SELECT 'kk',
-       array_agg(family_id ORDER BY family_id) FILTER (WHERE family_id IN (SELECT id FROM visible)),
-       count(*) FILTER (WHERE family_id NOT IN (SELECT id FROM visible))
-FROM kk GROUP BY kk_hash HAVING count(*) > 1
-ORDER BY 1, 2
+SELECT g.kind, g.families, g.elsewhere,
+       EXISTS (SELECT 1 FROM grouped o WHERE o.families[1] < (SELECT min(anchor) FROM shown)),
+       EXISTS (SELECT 1 FROM grouped o WHERE o.families[1] > (SELECT max(anchor) FROM shown))
+FROM grouped g WHERE g.families[1] IN (SELECT anchor FROM shown)
+ORDER BY g.families[1], g.kind, g.families
 """
+# The bounds of a walk that has not started on either side (ids are positive bigints).
+_NO_ID, _PAST_IDS = 0, 2**63 - 1
 
 
 def sls_confirmation_latest(*, sls: SLS) -> SLSConfirmation | None:
@@ -139,20 +153,54 @@ def sls_confirmation_latest(*, sls: SLS) -> SLSConfirmation | None:
     return SLSConfirmation.objects.filter(sls=sls).select_related("actor").order_by("-at", "-id").first()
 
 
-def duplicate_identifiers_for_user(*, user: User) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DuplicatePage:
+    """One page of duplicate groups, and whether groups come before and after it."""
+
+    groups: list[dict[str, Any]]
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_anchor(self) -> int | None:
+        return self.groups[0]["families"][0] if self.groups else None
+
+    @property
+    def last_anchor(self) -> int | None:
+        return self.groups[-1]["families"][0] if self.groups else None
+
+
+def duplicate_identifiers_for_user(
+    *, user: User, after: int | None = None, before: int | None = None, families: int = 200
+) -> DuplicatePage:
     """NIK found in more than one family (`nik`) or twice in one family (`nik_in_family`), and No. KK
     found on more than one family (`kk`), where at least one of the families is in the user's scope:
     the families in scope (ids, ascending) and how many others there are (`elsewhere`). Only ids and
-    counts: never the numbers, nor their hashes. One query, grouped in PostgreSQL over the hashes that
-    occur in the user's families (the keyed hashes are indexed); ordered by kind, then families."""
+    counts: never the numbers, nor their hashes.
+
+    Paged by each group's first family in scope (its "anchor"): a page holds every group of at most
+    `families` anchors, those after `after` (or, walking back, the last ones before `before`),
+    ordered by anchor, kind, then families. An anchor is an id, so a walk neither repeats nor skips
+    a group whose families stay, and the cursor carries no identifier's hash. One query per page,
+    grouped in PostgreSQL over the hashes that occur in the user's families (the keyed hashes are
+    indexed), which also says whether groups lie before and after the page."""
     try:
         visible_sql, params = family_ids_sql(family_qs_for_user(user=user))
     except EmptyResultSet:  # no families at all in scope (Pemkot staff)
-        return []
-    sql = _DUPLICATES_SQL.format(visible=visible_sql, member=Member._meta.db_table, family=Family._meta.db_table)
+        return DuplicatePage([], has_previous=False, has_next=False)
+    sql = _DUPLICATES_SQL.format(
+        visible=visible_sql,
+        member=Member._meta.db_table,
+        family=Family._meta.db_table,
+        direction="DESC" if before is not None and after is None else "ASC",
+    )
+    bounds = (_NO_ID if after is None else after, _PAST_IDS if before is None else before, families)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*params, *bounds))
         rows = cursor.fetchall()
-    return [
-        {"kind": kind, "families": list(families), "elsewhere": int(elsewhere)} for kind, families, elsewhere in rows
-    ]
+    groups = [{"kind": kind, "families": list(ids), "elsewhere": int(elsewhere)} for kind, ids, elsewhere, _, _ in rows]
+    return DuplicatePage(
+        groups,
+        has_previous=bool(rows and rows[0][3]),
+        has_next=bool(rows and rows[0][4]),
+    )

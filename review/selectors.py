@@ -8,24 +8,19 @@ Each page costs a fixed number of queries whatever the number of families
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
     Func,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -33,12 +28,13 @@ from django.db.models import (
 
 from enumeration import scoping
 from enumeration.models import SLS, Role, User
-from geotag.models import GeotagFlag
 from households import conflicts
 from households import selectors as household_selectors
 from households.models import FINAL_PRELIST, Family, FamilyStatus, Member, queue_since
 from households.models import QUEUE_STATUSES as QUEUE_STATUSES
 from photos.models import Photo
+from review import flags
+from review.flags import Flag as Flag
 
 REVIEW_ROLES = frozenset({Role.PML, Role.KOSEKA, Role.BPS_ADMIN})
 PAGE_SIZE = 50
@@ -115,60 +111,6 @@ def _warning_count() -> Func:
     return Func(F("warnings"), function="jsonb_array_length", output_field=IntegerField())
 
 
-class Flag:
-    """What the queue flags on a family besides its rule warnings (docs/review.md, "Flags")."""
-
-    GEOTAG = "geotag"
-    DUPLICATE_NIK = "duplicate_nik"
-    DUPLICATE_KK = "duplicate_kk"
-    PHOTO_MISSING = "photo_missing"
-    SHORT_INTERVIEW = "short_interview"
-    CONFLICT = "conflict"
-
-
-def _geotag_flag_kinds() -> ArraySubquery:
-    return ArraySubquery(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")).order_by("kind").values("kind"))
-
-
-def _has_geotag_flag() -> Exists:
-    return Exists(GeotagFlag.objects.filter(geotag_id=OuterRef("geotag_id")))
-
-
-def _duplicate_nik() -> Exists:
-    """A member's NIK is also another member's, in this family or another (the keyed hash, indexed)."""
-    others = Member.objects.filter(nik_hash=OuterRef("nik_hash")).exclude(pk=OuterRef("pk"))
-    return Exists(Member.objects.filter(family_id=OuterRef("pk")).exclude(nik_hash="").filter(Exists(others)))
-
-
-def _duplicate_kk() -> Exists:
-    return Exists(Family.objects.filter(kk_hash=OuterRef("kk_hash")).exclude(kk_hash="").exclude(pk=OuterRef("pk")))
-
-
-def _photo_missing() -> Q:
-    ready = Photo.objects.filter(family_id=OuterRef("pk"), status=Photo.Status.READY)
-    return Q(photo_required=True) & Q(~Exists(ready))
-
-
-def _short_interview() -> Q:
-    minutes = dt.timedelta(minutes=settings.REVIEW_MIN_INTERVIEW_MINUTES)
-    return Q(
-        interview_started_at__isnull=False,
-        interview_finished_at__lt=F("interview_started_at") + minutes,
-    )
-
-
-def _has_flags() -> Q:
-    return (
-        ~Q(warnings=[])
-        | Q(_has_geotag_flag())
-        | Q(_duplicate_nik())
-        | Q(_duplicate_kk())
-        | _photo_missing()
-        | _short_interview()
-        | Q(conflicts.has_open_conflict())
-    )
-
-
 def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
     """The families of the user's scope in the queue, filtered by everything but the status."""
     if not can_review(user):
@@ -181,7 +123,7 @@ def _queue_base(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
     if filters.has_warnings:
         qs = qs.exclude(warnings=[])
     if filters.has_flags:
-        qs = qs.filter(_has_flags())
+        qs = qs.filter(flags.has_flags_for(user))
     if filters.has_conflict:
         qs = qs.filter(conflicts.has_open_conflict())
     if filters.search:
@@ -204,11 +146,11 @@ def review_queue_qs(*, user: User, filters: QueueFilters) -> QuerySet[Family]:
         .annotate(
             warning_count=_warning_count(),
             since=queue_since(),
-            geotag_flag_kinds=_geotag_flag_kinds(),
-            duplicate_nik=_duplicate_nik(),
-            duplicate_kk=_duplicate_kk(),
-            photo_missing=ExpressionWrapper(_photo_missing(), output_field=BooleanField()),
-            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            geotag_flag_kinds=flags.geotag_flag_kinds(),
+            duplicate_nik=flags.duplicate_nik(),
+            duplicate_kk=flags.duplicate_kk(),
+            photo_missing=ExpressionWrapper(flags.photo_missing(), output_field=BooleanField()),
+            short_interview=ExpressionWrapper(flags.short_interview(), output_field=BooleanField()),
             conflict_reason=conflicts.open_conflict_field("reason"),
         )
         .order_by(*SORTS[filters.sort])
@@ -289,10 +231,10 @@ def review_family_get(*, user: User, family_id: int) -> Family | None:
             ),
         )
         .annotate(
-            geotag_flag_kinds=_geotag_flag_kinds(),
-            duplicate_nik=_duplicate_nik(),
-            duplicate_kk=_duplicate_kk(),
-            short_interview=ExpressionWrapper(_short_interview(), output_field=BooleanField()),
+            geotag_flag_kinds=flags.geotag_flag_kinds(),
+            duplicate_nik=flags.duplicate_nik(),
+            duplicate_kk=flags.duplicate_kk(),
+            short_interview=ExpressionWrapper(flags.short_interview(), output_field=BooleanField()),
             conflict_reason=conflicts.open_conflict_field("reason"),
             conflict_at=conflicts.open_conflict_field("last_at"),
         )

@@ -3,6 +3,7 @@
 # page) at 500,000 synthetic families, beside one raw SQL statement returning the same rows
 # (docs/performance.md, "Review desk").
 # Usage: make bench-review [FAMILIES=500000] [GENERATE=50000] [ROUNDS=20] [BENCH_DB=regsosek_bench_review] [DROP=1]
+#        [OWN_IDENTIFIERS=1]  (copies get their own NIK and No. KK, 1 family in 200 sharing them)
 # The scratch database is kept for the next run (filling it takes minutes); DROP=1 drops it at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,4 @@ export DATABASE_URL=$BENCH_URL STATIC_PLAIN_STORAGE=1 LOG_LEVEL=WARNING
 python manage.py migrate -v0
 python manage.py load_wilayah >/dev/null
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)"
-python manage.py bench_review --families "$FAMILIES" --generate "$GENERATE" --rounds "$ROUNDS"
+python manage.py bench_review --families "$FAMILIES" --generate "$GENERATE" --rounds "$ROUNDS" ${OWN_IDENTIFIERS:+--own-identifiers}

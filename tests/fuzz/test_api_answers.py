@@ -52,7 +52,7 @@ def test_real_answers_match_the_schema(field: Any, petugas: User, supervisor: Us
         assert [f["id"] for f in listing.json()["results"]] == [family.pk]
         assert _call(api, "GET", "/api/v1/families/{family_id}/", pml, path_parameters=pk).status_code == 200
         assert _call(api, "GET", "/api/v1/families/{family_id}/", ppl, path_parameters=pk).status_code == 200
-        duplicates = _call(api, "GET", "/api/v1/duplicates/", pml).json()
+        duplicates = _call(api, "GET", "/api/v1/duplicates/", pml).json()["results"]
         assert {"kind": "kk", "families": [family.pk, twin.pk], "elsewhere": 0} in duplicates
         note = {"variable": "r402", "member": 1, "comment": "nama beda dengan KK"}
         returned = _call(

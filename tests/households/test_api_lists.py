@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from households.models import Family, FamilyStatus
-from regsosek.pagination import IdCursorPagination
+from regsosek.pagination import IdCursorPagination, KeyCursorPagination
 from tests.households.factories import create_family, record_for, with_niks
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +41,14 @@ def test_every_answer_of_the_family_and_duplicates_api_is_a_named_schema(client,
         ("/api/v1/families/save/", "post"): "#/components/schemas/FamilySaveResult",
         ("/api/v1/sls/{sls_id}/confirm/", "post"): "#/components/schemas/SLSConfirmation",
         ("/api/v1/prelist/{row_id}/status/", "post"): "#/components/schemas/PrelistRow",
+        ("/api/v1/duplicates/", "get"): "#/components/schemas/PaginatedDuplicateList",
     }
     for (path, method), ref in expected.items():
         assert _answer_schema(schema, path, method)["$ref"] == ref, path
-    duplicates = _answer_schema(schema, "/api/v1/duplicates/", "get")
-    assert duplicates == {"type": "array", "items": {"$ref": "#/components/schemas/Duplicate"}}
     components = schema["components"]["schemas"]
+    page = components["PaginatedDuplicateList"]
+    assert page["properties"]["results"] == {"type": "array", "items": {"$ref": "#/components/schemas/Duplicate"}}
+    assert page["required"] == ["next", "previous", "results"]
     assert set(components["FamilySummary"]["properties"]) >= {"id", "client_uuid", "sls", "status", "kk", "updated_at"}
     assert set(components["FamilyHistory"]["properties"]) == {"revisions", "events", "answers_at"}
     assert set(components["ReviewEvent"]["properties"]) == {"from", "to", "actor", "at", "comment"}
@@ -62,6 +64,8 @@ def test_every_answer_of_the_family_and_duplicates_api_is_a_named_schema(client,
     assert parameters["sls"] == {"type": "integer"}
     assert sorted(parameters["status"]["enum"]) == sorted(FamilyStatus.values)
     assert parameters["cursor"] == {"type": "string"}
+    duplicates = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/duplicates/"]["get"]["parameters"]}
+    assert duplicates == {"cursor": {"type": "string"}}
 
 
 def _walk(client: Client, url: str, *, between_pages: Any = None) -> list[int]:
@@ -146,13 +150,58 @@ def test_the_duplicate_list_is_one_query_however_many_groups(
     client.force_login(supervisor)
     with django_assert_num_queries(3):  # session, user, the grouped duplicates
         answer = client.get("/api/v1/duplicates/")
-    groups = answer.json()
+    body = answer.json()
+    assert body["next"] is None and body["previous"] is None
+    groups = body["results"]
     assert len([g for g in groups if g["kind"] == "nik"]) == 4 * pairs
     assert [g for g in groups if g["kind"] == "kk"] == [
         {"kind": "kk", "families": sorted(Family.objects.values_list("pk", flat=True)), "elsewhere": 0}
     ]
     assert all(set(g) == {"kind", "families", "elsewhere"} for g in groups)
     assert NIK_BASES[0] not in answer.content.decode()
+
+
+def test_duplicate_pages_walk_every_group_once_and_back(
+    client, petugas, supervisor, field, monkeypatch, django_assert_num_queries
+):
+    _pairs(petugas, field, 5)  # 5 first families of a group: the pair's first holds its 4 NIK groups
+    client.force_login(supervisor)
+    whole = client.get("/api/v1/duplicates/").json()["results"]
+    monkeypatch.setattr(KeyCursorPagination, "page_size", 2)
+    pages: list[dict[str, Any]] = []
+    url = "/api/v1/duplicates/"
+    while url:
+        with django_assert_num_queries(3):  # session, user, one page of groups
+            page = client.get(url)
+        assert page.status_code == 200, page.content
+        pages.append(page.json())
+        url = pages[-1]["next"]
+    assert [group for page in pages for group in page["results"]] == whole
+    assert [len({g["families"][0] for g in page["results"]}) for page in pages] == [2, 2, 1]
+    assert pages[0]["previous"] is None
+    # The cursor is the last family id of the page, nothing else.
+    token = pages[0]["next"].split("cursor=")[1].replace("%3D", "=")
+    last = pages[0]["results"][-1]["families"][0]
+    assert base64.b64decode(token).decode() == f"p={last}"
+    # And back: each previous link lists the page before.
+    back = client.get(pages[2]["previous"]).json()
+    assert back["results"] == pages[1]["results"] and back["next"] is not None
+    assert client.get(back["previous"]).json()["results"] == pages[0]["results"]
+
+
+def test_a_duplicates_cursor_the_server_did_not_make_is_a_400(client, petugas, supervisor, field):
+    _pairs(petugas, field, 1)
+    client.force_login(supervisor)
+    for cursor in (
+        "x",
+        _cursor(position="x"),
+        _cursor(position=-1),
+        _cursor(position=2**63),
+        _cursor(position=1, offset=-1),
+    ):
+        refused = client.get(f"/api/v1/duplicates/?cursor={cursor}")
+        assert refused.status_code == 400, cursor
+        assert list(refused.json()["errors"]) == ["cursor"], cursor
 
 
 @pytest.mark.parametrize("persona", ["petugas", "other_petugas", "pemkot"])

@@ -110,17 +110,17 @@ def test_one_nik_in_two_families_and_one_kk_twice_are_flagged(petugas, superviso
         field["own2"],
         with_niks(record_for(field["own2"]), NIKS[0], "3674076207830012", "3674075001050013", "3674070505190014"),
     )
-    flags = duplicate_identifiers_for_user(user=supervisor)
+    flags = duplicate_identifiers_for_user(user=supervisor).groups
     assert {"kind": "nik", "families": [first.pk, second.pk], "elsewhere": 0} in flags
     assert {"kind": "kk", "families": [first.pk, second.pk], "elsewhere": 0} in flags
-    assert duplicate_identifiers_for_user(user=other_supervisor) == []
-    assert len(duplicate_identifiers_for_user(user=koseka)) == 2
+    assert duplicate_identifiers_for_user(user=other_supervisor).groups == []
+    assert len(duplicate_identifiers_for_user(user=koseka).groups) == 2
 
 
 @pytest.mark.django_db
 def test_one_nik_twice_in_one_family_is_flagged(petugas, supervisor, field):
     family = create_family(petugas, field["own1"], with_niks(record_for(field["own1"]), NIKS[0], NIKS[0]))
-    flags = duplicate_identifiers_for_user(user=supervisor)
+    flags = duplicate_identifiers_for_user(user=supervisor).groups
     assert {"kind": "nik_in_family", "families": [family.pk], "elsewhere": 0} in flags
 
 
@@ -206,11 +206,11 @@ def test_duplicates_are_one_query_and_count_families_out_of_scope(
         with_niks(record_for(field["other"], r114="3674071503100099"), NIKS[0], "3674076207830022"),
     )
     with django_assert_num_queries(1):
-        flags = duplicate_identifiers_for_user(user=supervisor)
+        flags = duplicate_identifiers_for_user(user=supervisor).groups
     assert {"kind": "nik", "families": [first.pk], "elsewhere": 1} in flags
     assert {"kind": "nik_in_family", "families": [twice.pk], "elsewhere": 0} in flags
     assert {"kind": "kk", "families": [first.pk, twice.pk], "elsewhere": 0} in flags
     assert {"kind": "nik", "families": [first.pk, elsewhere.pk], "elsewhere": 0} in duplicate_identifiers_for_user(
         user=bps_admin
-    )
-    assert duplicate_identifiers_for_user(user=pemkot) == []
+    ).groups
+    assert duplicate_identifiers_for_user(user=pemkot).groups == []

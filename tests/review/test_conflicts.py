@@ -7,9 +7,10 @@ import uuid
 
 import pytest
 
+from geotag.models import Geotag
 from households import services
 from households.models import Family, FamilyConflict
-from tests.fieldapp.test_api_sync import device_client, item, push
+from tests.fieldapp.test_api_sync import device_client, geotag, item, push
 from tests.households.factories import create_family
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,66 @@ def test_the_queue_flags_counts_and_filters_conflicts(client, supervisor, petuga
     services.family_approve(user=supervisor, family=family)
     assert client.get("/review/").context["conflict_count"] == 0
     assert list(client.get("/review/", {"conflict": "1"}).context["rows"]) == []
+
+
+def _with_geotag(family_item, point):  # type: ignore[no-untyped-def]
+    return family_item | {"geotag": point}
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "one_by_one"])
+def test_a_new_family_refused_for_another_sls_geotag_is_kept_and_shown_once_it_exists(
+    client, supervisor, petugas, field, batch, monkeypatch
+):
+    from fieldapp import sync
+
+    if not batch:  # the path a refused batch takes again, family by family
+        monkeypatch.setattr(sync, "_push_batch", lambda user, items: sync._push_each(user, items))
+    phone, _token, device_id = device_client(petugas)
+    point = geotag()
+    assert push(phone, _with_geotag(item(field["own2"]), point))[0]["result"] == "created"
+    stored = Geotag.objects.get(client_uuid=str(point["client_uuid"]))
+    key = uuid.uuid4()
+    answer = push(phone, _with_geotag(item(field["own1"], key), point))[0]
+    assert answer == {
+        "client_uuid": str(key),
+        "result": "conflict",
+        "message": "Geotag ini milik SLS lain.",
+        "server": None,
+    } | ({} if batch else {"reason": "changed"})
+    assert not Family.objects.filter(client_uuid=key).exists()
+    kept = FamilyConflict.objects.get()
+    assert (kept.family, kept.family_uuid, kept.reason, kept.geotag) == (None, key, "geotag", stored)
+    assert (kept.user, kept.device_id, kept.resolved_at) == (petugas, device_id, None)
+    # The phone retrying it keeps one record.
+    assert push(phone, _with_geotag(item(field["own1"], key), point))[0]["result"] == "conflict"
+    assert FamilyConflict.objects.count() == 1 and FamilyConflict.objects.get().last_at > kept.last_at
+    # The PPL takes the building's own geotag: the family is stored, and the conflict is its own.
+    assert push(phone, _with_geotag(item(field["own1"], key), geotag()))[0]["result"] == "created"
+    family = Family.objects.get(client_uuid=key)
+    kept.refresh_from_db()
+    assert (kept.family, kept.resolved_at) == (family, None)
+    client.force_login(supervisor)
+    rows = dict((f.pk, labels) for f, labels in client.get("/review/", {"conflict": "1"}).context["rows"])
+    assert "Konflik sinkronisasi: Geotag milik SLS lain" in rows[family.pk]
+    page = client.get(f"/review/families/{family.pk}/").content.decode()
+    assert "geotag yang sudah tersimpan untuk bangunan di SLS lain" in page
+    services.family_approve(user=supervisor, family=family)
+    kept.refresh_from_db()
+    assert kept.resolution == "reviewed"
+
+
+def test_a_stored_family_sent_with_another_sls_geotag_records_a_geotag_conflict(petugas, field):
+    phone, _token, _device = device_client(petugas)
+    point = geotag()
+    push(phone, _with_geotag(item(field["own2"]), point))
+    key = uuid.uuid4()
+    assert push(phone, item(field["own1"], key))[0]["result"] == "created"
+    answer = push(phone, _with_geotag(item(field["own1"], key, base=1, r302=60), point))[0]
+    assert answer["result"] == "conflict" and answer["reason"] == "changed" and answer["server"] is not None
+    assert "_geotag_conflict" not in answer
+    kept = FamilyConflict.objects.get()
+    assert (kept.family, kept.reason, kept.geotag.client_uuid) == (
+        Family.objects.get(client_uuid=key),
+        "geotag",
+        uuid.UUID(point["client_uuid"]),
+    )

@@ -24,6 +24,7 @@ from enumeration.models import Role, User
 from enumeration.synthetic import synthetic_exists, synthetic_generate
 from households import synthetic
 from households.models import Family
+from review import flags
 
 # The queue's page as bare SQL: the same 50 rows in the same order with the same joined columns,
 # no scope check, no flags, no count, no rendering.
@@ -43,6 +44,22 @@ RAW_TEAM_SCOPE = (
 RAW_COUNTS = (
     "SELECT status, count(*) FROM households_family WHERE status IN ('submitted', 'returned', 'approved') GROUP BY 1"
 )
+# "Has flags" over the city as bare SQL: the flagged families (one indexed query per flag kind,
+# united, as review/flags.py `flagged_family_ids` reads them) counted per status.
+RAW_FLAGGED_COUNTS = (
+    "SELECT status, count(*) FROM households_family WHERE status IN ('submitted', 'returned', 'approved') "
+    "AND id IN (SELECT id FROM households_family WHERE warnings <> '[]'::jsonb "
+    "UNION SELECT id FROM households_family WHERE geotag_id IN (SELECT geotag_id FROM geotag_geotagflag) "
+    "UNION SELECT family_id FROM households_member WHERE nik_hash = ANY(ARRAY("
+    "SELECT nik_hash FROM households_member WHERE nik_hash <> '' GROUP BY 1 HAVING count(*) > 1)) "
+    "UNION SELECT id FROM households_family WHERE kk_hash = ANY(ARRAY("
+    "SELECT kk_hash FROM households_family WHERE kk_hash <> '' GROUP BY 1 HAVING count(*) > 1)) "
+    "UNION SELECT f.id FROM households_family f WHERE f.photo_required AND NOT EXISTS "
+    "(SELECT 1 FROM geotag_photo p WHERE p.family_id = f.id AND p.status = 'ready') "
+    "UNION SELECT id FROM households_family WHERE interview_finished_at - interview_started_at < %s "
+    "UNION SELECT family_id FROM households_familyconflict WHERE resolved_at IS NULL AND family_id IS NOT NULL) "
+    "GROUP BY 1"
+)
 # The family page's data as one statement: the row and its members.
 RAW_FAMILY = (
     "SELECT f.*, (SELECT json_agg(m ORDER BY m.line_no) FROM households_member m WHERE m.family_id = f.id) "
@@ -53,6 +70,24 @@ ADD_CONFLICTS = (
     "INSERT INTO households_familyconflict (family_id, user_id, at, last_at, reason, server_revision, resolution) "
     "SELECT f.id, f.created_by_id, now(), now(), 'changed', f.revision, '' FROM households_family f "
     "WHERE f.id % 200 = 0 AND NOT EXISTS (SELECT 1 FROM households_familyconflict c WHERE c.family_id = f.id)"
+)
+
+# `--own-identifiers`: the copies made by `families_copy_into_empty_sls` repeat their source's NIK and
+# No. KK, so every family of the city is a duplicate. This gives every member and family its own
+# keyed hash instead (derived from its id, so running it again changes nothing) and then makes one
+# family in 200 share its first member's NIK and its No. KK with the family before it: duplicates
+# as a census has them, rare. Only the hashes change (the ciphertexts stay): reveals would not match.
+OWN_IDENTIFIERS = (
+    "UPDATE households_member SET nik_hash = md5('nik' || id) || md5('member' || id) "
+    "WHERE nik_hash <> '' AND nik_hash <> md5('nik' || id) || md5('member' || id) "
+    "AND (line_no <> 1 OR family_id % 200 <> 0)",
+    "UPDATE households_family SET kk_hash = md5('kk' || id) || md5('family' || id) "
+    "WHERE kk_hash <> '' AND kk_hash <> md5('kk' || id) || md5('family' || id) AND id % 200 <> 0",
+    "UPDATE households_member m SET nik_hash = o.nik_hash FROM households_member o "
+    "WHERE m.line_no = 1 AND m.family_id % 200 = 0 AND o.family_id = m.family_id - 1 AND o.line_no = 1 "
+    "AND o.nik_hash <> '' AND m.nik_hash <> ''",
+    "UPDATE households_family f SET kk_hash = o.kk_hash FROM households_family o "
+    "WHERE f.id % 200 = 0 AND o.id = f.id - 1 AND o.kk_hash <> '' AND f.kk_hash <> ''",
 )
 
 
@@ -78,9 +113,14 @@ class Command(BaseCommand):
             help="families generated record by record; the other SLS get copies of them (default 50,000)",
         )
         parser.add_argument("--rounds", type=int, default=20)
+        parser.add_argument(
+            "--own-identifiers",
+            action="store_true",
+            help="give the copied families their own NIK and No. KK, 1 family in 200 sharing them (OWN_IDENTIFIERS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self._setup(options["families"], options["generate"])
+        self._setup(options["families"], options["generate"], own_identifiers=options["own_identifiers"])
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         rounds = options["rounds"]
         families = Family.objects.count()
@@ -98,6 +138,8 @@ class Command(BaseCommand):
             .first()
         )
         assert pml is not None  # noqa: S101 - the synthetic dataset has teams
+        koseka = User.objects.filter(role=Role.KOSEKA, is_synthetic=True).order_by("pk").first()
+        assert koseka is not None  # noqa: S101
         family = (
             Family.objects.filter(sls__assignments__ppl__supervisor=pml, sls__assignments__ended_at__isnull=True)
             .order_by("geotag_id", "pk")  # one with a geotag if the data has any (NULLs sort last)
@@ -119,21 +161,25 @@ class Command(BaseCommand):
             ("raw SQL: families per queue status, whole city", raw(RAW_COUNTS)),
             ("queue, first page, BPS admin", self._get(admin, "/review/")),
             ("queue, only conflicts, BPS admin", self._get(admin, "/review/?conflict=1")),
+            ("raw SQL: flagged families per status, whole city", raw(RAW_FLAGGED_COUNTS, (flags.min_interview(),))),
+            ("queue, only flagged, BPS admin", self._get(admin, "/review/?flags=1")),
+            ("queue, only flagged, Koseka", self._get(koseka, "/review/?flags=1")),
             ("raw SQL: the queue's 50 rows, one team", raw(RAW_QUEUE.format(scope=RAW_TEAM_SCOPE), (pml.pk,))),
             ("queue, first page, PML", self._get(pml, "/review/")),
             ("queue, only flagged, PML", self._get(pml, "/review/?flags=1")),
             ("queue, sorted by SLS, PML", self._get(pml, "/review/?sort=sls")),
             ("raw SQL: a family with its members", raw(RAW_FAMILY, (family,))),
             ("family page, PML", self._get(pml, f"/review/families/{family}/")),
+            ("family page from the flagged queue, BPS admin", self._get(admin, f"/review/families/{family}/?flags=1")),
             ("team page, PML", self._get(pml, "/review/tim/")),
             ("team page of that PML, BPS admin", self._get(admin, f"/review/tim/{pml.pk}/")),
         ]
         for label, fn in lines:
             median, worst = _median_ms(fn, rounds)
             queries = self._queries(fn) if not label.startswith("raw") else 1  # a warm request's
-            self.stdout.write(f"  {label:<46} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
+            self.stdout.write(f"  {label:<50} {median:8.1f} ms (max {worst:7.1f})  {queries:3d} queries")
 
-    def _setup(self, families: int, generate: int) -> None:
+    def _setup(self, families: int, generate: int, *, own_identifiers: bool) -> None:
         started = time.perf_counter()
         if not synthetic_exists():
             dataset = synthetic_generate(families=families, seed=2022)
@@ -145,9 +191,13 @@ class Command(BaseCommand):
                 cursor.execute("REINDEX TABLE households_family")
             cursor.execute(ADD_CONFLICTS)
             conflicts = cursor.rowcount
+            if own_identifiers:
+                for statement in OWN_IDENTIFIERS:
+                    cursor.execute(statement)
             cursor.execute("VACUUM ANALYZE")
         self.stdout.write(
             f"set-up: {copied:,} families copied, {conflicts:,} open conflicts added, "
+            f"{'own NIK and No. KK per family (1 in 200 shared), ' if own_identifiers else ''}"
             f"{time.perf_counter() - started:.1f} s"
         )
 
