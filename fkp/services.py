@@ -38,7 +38,7 @@ from fkp.models import (
     ProposedFamily,
 )
 from ranking.models import RankingRun
-from ranking.services import AdjustmentAction, RankingAdjustment, ranking_run_start
+from ranking.services import DEFAULT_GROUP_MAX_DESIL, AdjustmentAction, RankingAdjustment, ranking_run_start
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 
 # How a forum's decision reaches the re-rank (ranking.services.RankingAdjustment.action).
@@ -343,18 +343,29 @@ def _forums_carry(*, user: User, run: RankingRun, to_run: RankingRun) -> list[Fo
 @transaction.atomic
 def fkp_rerank(*, user: User, run: RankingRun) -> RankingRun:
     """Start a new ranking run from `run` with its forums' outcomes applied (ranking_run_start with
-    based_on=run), and give the new run the same forums (`_forums_carry`), so Pemkot follows the
-    same forums through the re-rank, with their open proposals; the new run's forums start without
-    outcomes. One
-    transaction: the run is queued (its task sent on commit) only with its forums. Refuses when
-    no outcome changes anything, and whatever ranking_run_start refuses."""
+    based_on=run, its model and group cut-offs), and give the new run the same forums
+    (`_forums_carry`), so Pemkot follows the same forums through the re-rank, with their open
+    proposals; the new run's forums start without outcomes. One transaction: the run is queued (its
+    task sent on commit) only with its forums. Refuses when no outcome changes anything, and
+    whatever ranking_run_start refuses."""
     _require_manager(user)
     _require_finished(run)
     adjustments = rerank_adjustments(run=run)
     if not adjustments:
         raise ConflictError(_("Belum ada hasil forum yang mengubah peringkat."))
-    statuses = tuple((run.parameters or {}).get("statuses") or ("approved",))
-    new_run = ranking_run_start(user=user, statuses=statuses, based_on=run, adjustments=adjustments)
+    parameters = run.parameters or {}
+    statuses = tuple(parameters.get("statuses") or ("approved",))
+    # The forums judged this run's ranking: the re-rank keeps its model and welfare-group cut-offs
+    # (a model activated since applies to the next new run, not to a forum's corrections).
+    cutoffs = tuple(parameters.get("group_max_desil") or DEFAULT_GROUP_MAX_DESIL)
+    new_run = ranking_run_start(
+        user=user,
+        statuses=statuses,
+        based_on=run,
+        adjustments=adjustments,
+        model=run.model,
+        group_max_desil=cutoffs,
+    )
     _forums_carry(user=user, run=run, to_run=new_run)
     return new_run
 

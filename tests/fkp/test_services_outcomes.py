@@ -11,6 +11,7 @@ from ranking.jobs import ranking_run_execute
 from ranking.models import RankedFamily, RankingRun, UnrankedFamily
 from regsosek.errors import ApplicationError, ConflictError, NotAllowedError, NotFoundError
 from tests.helpers import KEL_A1, KEL_B1
+from tests.ranking.factories import floor_model, run_now
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,22 @@ def test_a_refused_rerank_carries_no_forum(world, bps_admin, forums):
     assert RankingRun.objects.filter(based_on=world.run).get() == blocking
     assert Forum.objects.filter(run=blocking).count() == len(forums)
     assert Forum.objects.count() == 2 * len(forums)  # the old run's and the queued re-rank's, nothing more
+
+
+def test_a_rerank_keeps_the_model_and_cutoffs_of_the_run_the_forums_judged(bps_admin, world):
+    # A BPS admin loads another model after the forums met: the forums' corrections are applied to
+    # the ranking they judged (its model and welfare-group cut-offs), not to another model's.
+    base = run_now(bps_admin, group_max_desil=(1, 3, 5))
+    forum = services.forum_group_kelurahan(
+        user=bps_admin, run=base, kelurahan=Kelurahan.objects.get(pk=KEL_A1), max_sls=1
+    )[0]
+    newer = floor_model("uji-model-baru")
+    assert newer.pk != base.model_id
+    family = next(f for f in world.families if f.sls_id == forum.memberships.get().sls_id)
+    ranked = RankedFamily.objects.get(run=base, family_id=family.pk)
+    services.outcome_record(user=bps_admin, forum=forum, ranked_id=ranked.pk, decision=Decision.MOVED)
+
+    new_run = services.fkp_rerank(user=bps_admin, run=base)
+
+    assert new_run.model_id == base.model_id
+    assert new_run.parameters["group_max_desil"] == [1, 3, 5]
