@@ -59,9 +59,13 @@ class DeviceSignInApi(APIView):
 
     class SignInSerializer(serializers.Serializer[Any]):
         username = openapi.RequiredText(max_length=150)
-        password = serializers.CharField(min_length=1, max_length=256, trim_whitespace=False)
+        password = serializers.CharField(
+            min_length=1, max_length=256, trim_whitespace=False, validators=[openapi.NO_NUL]
+        )
         device_id = serializers.UUIDField()
-        device_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        device_name = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default="", validators=[openapi.NO_NUL]
+        )
 
     @extend_schema(
         request=SignInSerializer,

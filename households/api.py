@@ -181,7 +181,9 @@ class FamilyDetailApi(APIView):
 
 
 class CommentSerializer(serializers.Serializer[Any]):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[openapi.NO_NUL]
+    )
 
 
 class ReturnSerializer(CommentSerializer):
@@ -324,7 +326,9 @@ class IdentifierRevealApi(APIView):
 class PrelistApi(APIView):
     class NewSerializer(serializers.Serializer[Any]):
         head_name = openapi.RequiredText(max_length=150)
-        address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        address = serializers.CharField(
+            max_length=255, required=False, allow_blank=True, default="", validators=[openapi.NO_NUL]
+        )
 
     @extend_schema(responses={200: outputs.PrelistRowSerializer(many=True), **openapi.refusals(401, 404)})
     def get(self, request: Request, sls_id: int) -> Response:
@@ -361,7 +365,9 @@ class PrelistStatusApi(APIView):
             choices=[s for s in PrelistStatus.values if s not in (PrelistStatus.PENDING, PrelistStatus.NEW)]
         )
         family = serializers.IntegerField(required=False, allow_null=True)
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        note = serializers.CharField(
+            max_length=255, required=False, allow_blank=True, default="", validators=[openapi.NO_NUL]
+        )
 
     @extend_schema(
         request=PrelistStatusSerializer,

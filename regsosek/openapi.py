@@ -136,6 +136,11 @@ _SPACE = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u20
 NOT_BLANK = RegexValidator(rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$", message=gettext_lazy("Tidak boleh kosong."))
 
 
+# An optional text (or a password) as the schema states it: no NUL, which DRF's CharField refuses
+# (ProhibitNullCharactersValidator) but a schema without a pattern allows (the API fuzz).
+NO_NUL = RegexValidator(r"^[^\x00]*$", message=gettext_lazy("Tidak boleh memuat karakter NUL."))
+
+
 class RequiredText(serializers.CharField):
     """A required text as the schema states it exactly: at most `max_length` characters as sent,
     something besides spaces (NOT_BLANK's pattern), no NUL; trimmed only after those checks. DRF's
