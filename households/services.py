@@ -531,10 +531,7 @@ def family_return(*, user: User, family: Family, comment: str, notes: list[dict[
     (approved, while the SLS is not confirmed). Raises ApplicationError (nothing to say, a note on
     an unknown answer), NotAllowedError, ConflictError. Locks the family row."""
     family = _locked(family)
-    comment = comment.strip()
-    cleaned = _clean_return_notes(family, notes)
-    if not comment and not cleaned:
-        raise ApplicationError(_("Tuliskan alasan pengembalian untuk PPL."), extra={"field": "comment"})
+    # Who may return comes first: a PPL or someone out of scope is refused whatever the body says.
     if not scoping.can_see_sls(user, family.sls):
         raise NotAllowedError(_("Keluarga ini di luar wilayah Anda."))
     if user.role == Role.PML:
@@ -543,6 +540,10 @@ def family_return(*, user: User, family: Family, comment: str, notes: list[dict[
         allowed_from = FamilyStatus.APPROVED
     else:
         raise NotAllowedError(_("Peran Anda tidak dapat mengembalikan data keluarga."))
+    comment = comment.strip()
+    cleaned = _clean_return_notes(family, notes)
+    if not comment and not cleaned:
+        raise ApplicationError(_("Tuliskan alasan pengembalian untuk PPL."), extra={"field": "comment"})
     if family.status != allowed_from:
         raise ConflictError(
             _("Keluarga berstatus %(s)s tidak dapat dikembalikan oleh peran Anda.")

@@ -99,6 +99,12 @@ def _has_cursor(case: Any) -> bool:
     return isinstance(case.query, dict) and "cursor" in case.query
 
 
+def _notes_or_no_comment(case: Any) -> bool:
+    body = case.body if isinstance(case.body, dict) else {}
+    comment = body.get("comment")
+    return bool(body.get("notes")) or not (isinstance(comment, str) and comment.strip())
+
+
 def fuzz(headers: dict[str, str], cookies: dict[str, str]) -> None:
     """Every operation, valid and invalid requests; the failures of all operations at once."""
     # A session persona's cookie goes with every request, so schemathesis's "generated credentials
@@ -112,11 +118,10 @@ def fuzz(headers: dict[str, str], cookies: dict[str, str]) -> None:
         "GET /api/v1/families/": Excuse(_has_cursor, [positive_data_acceptance]),
         "GET /api/v1/duplicates/": Excuse(_has_cursor, [positive_data_acceptance]),
         # A note per answer must name an answer the family has (a variable of its definition, a
-        # member line it has, not twice): the service refuses any other with 400 `notes`, which the
-        # schema cannot express. Only cases that carry notes are excused.
-        "POST /api/v1/families/{family_id}/return/": Excuse(
-            lambda case: isinstance(case.body, dict) and bool(case.body.get("notes")), [positive_data_acceptance]
-        ),
+        # member line it has, not twice), and a return needs a reason, a comment or a note: the
+        # service refuses the others with 400 `notes` / `comment`, which the schema cannot express
+        # (each field is optional alone). Only cases with notes or without a comment are excused.
+        "POST /api/v1/families/{family_id}/return/": Excuse(_notes_or_no_comment, [positive_data_acceptance]),
     }
     with keeping_the_test_connection():
         _fuzz(headers, cookies, excluded, excused)

@@ -127,6 +127,9 @@ def test_koseka_returns_an_approved_family_but_a_pml_cannot(family, supervisor, 
 def test_a_ppl_cannot_return(family, petugas):
     with pytest.raises(NotAllowedError):
         services.family_return(user=petugas, family=family, comment="x")
+    # Refused for who they are, not for the body: without a reason it is the same refusal.
+    with pytest.raises(NotAllowedError):
+        services.family_return(user=petugas, family=family, comment="")
 
 
 def prelist(sls, *names):  # type: ignore[no-untyped-def]
