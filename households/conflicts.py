@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -42,15 +43,7 @@ def family_conflict_record(
         "geotag": geotag,
     }
     current = FamilyConflict.objects.select_for_update().filter(family=family, resolved_at__isnull=True).first()
-    if current is None:
-        conflict = FamilyConflict(family=family, **fields)
-        conflict.full_clean()
-        conflict.save()
-        return conflict
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.save(update_fields=[*fields])
-    return current
+    return _open_or_update(current, fields, family=family)
 
 
 def family_conflict_record_pending(
@@ -65,10 +58,15 @@ def family_conflict_record_pending(
         .filter(family_uuid=family_uuid, family__isnull=True, resolved_at__isnull=True)
         .first()
     )
+    return _open_or_update(
+        current, fields, family_uuid=family_uuid, reason=FamilyConflict.Reason.GEOTAG, server_revision=0
+    )
+
+
+def _open_or_update(current: FamilyConflict | None, fields: dict[str, Any], **identity: Any) -> FamilyConflict:
+    """Update the open conflict `current` with `fields`, or open one with `identity` and `fields`."""
     if current is None:
-        conflict = FamilyConflict(
-            family_uuid=family_uuid, reason=FamilyConflict.Reason.GEOTAG, server_revision=0, **fields
-        )
+        conflict = FamilyConflict(**identity, **fields)
         conflict.full_clean()
         conflict.save()
         return conflict
